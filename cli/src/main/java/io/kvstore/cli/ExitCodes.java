@@ -1,0 +1,22 @@
+package io.kvstore.cli;
+
+/** Exit codes of every command, distinct so that scripts can tell outcomes apart. */
+public final class ExitCodes {
+  public static final int OK = 0;
+  /** GET or REMOVE of a key that does not exist. */
+  public static final int NOT_FOUND = 1;
+  /** Bad command line, bad input, bad configuration. */
+  public static final int BAD_INPUT = 2;
+  /** The node did not answer (after all retries). */
+  public static final int UNREACHABLE = 3;
+  /** The node answered with an error (out of space, overload, not permitted, ...). */
+  public static final int SERVER_ERROR = 4;
+  /** Something failed inside this program or the node could not start. */
+  public static final int FAILURE = 5;
+
+  private ExitCodes() {}
+
+  static final String HELP =
+      "%nExit codes: 0 ok, 1 key not found, 2 bad input or configuration, 3 node unreachable,"
+          + "%n            4 node answered with an error, 5 failure (e.g. the node could not start).%n";
+}

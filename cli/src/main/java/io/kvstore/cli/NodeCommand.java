@@ -1,0 +1,151 @@
+package io.kvstore.cli;
+
+import io.kvstore.node.Node;
+import io.kvstore.node.config.HostPort;
+import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.config.NodeConfigLoader;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code ./kvstore node}: runs one node in the foreground until Ctrl-C or SIGTERM. */
+@Command(
+    name = "node",
+    sortOptions = false,
+    description = {
+      "Run a KVStore node in the foreground.",
+      "",
+      "With no options: UDP port 4000 on 127.0.0.1, data in ./data (RocksDB), heap capped at",
+      "64 MB by the launcher. Options override the --config file, which overrides the defaults.",
+      "Ctrl-C or SIGTERM stops it gracefully (storage flushed, exit code 0); the SHUTDOWN",
+      "command crashes it on purpose, as kill -9 would.",
+      ""
+    },
+    mixinStandardHelpOptions = true,
+    footer = ExitCodes.HELP)
+public final class NodeCommand implements Callable<Integer> {
+  @Option(names = "--port", paramLabel = "PORT", description = "UDP port (default 4000).")
+  Integer port;
+
+  @Option(
+      names = "--bind",
+      paramLabel = "ADDRESS",
+      description = "Address to listen on (default 127.0.0.1; 0.0.0.0 for all interfaces).")
+  String bind;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default ./data).")
+  Path dataDir;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file.")
+  Path configFile;
+
+  @Option(
+      names = "--join",
+      paramLabel = "HOST:PORT",
+      description = "Seed node to join through (repeatable).")
+  List<String> join;
+
+  @Option(names = "--memory", description = "Keep data in memory only (lost when the node stops).")
+  boolean memory;
+
+  @Option(names = "--sync", description = "fsync every write before acknowledging it.")
+  boolean sync;
+
+  @Option(names = "--max-keys", paramLabel = "N", description = "Key quota (default unlimited).")
+  Long maxKeys;
+
+  @Option(
+      names = "--max-bytes",
+      paramLabel = "SIZE",
+      description = "Quota on bytes of keys and values, e.g. 64MB (default unlimited).")
+  String maxBytes;
+
+  @Option(
+      names = "--min-free-disk",
+      paramLabel = "SIZE",
+      description = "PUT answers 'out of space' below this much free disk (default 256MB).")
+  String minFreeDisk;
+
+  @Option(
+      names = "--admin-from",
+      paramLabel = "CIDR",
+      description = "Sources allowed SHUTDOWN and WIPEOUT (repeatable; default loopback).")
+  List<String> adminFrom;
+
+  @Option(names = "--io-threads", paramLabel = "N", description = "Event loops (default: cores, at most 4).")
+  Integer ioThreads;
+
+  @Option(
+      names = "--queue-capacity",
+      paramLabel = "N",
+      description = "Requests queued per event loop before answering 0x03 overload (default 4096).")
+  Integer queueCapacity;
+
+  @Option(
+      names = "--reply-cache",
+      paramLabel = "SIZE",
+      description = "Off-heap memory of the at-most-once reply cache (default 96MB).")
+  String replyCache;
+
+  @Override
+  public Integer call() throws Exception {
+    NodeConfig config = NodeConfigLoader.load(configFile);
+    applyFlags(config);
+    config.validate();
+    Node node = Node.start(config);
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    System.err.printf(
+        "KVStore node listening on udp %s (pid %d), %s. Ctrl-C to stop.%n",
+        new HostPort(config.bind, config.port),
+        ProcessHandle.current().pid(),
+        config.memory ? "data in memory only" : "data in " + config.dataDirPath().toAbsolutePath());
+    stop.await();
+    System.err.println("stopping: flushing storage...");
+    node.close();
+    return ExitCodes.OK;
+  }
+
+  private void applyFlags(NodeConfig c) {
+    if (port != null) {
+      c.port = port;
+    }
+    if (bind != null) {
+      c.bind = bind;
+    }
+    if (dataDir != null) {
+      c.dataDir = dataDir.toString();
+    }
+    if (join != null) {
+      c.seeds = join;
+    }
+    c.memory |= memory;
+    c.sync |= sync;
+    if (maxKeys != null) {
+      c.maxKeys = maxKeys;
+    }
+    if (maxBytes != null) {
+      c.maxBytes = maxBytes;
+    }
+    if (minFreeDisk != null) {
+      c.minFreeDisk = minFreeDisk;
+    }
+    if (adminFrom != null) {
+      c.adminFrom = adminFrom;
+    }
+    if (ioThreads != null) {
+      c.ioThreads = ioThreads;
+    }
+    if (queueCapacity != null) {
+      c.queueCapacity = queueCapacity;
+    }
+    if (replyCache != null) {
+      c.replyCache = replyCache;
+    }
+  }
+}

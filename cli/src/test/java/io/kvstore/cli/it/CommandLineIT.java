@@ -1,0 +1,120 @@
+package io.kvstore.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line as a user runs it: the jar, its output and its exit codes. */
+class CommandLineIT {
+  @TempDir Path dir;
+
+  record Run(int exit, String out, String err) {}
+
+  private Run kvstore(String stdin, String... args) throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx64m",
+                "-jar",
+                NodeProcess.jar().toString()));
+    cmd.addAll(List.of(args));
+    Path out = dir.resolve("out.txt");
+    Path err = dir.resolve("err.txt");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .directory(dir.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(err.toFile());
+    Process p = pb.start();
+    if (stdin != null) {
+      p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    p.getOutputStream().close();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+  }
+
+  @Test
+  void helpListsEveryCommand() throws Exception {
+    Run run = kvstore(null, "--help");
+    assertThat(run.exit()).isZero();
+    for (String command :
+        List.of("node", "put", "get", "remove", "shutdown", "wipeout", "is-alive", "pid",
+            "members", "bench")) {
+      assertThat(run.out()).contains(command);
+    }
+    assertThat(run.out()).contains("Exit codes");
+  }
+
+  @Test
+  void badFlagValueNamesTheFieldAndExitsTwo() throws Exception {
+    Run run = kvstore(null, "node", "--port", "70000", "--memory");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("'port'");
+  }
+
+  @Test
+  void badConfigFileNamesTheFieldAndExitsTwo() throws Exception {
+    Files.writeString(dir.resolve("node.yaml"), "port: 4000\nmax-keys: -5\n");
+    Run run = kvstore(null, "node", "--config", "node.yaml");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("'max-keys'");
+    Files.writeString(dir.resolve("typo.yaml"), "prot: 4000\n");
+    Run typo = kvstore(null, "node", "--config", "typo.yaml");
+    assertThat(typo.exit()).isEqualTo(2);
+    assertThat(typo.err()).contains("unknown field 'prot'");
+  }
+
+  @Test
+  void clientCommandsAgainstARealNode() throws Exception {
+    try (NodeProcess node = NodeProcess.start(dir, "--memory")) {
+      String at = "127.0.0.1:" + node.port;
+      assertThat(kvstore(null, "put", "greeting", "hello", "--node", at).exit()).isZero();
+      Run get = kvstore(null, "get", "greeting", "--node", at);
+      assertThat(get.exit()).isZero();
+      assertThat(get.out()).isEqualTo("hello");
+      assertThat(kvstore("from stdin", "put", "piped", "--node", at).exit()).isZero();
+      assertThat(kvstore(null, "get", "piped", "--node", at).out()).isEqualTo("from stdin");
+      Path file = dir.resolve("value.bin");
+      Files.write(file, new byte[] {0, 1, 2, (byte) 0xFF});
+      assertThat(kvstore(null, "put", "file", "--file", file.toString(), "--node", at).exit())
+          .isZero();
+      String hexKey = "00".repeat(32);
+      assertThat(kvstore(null, "put", "--hex", hexKey, "v", "--node", at).exit()).isZero();
+      assertThat(kvstore(null, "get", "--hex", hexKey, "--node", at).out()).isEqualTo("v");
+      assertThat(kvstore(null, "remove", "greeting", "--node", at).exit()).isZero();
+      Run missing = kvstore(null, "get", "greeting", "--node", at);
+      assertThat(missing.exit()).isEqualTo(1);
+      assertThat(missing.err()).contains("not found");
+      assertThat(kvstore(null, "remove", "greeting", "--node", at).exit()).isEqualTo(1);
+      assertThat(kvstore(null, "is-alive", "--node", at).exit()).isZero();
+      assertThat(kvstore(null, "pid", "--node", at).out().trim()).isEqualTo(Long.toString(node.pid()));
+      assertThat(kvstore(null, "members", "--node", at).out()).contains("1 live member");
+      Run badHex = kvstore(null, "get", "--hex", "abc", "--node", at);
+      assertThat(badHex.exit()).isEqualTo(2);
+      assertThat(badHex.err()).contains("64");
+      Run tooBig = kvstore("x".repeat(15_001), "put", "big", "--node", at);
+      assertThat(tooBig.exit()).isEqualTo(2);
+      assertThat(tooBig.err()).contains("15000");
+      assertThat(kvstore(null, "get", "big", "--node", at).exit()).as("nothing stored").isEqualTo(1);
+      assertThat(kvstore(null, "shutdown", "--node", at).exit()).isZero();
+      assertThat(node.awaitExit(java.time.Duration.ofSeconds(10))).isZero();
+    }
+  }
+
+  @Test
+  void unreachableNodeExitsThreeWithAHint() throws Exception {
+    int port = NodeProcess.freePort();
+    Run run = kvstore(null, "get", "k", "--node", "127.0.0.1:" + port, "--timeout", "20");
+    assertThat(run.exit()).isEqualTo(3);
+    assertThat(run.err()).contains("is-alive");
+  }
+}

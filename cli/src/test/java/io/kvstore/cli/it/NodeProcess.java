@@ -1,0 +1,131 @@
+package io.kvstore.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real node JVM started from the built jar, as a user would start it. Tests kill it with
+ * SIGKILL (destroyForcibly) or SIGTERM (destroy) and restart it on the same data directory.
+ */
+final class NodeProcess implements AutoCloseable {
+  private final List<String> args;
+  private final Path log;
+  final int port;
+  private Process process;
+
+  private NodeProcess(int port, List<String> args, Path log) {
+    this.port = port;
+    this.args = args;
+    this.log = log;
+  }
+
+  static Path jar() {
+    String jar = System.getProperty("kvstore.jar");
+    assertThat(jar).as("system property kvstore.jar (set by failsafe)").isNotNull();
+    assertThat(Path.of(jar)).exists();
+    return Path.of(jar);
+  }
+
+  static int freePort() throws IOException {
+    try (DatagramSocket s = new DatagramSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
+  /** Starts {@code kvstore node --port P extra...} and waits until it answers IS_ALIVE. */
+  static NodeProcess start(Path workDir, String... extra) throws Exception {
+    int port = freePort();
+    List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
+    args.addAll(List.of(extra));
+    NodeProcess node = new NodeProcess(port, args, workDir.resolve("node-" + port + ".log"));
+    node.launch();
+    return node;
+  }
+
+  void launch() throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                javaBin(), "-Xmx64m", "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC",
+                "-jar", jar().toString(), "node"));
+    cmd.addAll(args);
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    awaitAlive(Duration.ofSeconds(20));
+  }
+
+  private void awaitAlive(Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (RawUdp udp = new RawUdp(port, 200)) {
+      while (System.nanoTime() < deadline) {
+        if (!process.isAlive()) {
+          throw new AssertionError("node exited with " + process.exitValue() + ":\n" + logText());
+        }
+        byte[] reply = udp.requestOrNull(RawUdp.request(RawUdp.newId(), 0x06, null, null));
+        if (reply != null && reply[16] == 0) {
+          return;
+        }
+      }
+    }
+    throw new AssertionError("node did not answer IS_ALIVE in " + timeout + ":\n" + logText());
+  }
+
+  String logText() {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "(no log)";
+    } catch (IOException e) {
+      return "(log unreadable: " + e + ")";
+    }
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
+  /** kill -9. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+  }
+
+  /** SIGTERM; returns the exit code. */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    assertThat(process.waitFor(20, TimeUnit.SECONDS)).as("node stops on SIGTERM").isTrue();
+    return process.exitValue();
+  }
+
+  int awaitExit(Duration timeout) throws InterruptedException {
+    assertThat(process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        .as("node exits")
+        .isTrue();
+    return process.exitValue();
+  }
+
+  private static String javaBin() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process != null && process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+}

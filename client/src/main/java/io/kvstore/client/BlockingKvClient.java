@@ -1,0 +1,74 @@
+package io.kvstore.client;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Waiting versions of {@link KvClient}'s methods, for scripts and command-line tools. They return
+ * the node's answer or throw the {@link KvException} (such as {@link KvTimeoutException}) that
+ * failed the request, unwrapped.
+ */
+public final class BlockingKvClient {
+  private final KvClient client;
+  private final UdpExchange exchange;
+
+  BlockingKvClient(KvClient client, UdpExchange exchange) {
+    this.client = client;
+    this.exchange = exchange;
+  }
+
+  public KvResult put(byte[] key, byte[] value) {
+    return await(client.put(key, value));
+  }
+
+  public KvResult get(byte[] key) {
+    return await(client.get(key));
+  }
+
+  public KvResult remove(byte[] key) {
+    return await(client.remove(key));
+  }
+
+  public KvResult isAlive() {
+    return await(client.isAlive());
+  }
+
+  public KvResult getPid() {
+    return await(client.getPid());
+  }
+
+  public KvResult membershipCount() {
+    return await(client.membershipCount());
+  }
+
+  public KvResult shutdown() {
+    return await(client.shutdown());
+  }
+
+  public KvResult wipeout() {
+    return await(client.wipeout());
+  }
+
+  private KvResult await(CompletableFuture<KvResult> future) {
+    if (exchange.isReceiverThread()) {
+      // The reply this call waits for could only be read by the thread it blocks.
+      future.cancel(false);
+      throw new IllegalStateException(
+          "a blocking call inside a callback of the same client would wait forever; use the"
+              + " asynchronous methods there, or pass an executor to the dependent stage");
+    }
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      future.cancel(false);
+      throw new KvException("interrupted while waiting for " + exchange.node(), e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new KvException(cause.toString(), cause);
+    }
+  }
+}

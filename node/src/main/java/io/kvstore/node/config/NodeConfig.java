@@ -1,0 +1,139 @@
+package io.kvstore.node.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything a node can be told. Defaults are embedded so that {@code ./kvstore node} needs no
+ * file; a YAML file (keys as below) overrides them and command-line flags override the file.
+ * docs/CONFIGURATION.md documents every field.
+ */
+public final class NodeConfig {
+  @JsonProperty("port")
+  public int port = 4000;
+
+  /** Loopback by default: nothing listens on every interface unless asked to. */
+  @JsonProperty("bind")
+  public String bind = "127.0.0.1";
+
+  @JsonProperty("data-dir")
+  public String dataDir = "./data";
+
+  /** Seed nodes to join through (used by the cluster layer). */
+  @JsonProperty("seeds")
+  public List<String> seeds = new ArrayList<>();
+
+  /** Keep data in memory only (lost on exit): for tests and experiments. */
+  @JsonProperty("memory")
+  public boolean memory;
+
+  /** fsync every write before acknowledging it (group commit per event-loop turn). */
+  @JsonProperty("sync")
+  public boolean sync;
+
+  /** Most live keys this node stores; 0 = unlimited. */
+  @JsonProperty("max-keys")
+  public long maxKeys;
+
+  /** Most bytes of live keys and values; 0 = unlimited. Accepts sizes like 64MB. */
+  @JsonProperty("max-bytes")
+  public String maxBytes = "0";
+
+  /** PUT answers "out of space" when the data disk has less free space than this. */
+  @JsonProperty("min-free-disk")
+  public String minFreeDisk = "256MB";
+
+  /** Sources allowed to send SHUTDOWN and WIPEOUT (CIDR blocks). */
+  @JsonProperty("admin-from")
+  public List<String> adminFrom = new ArrayList<>(List.of("127.0.0.0/8", "::1/128"));
+
+  /** Event loops, each with its own socket on the shared port (SO_REUSEPORT). */
+  @JsonProperty("io-threads")
+  public int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+
+  /** Requests an event loop holds before answering 0x03 (system overload). */
+  @JsonProperty("queue-capacity")
+  public int queueCapacity = 4096;
+
+  /** Requests executed per event-loop turn before reading more. */
+  @JsonProperty("batch-size")
+  public int batchSize = 64;
+
+  /** Off-heap memory for the at-most-once reply cache (holds 5 s at ~100k req/s). */
+  @JsonProperty("reply-cache")
+  public String replyCache = "96MB";
+
+  /** Error replies (0x05, 0x06, 0x07, 0x09) allowed per source and second. */
+  @JsonProperty("error-replies-per-second")
+  public double errorRepliesPerSecond = 100;
+
+  public long maxBytesValue() {
+    return ByteSize.parse("max-bytes", maxBytes);
+  }
+
+  public long minFreeDiskValue() {
+    return ByteSize.parse("min-free-disk", minFreeDisk);
+  }
+
+  public long replyCacheValue() {
+    return ByteSize.parse("reply-cache", replyCache);
+  }
+
+  public Path dataDirPath() {
+    return Path.of(dataDir);
+  }
+
+  public List<HostPort> seedAddresses() {
+    return seeds.stream().map(s -> HostPort.parse("seeds", s)).toList();
+  }
+
+  /** Checks every field; throws {@link ConfigException} naming the first bad one. */
+  public NodeConfig validate() {
+    if (port < 1 || port > 65_535) {
+      throw ConfigException.field("port", port + " is not a UDP port; use 1-65535");
+    }
+    try {
+      if (bind == null || bind.isBlank()) {
+        throw new UnknownHostException("empty");
+      }
+      InetAddress.getByName(bind);
+    } catch (UnknownHostException e) {
+      throw ConfigException.field("bind", "'" + bind + "' is not an address of this machine");
+    }
+    if (!memory && (dataDir == null || dataDir.isBlank())) {
+      throw ConfigException.field("data-dir", "is empty; give a directory or use --memory");
+    }
+    seedAddresses();
+    if (maxKeys < 0) {
+      throw ConfigException.field("max-keys", maxKeys + " is negative; use 0 for unlimited");
+    }
+    maxBytesValue();
+    minFreeDiskValue();
+    long cache = replyCacheValue();
+    if (cache < (1 << 20) || cache > (1L << 31) - 1) {
+      throw ConfigException.field("reply-cache", replyCache + " must be between 1MB and 2GB");
+    }
+    try {
+      new io.kvstore.node.transport.SourceAllowList(adminFrom);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.field("admin-from", e.getMessage());
+    }
+    requireRange("io-threads", ioThreads, 1, 64);
+    requireRange("queue-capacity", queueCapacity, 1, 1_000_000);
+    requireRange("batch-size", batchSize, 1, 100_000);
+    if (!(errorRepliesPerSecond > 0)) {
+      throw ConfigException.field("error-replies-per-second", "must be positive");
+    }
+    return this;
+  }
+
+  private static void requireRange(String field, int value, int min, int max) {
+    if (value < min || value > max) {
+      throw ConfigException.field(field, value + " is out of range " + min + "-" + max);
+    }
+  }
+}

@@ -1,0 +1,56 @@
+package io.kvstore.node.service;
+
+import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.storage.VersionedRecord;
+import io.kvstore.node.time.HybridLogicalClock;
+import io.kvstore.protocol.ResponseCode;
+
+/**
+ * Executes client key commands against local storage: stamps writes with the hybrid logical
+ * clock and enforces the free-disk threshold. Quotas on keys and bytes live in the engine, where
+ * they can be checked atomically with the write.
+ */
+public final class KeyValueService {
+  private final StorageEngine storage;
+  private final HybridLogicalClock clock;
+  private final DiskSpaceGuard disk;
+
+  public KeyValueService(StorageEngine storage, HybridLogicalClock clock, DiskSpaceGuard disk) {
+    this.storage = storage;
+    this.clock = clock;
+    this.disk = disk;
+  }
+
+  public ResponseCode put(byte[] key, byte[] value) {
+    if (disk.isLow()) {
+      return ResponseCode.OUT_OF_SPACE;
+    }
+    return switch (storage.put(key, value, clock.now())) {
+      case APPLIED, STALE -> ResponseCode.SUCCESS;
+      case OUT_OF_SPACE -> ResponseCode.OUT_OF_SPACE;
+    };
+  }
+
+  /** The value, or null if the key is absent. */
+  public byte[] get(byte[] key) {
+    VersionedRecord record = storage.get(key);
+    return record == null ? null : record.value();
+  }
+
+  public ResponseCode remove(byte[] key) {
+    return storage.remove(key, clock.now()) ? ResponseCode.SUCCESS : ResponseCode.NOT_FOUND;
+  }
+
+  public void wipeout() {
+    storage.wipeout();
+  }
+
+  /** Group commit: makes the writes executed so far durable before they are acknowledged. */
+  public void sync() {
+    storage.sync();
+  }
+
+  public StorageEngine storage() {
+    return storage;
+  }
+}

@@ -1,0 +1,116 @@
+package io.kvstore.node.storage;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * A storage engine in a {@link ConcurrentHashMap}, for tests, simulations and {@code --memory}
+ * nodes: same semantics as the durable engine, nothing survives the process.
+ *
+ * <p>Each write runs inside the map's per-key {@code compute}, so the last-writer-wins decision,
+ * the quota accounting and the store are atomic for that key. Values are copied in and out, so
+ * callers may reuse their buffers and cannot change stored data by accident.
+ */
+public final class MemoryStorageEngine implements StorageEngine {
+  private final ConcurrentHashMap<StorageKey, VersionedRecord> records = new ConcurrentHashMap<>();
+  private final LiveUsage usage;
+
+  public MemoryStorageEngine(StorageLimits limits) {
+    this.usage = new LiveUsage(limits);
+  }
+
+  @Override
+  public WriteResult put(byte[] key, byte[] value, long timestamp) {
+    return write(key, VersionedRecord.live(timestamp, value.clone())).result();
+  }
+
+  @Override
+  public boolean remove(byte[] key, long timestamp) {
+    return write(key, VersionedRecord.tombstone(timestamp)) == WriteOutcome.REPLACED_LIVE_VALUE;
+  }
+
+  @Override
+  public VersionedRecord get(byte[] key) {
+    VersionedRecord record = getRecord(key);
+    return record == null || record.tombstone() ? null : record;
+  }
+
+  @Override
+  public VersionedRecord getRecord(byte[] key) {
+    VersionedRecord record = records.get(StorageKey.copyOf(key));
+    return record == null ? null : copyOf(record);
+  }
+
+  @Override
+  public WriteResult apply(byte[] key, VersionedRecord record) {
+    RecordCodec.requireEmptyTombstone(record.tombstone(), record.value().length);
+    return write(key, copyOf(record)).result();
+  }
+
+  @Override
+  public void wipeout() {
+    // Entry by entry, so that writes racing with the wipeout keep the counters exact.
+    for (StorageKey key : records.keySet()) {
+      VersionedRecord removed = records.remove(key);
+      if (removed != null) {
+        usage.release(RecordHeader.of(removed));
+      }
+    }
+  }
+
+  @Override
+  public long keyCount() {
+    return usage.keys();
+  }
+
+  @Override
+  public long liveBytes() {
+    return usage.bytes();
+  }
+
+  @Override
+  public long diskBytes() {
+    return 0;
+  }
+
+  @Override
+  public void sync() {
+    // Nothing is durable, so there is nothing to wait for.
+  }
+
+  @Override
+  public long collectTombstones(long olderThanTimestamp) {
+    long collected = 0;
+    for (Map.Entry<StorageKey, VersionedRecord> entry : records.entrySet()) {
+      VersionedRecord record = entry.getValue();
+      // remove(key, value) skips the entry if a newer write replaced the tombstone meanwhile.
+      if (record.tombstone()
+          && record.timestamp() < olderThanTimestamp
+          && records.remove(entry.getKey(), record)) {
+        collected++;
+      }
+    }
+    return collected;
+  }
+
+  @Override
+  public void close() {
+    // No resources beyond the heap; the map goes with the engine.
+  }
+
+  private WriteOutcome write(byte[] key, VersionedRecord incoming) {
+    RecordHeader incomingHeader = RecordHeader.of(incoming);
+    WriteOutcome[] outcome = new WriteOutcome[1];
+    records.compute(
+        StorageKey.copyOf(key),
+        (k, stored) -> {
+          outcome[0] = usage.admit(stored == null ? null : RecordHeader.of(stored), incomingHeader);
+          return outcome[0].applied() ? incoming : stored;
+        });
+    return outcome[0];
+  }
+
+  private static VersionedRecord copyOf(VersionedRecord record) {
+    return new VersionedRecord(record.timestamp(), record.tombstone(), record.value().clone());
+  }
+}

@@ -1,0 +1,553 @@
+package io.kvstore.node.storage;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable storage engine: records in RocksDB, one column family for user records and one for
+ * the engine's own metadata (so no user key can collide with it).
+ *
+ * <p><b>Durability.</b> The write-ahead log is always on. By default a write reaches the WAL in the
+ * operating system's page cache before it returns, without fsync: an acknowledged write then
+ * survives {@code kill -9} of the process (the kernel still writes the page cache out), but not a
+ * power failure or kernel crash. {@link #sync()} fsyncs the WAL; the transport calls it once per
+ * batch of writes before acknowledging them (group commit), and a background task does the same
+ * every 100 ms, which bounds what a power failure can lose. With {@code syncEveryWrite} every write
+ * is fsynced before it returns.
+ *
+ * <p><b>Exact counters.</b> Live key count and live bytes are kept in memory. A write reads the
+ * stored version's header under a lock striped by key hash, so it knows what it replaces; the lock
+ * covers only that read-modify-write. On a clean close the counters are saved in the metadata
+ * column family; on open they are loaded and the entry deleted, so its absence on the next open
+ * means the node did not close cleanly, and the counters are recounted by a scan.
+ *
+ * <p><b>Concurrency.</b> Operations share a read lock; {@link #wipeout()} and {@link #close()} take
+ * it exclusively, because they replace or free native handles that a concurrent operation would
+ * otherwise use after release (which crashes the JVM rather than throwing).
+ */
+public final class RocksDbStorageEngine implements StorageEngine {
+  private static final long WAL_SYNC_INTERVAL_MILLIS = 100;
+  private static final int KEY_STRIPES = 1024;
+  private static final byte[] RECORDS_FAMILY = "records".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] METADATA_FAMILY = "metadata".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] EMPTY = new byte[0];
+
+  /** RocksDB's pointer to the current manifest: present once a database exists in a directory. */
+  private static final String CURRENT_FILE = "CURRENT";
+
+  private static final Logger log = LoggerFactory.getLogger(RocksDbStorageEngine.class);
+
+  private final Path dir;
+  private final RocksDbOptions options;
+  private final boolean syncEveryWrite;
+  private final RocksDB db;
+  private final ColumnFamilyHandle defaultFamily;
+  private final ColumnFamilyHandle metadata;
+
+  /** Replaced by {@link #wipeout()}; read under {@link #handles}, which publishes the change. */
+  private ColumnFamilyHandle records;
+
+  private final LiveUsage usage;
+  private final boolean countersRecounted;
+  private final KeyStripes keyLocks = new KeyStripes(KEY_STRIPES);
+  private final ReentrantReadWriteLock handles = new ReentrantReadWriteLock();
+
+  /** Guarded by {@link #handles}. */
+  private boolean closed;
+
+  /** The highest RocksDB sequence number known to be fsynced in the WAL (0: nothing yet). */
+  private final AtomicLong syncedSequence = new AtomicLong();
+
+  private final ScheduledExecutorService walSyncer;
+
+  private RocksDbStorageEngine(
+      Path dir,
+      RocksDbOptions options,
+      boolean syncEveryWrite,
+      RocksDB db,
+      List<ColumnFamilyHandle> families,
+      LiveUsage usage,
+      boolean countersRecounted) {
+    this.dir = dir;
+    this.options = options;
+    this.syncEveryWrite = syncEveryWrite;
+    this.db = db;
+    this.defaultFamily = families.get(0);
+    this.records = families.get(1);
+    this.metadata = families.get(2);
+    this.usage = usage;
+    this.countersRecounted = countersRecounted;
+    this.walSyncer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "rocksdb-wal-sync " + dir.getFileName());
+              thread.setDaemon(true);
+              return thread;
+            });
+    walSyncer.scheduleWithFixedDelay(
+        this::syncInBackground,
+        WAL_SYNC_INTERVAL_MILLIS,
+        WAL_SYNC_INTERVAL_MILLIS,
+        TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens (or creates) the store in {@code dir}.
+   *
+   * @throws StorageException if the directory cannot be used, is locked by another process (a
+   *     second node on the same data directory), or holds damaged data
+   */
+  public static RocksDbStorageEngine open(Path dir, StorageLimits limits, boolean syncEveryWrite) {
+    Path absoluteDir = dir.toAbsolutePath();
+    prepareDirectory(absoluteDir);
+    boolean existed = Files.exists(absoluteDir.resolve(CURRENT_FILE));
+    long started = System.nanoTime();
+    RocksDB.loadLibrary();
+    RocksDbOptions options = new RocksDbOptions(syncEveryWrite);
+    List<ColumnFamilyHandle> families = new ArrayList<>();
+    RocksDB db = null;
+    try {
+      db =
+          RocksDB.open(
+              options.db,
+              absoluteDir.toString(),
+              List.of(
+                  new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options.metadata),
+                  new ColumnFamilyDescriptor(RECORDS_FAMILY, options.records),
+                  new ColumnFamilyDescriptor(METADATA_FAMILY, options.metadata)),
+              families);
+      LiveUsage usage = new LiveUsage(limits);
+      boolean recount = existed && !UsageMarker.take(db, families.get(2), options, usage);
+      if (recount) {
+        recount(db, families.get(1), options, usage);
+      }
+      log.info(
+          "Opened RocksDB storage at {} in {} ms ({}): {} live keys, {} live bytes",
+          absoluteDir,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+          !existed ? "new" : recount ? "counters recounted after an unclean stop" : "clean",
+          usage.keys(),
+          usage.bytes());
+      return new RocksDbStorageEngine(
+          absoluteDir, options, syncEveryWrite, db, families, usage, recount);
+    } catch (RocksDBException e) {
+      closeAfterFailedOpen(families, db, options);
+      throw openFailure(absoluteDir, e);
+    } catch (RuntimeException e) {
+      closeAfterFailedOpen(families, db, options);
+      throw e;
+    }
+  }
+
+  @Override
+  public WriteResult put(byte[] key, byte[] value, long timestamp) {
+    return write(key, timestamp, false, value).result();
+  }
+
+  @Override
+  public boolean remove(byte[] key, long timestamp) {
+    return write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
+  }
+
+  @Override
+  public VersionedRecord get(byte[] key) {
+    VersionedRecord record = getRecord(key);
+    return record == null || record.tombstone() ? null : record;
+  }
+
+  @Override
+  public VersionedRecord getRecord(byte[] key) {
+    StorageKey.requireValid(key);
+    Lock shared = acquireOpen();
+    try {
+      byte[] encoded = db.get(records, key);
+      return encoded == null ? null : decode(key, encoded);
+    } catch (RocksDBException e) {
+      throw failure("read", e);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  @Override
+  public WriteResult apply(byte[] key, VersionedRecord record) {
+    return write(key, record.timestamp(), record.tombstone(), record.value()).result();
+  }
+
+  /** Drops the records column family and creates it anew: quick whatever the amount of data. */
+  @Override
+  public void wipeout() {
+    Lock exclusive = handles.writeLock();
+    exclusive.lock();
+    try {
+      requireOpen();
+      ColumnFamilyHandle wiped = records;
+      db.dropColumnFamily(wiped);
+      records = db.createColumnFamily(new ColumnFamilyDescriptor(RECORDS_FAMILY, options.records));
+      wiped.close();
+      usage.reset(0, 0);
+      log.info("Wiped out every record in {}", dir);
+    } catch (RocksDBException e) {
+      throw new StorageException(
+          "wipeout of "
+              + dir
+              + " failed: "
+              + e.getMessage()
+              + "; restart the node, which recreates the records column family if it is missing",
+          e);
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  @Override
+  public long keyCount() {
+    return usage.keys();
+  }
+
+  @Override
+  public long liveBytes() {
+    return usage.bytes();
+  }
+
+  /** Sums the files in the data directory: tables, WAL, manifest and RocksDB's own log. */
+  @Override
+  public long diskBytes() {
+    try (Stream<Path> files = Files.list(dir)) {
+      return files.mapToLong(RocksDbStorageEngine::fileSize).sum();
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot list data directory " + dir + ": " + e + "; check that it still exists", e);
+    }
+  }
+
+  @Override
+  public void sync() {
+    if (syncEveryWrite) {
+      return;
+    }
+    Lock shared = acquireOpen();
+    try {
+      syncWal();
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  @Override
+  public long collectTombstones(long olderThanTimestamp) {
+    Lock shared = acquireOpen();
+    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
+      long collected = 0;
+      byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
+      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+        RecordHeader header = RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes));
+        if (isCollectable(header, olderThanTimestamp)
+            && deleteIfCollectable(iterator.key(), olderThanTimestamp)) {
+          collected++;
+        }
+      }
+      iterator.status();
+      return collected;
+    } catch (RocksDBException e) {
+      throw failure("tombstone collection", e);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  /** Compacts all records into the last level: reclaims the space of overwritten versions. */
+  public void compact() {
+    Lock shared = acquireOpen();
+    try {
+      db.compactRange(records);
+    } catch (RocksDBException e) {
+      throw failure("compaction", e);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  /** Flushes, saves the counters for a quick next open and releases every native handle. */
+  @Override
+  public void close() {
+    Lock exclusive = handles.writeLock();
+    exclusive.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      stopWalSyncer();
+      try {
+        UsageMarker.save(db, metadata, options, usage);
+        db.flush(options.flush, List.of(records, metadata));
+      } catch (RocksDBException e) {
+        log.warn(
+            "Could not save the counters of {} on close ({}): the next open recounts them",
+            dir,
+            e.getMessage());
+      }
+      // Column families before the database, the database before its options.
+      records.close();
+      metadata.close();
+      defaultFamily.close();
+      db.close();
+      options.close();
+      log.info("Closed RocksDB storage in {}", dir);
+    } finally {
+      exclusive.unlock();
+    }
+  }
+
+  /** Whether open had to recount the counters because the last stop was not a clean close. */
+  boolean countersRecounted() {
+    return countersRecounted;
+  }
+
+  private WriteOutcome write(byte[] key, long timestamp, boolean tombstone, byte[] value) {
+    StorageKey.requireValid(key);
+    byte[] encoded = RecordCodec.encode(timestamp, tombstone, value);
+    RecordHeader incoming = new RecordHeader(timestamp, tombstone, value.length);
+    ReentrantLock keyLock = keyLocks.lockFor(key);
+    Lock shared = acquireOpen();
+    keyLock.lock();
+    try {
+      RecordHeader stored = readHeader(key);
+      WriteOutcome outcome = usage.admit(stored, incoming);
+      if (outcome.applied()) {
+        try {
+          db.put(records, options.write, key, encoded);
+        } catch (RocksDBException e) {
+          usage.revert(stored, incoming);
+          throw e;
+        }
+      }
+      return outcome;
+    } catch (RocksDBException e) {
+      throw failure("write", e);
+    } finally {
+      keyLock.unlock();
+      shared.unlock();
+    }
+  }
+
+  /** The stored version of a key without copying its value, or null if absent. */
+  private RecordHeader readHeader(byte[] key) throws RocksDBException {
+    byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
+    int encodedLength = db.get(records, key, headerBytes);
+    return encodedLength == RocksDB.NOT_FOUND
+        ? null
+        : RecordCodec.decodeHeader(headerBytes, encodedLength);
+  }
+
+  private static boolean isCollectable(RecordHeader header, long olderThanTimestamp) {
+    return header != null && header.tombstone() && header.timestamp() < olderThanTimestamp;
+  }
+
+  /** Deletes a tombstone unless a write replaced it since the scan saw it. */
+  private boolean deleteIfCollectable(byte[] key, long olderThanTimestamp) throws RocksDBException {
+    ReentrantLock keyLock = keyLocks.lockFor(key);
+    keyLock.lock();
+    try {
+      if (!isCollectable(readHeader(key), olderThanTimestamp)) {
+        return false;
+      }
+      db.delete(records, options.write, key);
+      return true;
+    } finally {
+      keyLock.unlock();
+    }
+  }
+
+  /** Fsyncs the WAL unless every write so far is known to be synced already. */
+  private void syncWal() {
+    // Read before syncing: every write with a sequence number up to here is in the WAL now.
+    long latest = db.getLatestSequenceNumber();
+    if (syncedSequence.get() >= latest) {
+      return;
+    }
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw failure("WAL sync", e);
+    }
+    syncedSequence.accumulateAndGet(latest, Math::max);
+  }
+
+  private void syncInBackground() {
+    Lock shared = handles.readLock();
+    // Skip a round rather than wait while wipeout or close hold the lock (close stops this task).
+    if (!shared.tryLock()) {
+      return;
+    }
+    try {
+      if (!closed) {
+        syncWal();
+      }
+    } catch (RuntimeException e) {
+      // Rethrowing would cancel the schedule; the next round, or sync(), tries again.
+      log.warn("Periodic WAL sync of {} failed: {}", dir, e.getMessage());
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  private void stopWalSyncer() {
+    walSyncer.shutdown();
+    try {
+      if (!walSyncer.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("The WAL sync task of {} did not stop within 10 s", dir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private Lock acquireOpen() {
+    Lock shared = handles.readLock();
+    shared.lock();
+    if (closed) {
+      shared.unlock();
+      requireOpen();
+    }
+    return shared;
+  }
+
+  private void requireOpen() {
+    if (closed) {
+      throw new IllegalStateException(
+          "the storage engine for " + dir + " is closed; open a new one to use the data");
+    }
+  }
+
+  private VersionedRecord decode(byte[] key, byte[] encoded) {
+    try {
+      return RecordCodec.decode(encoded);
+    } catch (CorruptRecordException e) {
+      throw new CorruptRecordException(
+          "key " + HexFormat.of().formatHex(key) + " in " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private StorageException failure(String operation, RocksDBException e) {
+    return new StorageException(
+        "RocksDB "
+            + operation
+            + " in "
+            + dir
+            + " failed: "
+            + e.getMessage()
+            + "; check free disk space and the disk's health",
+        e);
+  }
+
+  /** Counts the live records by a full scan: about a second per million records. */
+  private static void recount(
+      RocksDB db, ColumnFamilyHandle records, RocksDbOptions options, LiveUsage usage)
+      throws RocksDBException {
+    usage.reset(0, 0);
+    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
+      byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
+      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+        usage.include(RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes)));
+      }
+      iterator.status();
+    }
+  }
+
+  private static void closeAfterFailedOpen(
+      List<ColumnFamilyHandle> families, RocksDB db, RocksDbOptions options) {
+    families.forEach(ColumnFamilyHandle::close);
+    if (db != null) {
+      db.close();
+    }
+    options.close();
+  }
+
+  private static void prepareDirectory(Path dir) {
+    try {
+      Files.createDirectories(dir);
+    } catch (FileAlreadyExistsException e) {
+      throw new StorageException(
+          "data directory "
+              + dir
+              + " exists but is not a directory:"
+              + " move that file away or choose another data directory",
+          e);
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot create data directory "
+              + dir
+              + " ("
+              + e
+              + "): check the path and the permissions of its parent",
+          e);
+    }
+    if (!Files.isWritable(dir)) {
+      throw new StorageException(
+          "data directory "
+              + dir
+              + " is not writable by this user:"
+              + " fix its permissions or choose another data directory");
+    }
+  }
+
+  private static StorageException openFailure(Path dir, RocksDBException e) {
+    String status = String.valueOf(e.getMessage());
+    if (status.contains("lock file") || status.contains("lock hold")) {
+      return new StorageException(
+          "data directory "
+              + dir
+              + " is locked by another process or engine, probably a node"
+              + " already running on it; stop that node or give this one its own data directory"
+              + " ("
+              + status
+              + ")",
+          e);
+    }
+    return new StorageException(
+        "cannot open RocksDB in "
+            + dir
+            + ": "
+            + status
+            + "; check that the directory holds KVStore data, is readable and writable,"
+            + " and that the disk has free space",
+        e);
+  }
+
+  private static long fileSize(Path file) {
+    try {
+      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
+      return attributes.isRegularFile() ? attributes.size() : 0;
+    } catch (NoSuchFileException e) {
+      return 0; // deleted by a compaction since the listing: no longer on disk
+    } catch (IOException e) {
+      throw new StorageException(
+          "cannot read the size of " + file + ": " + e + "; check the data directory", e);
+    }
+  }
+}

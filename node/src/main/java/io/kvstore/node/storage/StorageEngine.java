@@ -1,0 +1,72 @@
+package io.kvstore.node.storage;
+
+/**
+ * Durable map from 32-byte keys to {@link VersionedRecord}s. Implementations are thread-safe: the
+ * transport calls them from several event loops at once.
+ *
+ * <p>Writes are last-writer-wins by hybrid logical clock timestamp: a write whose timestamp is not
+ * newer than the stored record's is ignored (so replicas converge whatever the delivery order).
+ * Deletes write tombstones; {@link #get} hides them; they are collected after a grace period.
+ */
+public interface StorageEngine extends AutoCloseable {
+
+  /** What a write did. */
+  enum WriteResult {
+    /** The record was stored. */
+    APPLIED,
+    /** A record with the same or a newer timestamp was already stored; nothing changed. */
+    STALE,
+    /** The write would exceed the key or byte quota; nothing changed. */
+    OUT_OF_SPACE
+  }
+
+  /** Stores a live value at {@code timestamp} if it is newer than what is stored. */
+  WriteResult put(byte[] key, byte[] value, long timestamp);
+
+  /**
+   * Replaces a live value with a tombstone at {@code timestamp}.
+   *
+   * @return true if a live value existed (and is now deleted), false if the key was absent
+   */
+  boolean remove(byte[] key, long timestamp);
+
+  /** The live record for a key, or null if absent or deleted. */
+  VersionedRecord get(byte[] key);
+
+  /**
+   * The stored record including tombstones, or null. Replication and anti-entropy compare
+   * versions with it.
+   */
+  VersionedRecord getRecord(byte[] key);
+
+  /**
+   * Applies a record received from another replica: stored only if newer (last writer wins).
+   * Quota applies to live values only.
+   */
+  WriteResult apply(byte[] key, VersionedRecord record);
+
+  /** Deletes every record, tombstones included. */
+  void wipeout();
+
+  /** Live keys (tombstones excluded). Exact. */
+  long keyCount();
+
+  /** Bytes of live keys and values (the quantity the byte quota limits). */
+  long liveBytes();
+
+  /** Bytes the engine occupies on disk (0 for in-memory engines). */
+  long diskBytes();
+
+  /**
+   * Makes every write so far durable (group commit for {@code --sync}): callers batch writes and
+   * call this once before acknowledging them.
+   */
+  void sync();
+
+  /** Removes tombstones older than {@code olderThanTimestamp}; returns how many were removed. */
+  long collectTombstones(long olderThanTimestamp);
+
+  /** Flushes and closes. After close every method may throw. */
+  @Override
+  void close();
+}

@@ -1,0 +1,42 @@
+package io.kvstore.node.transport;
+
+import io.kvstore.protocol.Command;
+import java.util.concurrent.atomic.LongAdder;
+
+/** Counters of the UDP front end, shared by all event loops. Read by monitoring. */
+public final class TransportStats {
+  public final LongAdder received = new LongAdder();
+  /** Datagrams shorter than a request id: nobody to answer. */
+  public final LongAdder tooShort = new LongAdder();
+  /** Malformed, unknown or wrongly sized requests (answered 0x05/0x06/0x07/0x09). */
+  public final LongAdder rejected = new LongAdder();
+  /** Error replies not sent because the source exceeded its error-reply rate. */
+  public final LongAdder errorRepliesSuppressed = new LongAdder();
+  /** Admin commands from sources outside the allow-list (answered 0x21). */
+  public final LongAdder notPermitted = new LongAdder();
+  /** Requests answered 0x03 because the node was behind. */
+  public final LongAdder overloaded = new LongAdder();
+  /** Retransmissions answered from the reply cache. */
+  public final LongAdder retransmissions = new LongAdder();
+  /** Datagrams that claimed to come from this node's own address (possible reflection attack). */
+  public final LongAdder selfSourced = new LongAdder();
+  /** Internal (node-to-node) datagrams that no component handled. */
+  public final LongAdder internalUnhandled = new LongAdder();
+  /** Requests that failed inside the node (answered 0x04). */
+  public final LongAdder internalFailures = new LongAdder();
+  private final LongAdder[] byCommand = new LongAdder[Command.values().length];
+
+  public TransportStats() {
+    for (int i = 0; i < byCommand.length; i++) {
+      byCommand[i] = new LongAdder();
+    }
+  }
+
+  void executed(Command command) {
+    byCommand[command.ordinal()].increment();
+  }
+
+  public long executedCount(Command command) {
+    return byCommand[command.ordinal()].sum();
+  }
+}

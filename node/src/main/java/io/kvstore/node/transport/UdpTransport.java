@@ -1,0 +1,139 @@
+package io.kvstore.node.transport;
+
+import io.kvstore.node.service.KeyValueService;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's UDP front end on Netty. On Linux it uses native epoll with one socket per event loop
+ * sharing the port (SO_REUSEPORT: the kernel spreads sources across sockets and keeps each source
+ * on one socket, so each reply cache sees all retransmissions of its sources) and batched
+ * receive (recvmmsg). Elsewhere it falls back to one NIO socket.
+ */
+public final class UdpTransport implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
+  /**
+   * Receive slot per datagram. The largest well-formed request is 15,051 bytes; anything beyond
+   * a slot is padding, which the protocol ignores, so a longer datagram decodes the same.
+   */
+  static final int DATAGRAM_SLOT = 16 * 1024;
+  private static final int DATAGRAMS_PER_RECEIVE = 16;
+  private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+
+  private final EventLoopGroup group;
+  private final List<Channel> channels = new ArrayList<>();
+  private final TransportStats stats;
+  private final List<ReplyCache> caches = new ArrayList<>();
+  private final boolean nativeEpoll;
+
+  private UdpTransport(EventLoopGroup group, TransportStats stats, boolean nativeEpoll) {
+    this.group = group;
+    this.stats = stats;
+    this.nativeEpoll = nativeEpoll;
+  }
+
+  /** Binds the port and starts serving. Fails with a clear message if the port is taken. */
+  public static UdpTransport start(
+      TransportSettings settings,
+      KeyValueService service,
+      NodeControl node,
+      InternalMessageHandler internal,
+      TransportStats stats)
+      throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    int sockets = epoll ? settings.ioThreads() : 1;
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    UdpTransport transport = new UdpTransport(group, stats, epoll);
+    long cachePerSocket = settings.replyCacheBytes() / sockets;
+    Bootstrap bootstrap =
+        new Bootstrap()
+            .group(group)
+            .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
+            .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+            .handler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel ch) {
+                    ReplyCache cache =
+                        new ReplyCache(
+                            (int) Math.min(Integer.MAX_VALUE, cachePerSocket),
+                            settings.replyRetentionMillis());
+                    synchronized (transport.caches) {
+                      transport.caches.add(cache);
+                    }
+                    ch.pipeline()
+                        .addLast(
+                            new RequestHandler(service, node, internal, settings, stats, cache));
+                  }
+                });
+    if (epoll) {
+      bootstrap
+          .channel(EpollDatagramChannel.class)
+          .option(EpollChannelOption.SO_REUSEPORT, true)
+          .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SLOT)
+          .option(
+              ChannelOption.RECVBUF_ALLOCATOR,
+              new FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_RECEIVE));
+    } else {
+      bootstrap
+          .channel(NioDatagramChannel.class)
+          .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536));
+    }
+    try {
+      for (int i = 0; i < sockets; i++) {
+        transport.channels.add(bootstrap.bind(settings.bindAddress()).sync().channel());
+      }
+    } catch (Exception e) {
+      transport.close();
+      throw new PortUnavailableException(settings.bindAddress(), e);
+    }
+    log.info(
+        "listening on udp {} ({} socket{}, {})",
+        settings.bindAddress(),
+        sockets,
+        sockets == 1 ? "" : "s",
+        epoll ? "native epoll" : "NIO");
+    return transport;
+  }
+
+  public boolean isNativeEpoll() {
+    return nativeEpoll;
+  }
+
+  public TransportStats stats() {
+    return stats;
+  }
+
+  /** Sum over sockets of reply-cache segments reused before the promised retention. */
+  public long replyCacheEarlyEvictions() {
+    synchronized (caches) {
+      return caches.stream().mapToLong(ReplyCache::earlyEvictions).sum();
+    }
+  }
+
+  @Override
+  public void close() {
+    for (Channel ch : channels) {
+      ch.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+  }
+}

@@ -1,0 +1,40 @@
+package io.kvstore.node.storage;
+
+import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.value;
+
+import java.nio.file.Path;
+
+/**
+ * Run in a child JVM by {@link RocksDbStorageEngineTest}: writes {@link #KEYS} keys, removes every
+ * third, says {@link #READY} and waits to be killed without closing the engine.
+ */
+public final class RocksDbCrashChild {
+  static final String READY = "READY";
+  static final int KEYS = 3_000;
+  static final int VALUE_BYTES = 50;
+  static final long PUT_TIMESTAMP = 1;
+  static final long REMOVE_TIMESTAMP = 2;
+
+  private RocksDbCrashChild() {}
+
+  static boolean removed(int i) {
+    return i % 3 == 0;
+  }
+
+  public static void main(String[] args) throws InterruptedException {
+    StorageEngine engine =
+        RocksDbStorageEngine.open(Path.of(args[0]), StorageLimits.UNLIMITED, false);
+    for (int i = 0; i < KEYS; i++) {
+      engine.put(key(i), value(VALUE_BYTES, i), PUT_TIMESTAMP);
+    }
+    for (int i = 0; i < KEYS; i++) {
+      if (removed(i)) {
+        engine.remove(key(i), REMOVE_TIMESTAMP);
+      }
+    }
+    System.out.println(READY);
+    System.out.flush();
+    Thread.sleep(Long.MAX_VALUE);
+  }
+}

@@ -1,0 +1,217 @@
+package io.kvstore.node.storage;
+
+import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
+import io.kvstore.node.storage.StorageEngine.WriteResult;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+class RocksDbStorageEngineTest extends StorageEngineContractTest {
+  private static final int KEY_BYTES = 32;
+
+  @TempDir Path tempDir;
+  private int engines;
+
+  @Override
+  protected StorageEngine newEngine(StorageLimits limits) {
+    return RocksDbStorageEngine.open(tempDir.resolve("engine-" + engines++), limits, false);
+  }
+
+  private static RocksDbStorageEngine openAt(Path dir) {
+    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, false);
+  }
+
+  @Test
+  void recordsTombstonesAndCountersSurviveCleanReopen() {
+    Path dir = tempDir.resolve("db");
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      assertThat(engine.countersRecounted()).as("a new store has nothing to recount").isFalse();
+      for (int i = 0; i < 100; i++) {
+        engine.put(key(i), value(50, i), 1);
+      }
+      engine.remove(key(0), 2);
+    }
+
+    try (RocksDbStorageEngine engine =
+        RocksDbStorageEngine.open(dir, new StorageLimits(99, 0), false)) {
+      assertThat(engine.countersRecounted()).isFalse();
+      assertUsage(engine, 99, 99 * (KEY_BYTES + 50));
+      assertThat(engine.get(key(7))).isEqualTo(VersionedRecord.live(1, value(50, 7)));
+      assertThat(engine.getRecord(key(0))).isEqualTo(VersionedRecord.tombstone(2));
+      assertThat(engine.put(key(100), value(1, 1), 3))
+          .as("the loaded counters enforce the quota")
+          .isEqualTo(WriteResult.OUT_OF_SPACE);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void afterKillMinusNineWritesSurviveAndCountersAreRecounted() throws Exception {
+    Path dir = tempDir.resolve("killed");
+    Process child = startCrashChild(dir);
+    try {
+      awaitReady(child);
+      assertThatThrownBy(() -> openAt(dir))
+          .as("a second node on the same data directory")
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining(dir.toString())
+          .hasMessageContaining("locked by another process");
+    } finally {
+      child.destroyForcibly();
+      child.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      assertThat(engine.countersRecounted()).isTrue();
+      long live = 0;
+      for (int i = 0; i < RocksDbCrashChild.KEYS; i++) {
+        if (RocksDbCrashChild.removed(i)) {
+          assertThat(engine.getRecord(key(i)))
+              .isEqualTo(VersionedRecord.tombstone(RocksDbCrashChild.REMOVE_TIMESTAMP));
+        } else {
+          live++;
+          assertThat(engine.get(key(i)))
+              .isEqualTo(
+                  VersionedRecord.live(
+                      RocksDbCrashChild.PUT_TIMESTAMP, value(RocksDbCrashChild.VALUE_BYTES, i)));
+        }
+      }
+      assertUsage(engine, live, live * (KEY_BYTES + RocksDbCrashChild.VALUE_BYTES));
+    }
+  }
+
+  @Test
+  void secondOpenInTheSameProcessFailsWithClearMessage() {
+    Path dir = tempDir.resolve("db");
+    try (RocksDbStorageEngine first = openAt(dir)) {
+      assertThatThrownBy(() -> openAt(dir))
+          .isInstanceOf(StorageException.class)
+          .hasMessageContaining(dir.toString())
+          .hasMessageContaining("locked by another process")
+          .hasMessageContaining("own data directory");
+
+      assertThat(first.put(key(1), value(10, 1), 1)).isEqualTo(WriteResult.APPLIED);
+    }
+    try (RocksDbStorageEngine reopened = openAt(dir)) {
+      assertThat(reopened.keyCount()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void openFailsClearlyWhenTheDirectoryIsAFile() throws IOException {
+    Path file = Files.createFile(tempDir.resolve("regular-file"));
+
+    assertThatThrownBy(() -> openAt(file))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining(file.toString())
+        .hasMessageContaining("not a directory");
+    assertThatThrownBy(() -> openAt(file.resolve("data")))
+        .isInstanceOf(StorageException.class)
+        .hasMessageContaining("cannot create data directory");
+  }
+
+  @Test
+  void wipeoutIsDurable() {
+    Path dir = tempDir.resolve("db");
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      for (int i = 0; i < 100; i++) {
+        engine.put(key(i), value(50, i), 1);
+      }
+      engine.wipeout();
+      engine.put(key(1), value(10, 1), 1);
+    }
+
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      assertUsage(engine, 1, KEY_BYTES + 10);
+      assertThat(engine.get(key(2))).isNull();
+    }
+  }
+
+  @Test
+  void diskBytesCountsTheDataAndCompactionReclaimsOverwrites() {
+    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+      long emptyBytes = engine.diskBytes();
+      int keys = 2_000;
+      for (int round = 1; round <= 5; round++) {
+        for (int i = 0; i < keys; i++) {
+          engine.put(key(i), value(100, i + round), round);
+        }
+      }
+      long beforeCompaction = engine.diskBytes();
+
+      engine.compact();
+
+      long afterCompaction = engine.diskBytes();
+      assertThat(beforeCompaction).isGreaterThan(emptyBytes + 5L * keys * (KEY_BYTES + 100));
+      assertThat(afterCompaction).isLessThan(beforeCompaction);
+      assertThat(engine.get(key(5))).isEqualTo(VersionedRecord.live(5, value(100, 10)));
+    }
+  }
+
+  @Test
+  void syncEveryWriteModeStoresDurably() {
+    Path dir = tempDir.resolve("db");
+    try (RocksDbStorageEngine engine =
+        RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, true)) {
+      engine.put(key(1), value(10, 1), 1);
+      engine.remove(key(2), 1);
+      engine.sync();
+    }
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(1, value(10, 1)));
+      assertThat(engine.getRecord(key(2))).isEqualTo(VersionedRecord.tombstone(1));
+    }
+  }
+
+  @Test
+  void closeIsIdempotentAndLaterCallsFailClearly() {
+    RocksDbStorageEngine engine = openAt(tempDir.resolve("db"));
+    engine.close();
+    engine.close();
+
+    assertThatThrownBy(() -> engine.get(key(1)))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("closed");
+    assertThatThrownBy(() -> engine.put(key(1), value(1, 1), 1))
+        .isInstanceOf(IllegalStateException.class);
+    assertThatThrownBy(engine::wipeout).isInstanceOf(IllegalStateException.class);
+  }
+
+  private static Process startCrashChild(Path dir) throws IOException {
+    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+    return new ProcessBuilder(
+            java.toString(),
+            "-Xmx64m",
+            "-cp",
+            System.getProperty("java.class.path"),
+            RocksDbCrashChild.class.getName(),
+            dir.toString())
+        .redirectErrorStream(true)
+        .start();
+  }
+
+  private static void awaitReady(Process child) throws IOException {
+    BufferedReader output =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8));
+    StringBuilder seen = new StringBuilder();
+    for (String line = output.readLine(); line != null; line = output.readLine()) {
+      if (line.equals(RocksDbCrashChild.READY)) {
+        return;
+      }
+      seen.append(line).append('\n');
+    }
+    fail("the child JVM exited before it was ready; its output:\n" + seen);
+  }
+}

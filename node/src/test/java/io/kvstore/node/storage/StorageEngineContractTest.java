@@ -1,0 +1,505 @@
+package io.kvstore.node.storage;
+
+import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.value;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kvstore.node.storage.StorageEngine.WriteResult;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@link StorageEngine} contract, run against every engine by a subclass. */
+abstract class StorageEngineContractTest {
+  private static final int KEY_BYTES = 32;
+
+  private final List<StorageEngine> engines = new ArrayList<>();
+
+  /** A new, empty engine. */
+  protected abstract StorageEngine newEngine(StorageLimits limits);
+
+  protected final StorageEngine open(StorageLimits limits) {
+    StorageEngine engine = newEngine(limits);
+    engines.add(engine);
+    return engine;
+  }
+
+  protected final StorageEngine open() {
+    return open(StorageLimits.UNLIMITED);
+  }
+
+  @AfterEach
+  void closeEngines() {
+    engines.forEach(StorageEngine::close);
+  }
+
+  @Test
+  void putThenGetReturnsValueAndTimestamp() {
+    StorageEngine engine = open();
+
+    assertThat(engine.put(key(1), value(100, 1), 10)).isEqualTo(WriteResult.APPLIED);
+
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(10, value(100, 1)));
+    assertThat(engine.getRecord(key(1))).isEqualTo(VersionedRecord.live(10, value(100, 1)));
+  }
+
+  @Test
+  void absentKeyReadsAsNull() {
+    StorageEngine engine = open();
+
+    assertThat(engine.get(key(1))).isNull();
+    assertThat(engine.getRecord(key(1))).isNull();
+  }
+
+  @Test
+  void newerPutOverwrites() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+
+    assertThat(engine.put(key(1), value(50, 2), 11)).isEqualTo(WriteResult.APPLIED);
+
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(11, value(50, 2)));
+  }
+
+  @Test
+  void putNotNewerThanStoredIsStale() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+
+    assertThat(engine.put(key(1), value(100, 2), 9)).isEqualTo(WriteResult.STALE);
+    assertThat(engine.put(key(1), value(100, 3), 10)).isEqualTo(WriteResult.STALE);
+
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(10, value(100, 1)));
+  }
+
+  @Test
+  void removeReplacesLiveValueWithTombstone() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+
+    assertThat(engine.remove(key(1), 11)).isTrue();
+
+    assertThat(engine.get(key(1))).isNull();
+    assertThat(engine.getRecord(key(1))).isEqualTo(VersionedRecord.tombstone(11));
+    assertThat(engine.remove(key(1), 12)).as("second remove finds nothing live").isFalse();
+  }
+
+  @Test
+  void removeOfAbsentKeyReturnsFalseButKeepsTombstoneForLaterStaleWrites() {
+    StorageEngine engine = open();
+
+    assertThat(engine.remove(key(1), 10)).isFalse();
+
+    assertThat(engine.getRecord(key(1))).isEqualTo(VersionedRecord.tombstone(10));
+    assertThat(engine.put(key(1), value(10, 1), 9)).isEqualTo(WriteResult.STALE);
+    assertThat(engine.keyCount()).isZero();
+  }
+
+  @Test
+  void removeOlderThanStoredValueIsIgnored() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+
+    assertThat(engine.remove(key(1), 9)).isFalse();
+    assertThat(engine.remove(key(1), 10)).isFalse();
+
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(10, value(100, 1)));
+    assertThat(engine.keyCount()).isEqualTo(1);
+  }
+
+  @Test
+  void tombstoneHidesOlderPutsAndNewerPutRevivesKey() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+    engine.remove(key(1), 20);
+
+    assertThat(engine.put(key(1), value(100, 2), 15)).isEqualTo(WriteResult.STALE);
+    assertThat(engine.put(key(1), value(100, 2), 20)).isEqualTo(WriteResult.STALE);
+    assertThat(engine.get(key(1))).isNull();
+
+    assertThat(engine.put(key(1), value(100, 3), 21)).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(21, value(100, 3)));
+    assertThat(engine.keyCount()).isEqualTo(1);
+  }
+
+  @Test
+  void applyStoresOnlyNewerRecords() {
+    StorageEngine engine = open();
+
+    assertThat(engine.apply(key(1), VersionedRecord.live(10, value(100, 1))))
+        .isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.apply(key(1), VersionedRecord.live(9, value(100, 2))))
+        .isEqualTo(WriteResult.STALE);
+    assertThat(engine.apply(key(1), VersionedRecord.tombstone(10))).isEqualTo(WriteResult.STALE);
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(10, value(100, 1)));
+
+    assertThat(engine.apply(key(1), VersionedRecord.tombstone(11))).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.get(key(1))).isNull();
+    assertThat(engine.getRecord(key(1))).isEqualTo(VersionedRecord.tombstone(11));
+    assertThat(engine.keyCount()).isZero();
+    assertThat(engine.liveBytes()).isZero();
+  }
+
+  @Test
+  void applyOfTombstoneWithValueIsRejected() {
+    StorageEngine engine = open();
+
+    assertThatThrownBy(() -> engine.apply(key(1), new VersionedRecord(10, true, value(5, 1))))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tombstone");
+    assertThat(engine.getRecord(key(1))).isNull();
+  }
+
+  @Test
+  void emptyValueIsLiveNotDeleted() {
+    StorageEngine engine = open();
+
+    engine.put(key(1), new byte[0], 10);
+
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(10, new byte[0]));
+    assertThat(engine.keyCount()).isEqualTo(1);
+    assertThat(engine.liveBytes()).isEqualTo(KEY_BYTES);
+  }
+
+  @Test
+  void storedDataIsIndependentOfCallerArrays() {
+    StorageEngine engine = open();
+    byte[] key = key(1);
+    byte[] value = value(10, 1);
+    engine.put(key, value, 10);
+
+    value[0]++;
+    engine.get(key).value()[1]++;
+    key[0]++;
+
+    assertThat(engine.get(key(1)).value()).isEqualTo(value(10, 1));
+  }
+
+  @Test
+  void keyCountAndLiveBytesAreExactThroughOverwritesAndRemoves() {
+    StorageEngine engine = open();
+
+    engine.put(key(1), value(100, 1), 1);
+    engine.put(key(2), value(10, 2), 2);
+    assertUsage(engine, 2, 2 * KEY_BYTES + 110);
+
+    engine.put(key(1), value(300, 3), 3); // grow
+    assertUsage(engine, 2, 2 * KEY_BYTES + 310);
+
+    engine.put(key(1), value(1, 4), 4); // shrink
+    assertUsage(engine, 2, 2 * KEY_BYTES + 11);
+
+    engine.remove(key(2), 5);
+    assertUsage(engine, 1, KEY_BYTES + 1);
+
+    engine.remove(key(2), 6); // already a tombstone
+    engine.remove(key(3), 7); // never existed
+    assertUsage(engine, 1, KEY_BYTES + 1);
+
+    engine.put(key(2), value(20, 5), 8); // revive
+    assertUsage(engine, 2, 2 * KEY_BYTES + 21);
+  }
+
+  @Test
+  void staleWritesDoNotChangeCounters() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+
+    engine.put(key(1), value(500, 2), 5);
+    engine.remove(key(1), 5);
+    engine.apply(key(1), VersionedRecord.tombstone(10));
+
+    assertUsage(engine, 1, KEY_BYTES + 100);
+  }
+
+  @Test
+  void putBeyondKeyQuotaIsOutOfSpaceAndChangesNothing() {
+    StorageEngine engine = open(new StorageLimits(3, 0));
+    for (int i = 0; i < 3; i++) {
+      assertThat(engine.put(key(i), value(10, i), 1)).isEqualTo(WriteResult.APPLIED);
+    }
+
+    assertThat(engine.put(key(3), value(10, 3), 1)).isEqualTo(WriteResult.OUT_OF_SPACE);
+
+    assertThat(engine.getRecord(key(3))).isNull();
+    assertUsage(engine, 3, 3 * (KEY_BYTES + 10));
+  }
+
+  @Test
+  void atKeyQuotaOverwritesAndRemovesStillWork() {
+    StorageEngine engine = open(new StorageLimits(2, 0));
+    engine.put(key(1), value(10, 1), 1);
+    engine.put(key(2), value(10, 2), 1);
+
+    assertThat(engine.put(key(1), value(500, 3), 2)).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.remove(key(2), 2)).isTrue();
+    assertThat(engine.put(key(3), value(10, 4), 3))
+        .as("the remove freed room for a new key")
+        .isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.put(key(2), value(10, 5), 3))
+        .as("reviving a removed key counts as a new key")
+        .isEqualTo(WriteResult.OUT_OF_SPACE);
+    assertThat(engine.getRecord(key(2))).isEqualTo(VersionedRecord.tombstone(2));
+    assertUsage(engine, 2, 2 * KEY_BYTES + 510);
+  }
+
+  @Test
+  void putBeyondByteQuotaIsOutOfSpaceAndChangesNothing() {
+    long quota = 2 * (KEY_BYTES + 100);
+    StorageEngine engine = open(new StorageLimits(0, quota));
+    engine.put(key(1), value(100, 1), 1);
+
+    assertThat(engine.put(key(2), value(101, 2), 1)).isEqualTo(WriteResult.OUT_OF_SPACE);
+    assertThat(engine.getRecord(key(2))).isNull();
+    assertThat(engine.put(key(2), value(100, 2), 1))
+        .as("exactly at the quota is allowed")
+        .isEqualTo(WriteResult.APPLIED);
+
+    assertThat(engine.put(key(1), value(101, 3), 2)).isEqualTo(WriteResult.OUT_OF_SPACE);
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(1, value(100, 1)));
+    assertUsage(engine, 2, quota);
+  }
+
+  @Test
+  void atByteQuotaOverwritesNoLargerAndRemovesStillWork() {
+    long quota = 2 * (KEY_BYTES + 100);
+    StorageEngine engine = open(new StorageLimits(0, quota));
+    engine.put(key(1), value(100, 1), 1);
+    engine.put(key(2), value(100, 2), 1);
+
+    assertThat(engine.put(key(1), value(100, 3), 2)).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.put(key(2), value(40, 4), 2)).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.put(key(2), value(100, 5), 3)).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.remove(key(1), 3)).isTrue();
+
+    assertUsage(engine, 1, KEY_BYTES + 100);
+  }
+
+  @Test
+  void applyOfLiveRecordHonoursQuotaButTombstonesAlwaysApply() {
+    StorageEngine engine = open(new StorageLimits(1, 0));
+    engine.put(key(1), value(10, 1), 1);
+
+    assertThat(engine.apply(key(2), VersionedRecord.live(5, value(10, 2))))
+        .isEqualTo(WriteResult.OUT_OF_SPACE);
+    assertThat(engine.apply(key(2), VersionedRecord.tombstone(5))).isEqualTo(WriteResult.APPLIED);
+    assertThat(engine.apply(key(1), VersionedRecord.tombstone(5))).isEqualTo(WriteResult.APPLIED);
+    assertUsage(engine, 0, 0);
+  }
+
+  @Test
+  void wipeoutDeletesEverythingIncludingTombstones() {
+    StorageEngine engine = open(new StorageLimits(10, 0));
+    for (int i = 0; i < 10; i++) {
+      engine.put(key(i), value(100, i), 100);
+    }
+    engine.remove(key(0), 200);
+
+    engine.wipeout();
+
+    assertUsage(engine, 0, 0);
+    for (int i = 0; i < 10; i++) {
+      assertThat(engine.getRecord(key(i))).isNull();
+    }
+    assertThat(engine.put(key(0), value(10, 0), 1))
+        .as("no tombstone is left to make an old write stale")
+        .isEqualTo(WriteResult.APPLIED);
+    assertUsage(engine, 1, KEY_BYTES + 10);
+  }
+
+  @Test
+  void collectTombstonesRemovesOnlyTombstonesOlderThanTheGivenTimestamp() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(10, 1), 1);
+    engine.put(key(2), value(10, 2), 1);
+    engine.remove(key(2), 5);
+    engine.remove(key(3), 9);
+    engine.remove(key(4), 10);
+
+    assertThat(engine.collectTombstones(10)).isEqualTo(2);
+
+    assertThat(engine.getRecord(key(2))).isNull();
+    assertThat(engine.getRecord(key(3))).isNull();
+    assertThat(engine.getRecord(key(4))).isEqualTo(VersionedRecord.tombstone(10));
+    assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(1, value(10, 1)));
+    assertUsage(engine, 1, KEY_BYTES + 10);
+    assertThat(engine.collectTombstones(10)).isZero();
+  }
+
+  @Test
+  void concurrentWritesFromFourThreadsKeepCountersExact() throws Exception {
+    StorageEngine engine = open();
+    int keySpace = 300;
+    AtomicLong clock = new AtomicLong();
+
+    runConcurrently(
+        4,
+        thread -> {
+          Random random = new Random(thread);
+          for (int i = 0; i < 3_000; i++) {
+            byte[] key = key(random.nextInt(keySpace));
+            long timestamp = clock.incrementAndGet();
+            if (random.nextInt(4) == 0) {
+              engine.remove(key, timestamp);
+            } else {
+              engine.put(key, value(random.nextInt(200), i), timestamp);
+            }
+          }
+          return null;
+        });
+
+    long liveKeys = 0;
+    long liveBytes = 0;
+    for (int i = 0; i < keySpace; i++) {
+      VersionedRecord record = engine.get(key(i));
+      if (record != null) {
+        liveKeys++;
+        liveBytes += KEY_BYTES + record.value().length;
+      }
+    }
+    assertUsage(engine, liveKeys, liveBytes);
+  }
+
+  @Test
+  void concurrentNewKeysNeverExceedKeyQuota() throws Exception {
+    StorageEngine engine = open(new StorageLimits(100, 0));
+
+    List<Long> appliedPerThread =
+        runConcurrently(
+            4,
+            thread -> {
+              long applied = 0;
+              for (int i = 0; i < 100; i++) {
+                if (engine.put(key(thread * 1000 + i), value(10, i), 1) == WriteResult.APPLIED) {
+                  applied++;
+                }
+              }
+              return applied;
+            });
+
+    assertThat(appliedPerThread.stream().mapToLong(Long::longValue).sum()).isEqualTo(100);
+    assertUsage(engine, 100, 100 * (KEY_BYTES + 10));
+  }
+
+  @Test
+  void keysDifferingInOneByteAreDistinct() {
+    StorageEngine engine = open();
+    byte[] base = new byte[KEY_BYTES];
+    new Random(42).nextBytes(base);
+    engine.put(base, value(10, -1), 1);
+
+    for (int position = 0; position < KEY_BYTES; position++) {
+      byte[] neighbour = base.clone();
+      neighbour[position] ^= 1;
+      engine.put(neighbour, value(10, position), 1);
+    }
+
+    assertThat(engine.keyCount()).isEqualTo(KEY_BYTES + 1);
+    assertThat(engine.get(base).value()).isEqualTo(value(10, -1));
+    for (int position = 0; position < KEY_BYTES; position++) {
+      byte[] neighbour = base.clone();
+      neighbour[position] ^= 1;
+      assertThat(engine.get(neighbour).value()).isEqualTo(value(10, position));
+    }
+  }
+
+  @Test
+  void allZeroAllOnesAndSharedPrefixKeysWork() {
+    StorageEngine engine = open();
+    byte[] zeros = new byte[KEY_BYTES];
+    byte[] ones = new byte[KEY_BYTES];
+    Arrays.fill(ones, (byte) 0xFF);
+    byte[] zerosButLast = zeros.clone();
+    zerosButLast[KEY_BYTES - 1] = 1;
+    byte[] onesButFirst = ones.clone();
+    onesButFirst[0] = 0;
+    List<byte[]> keys = List.of(zeros, ones, zerosButLast, onesButFirst);
+
+    for (int i = 0; i < keys.size(); i++) {
+      engine.put(keys.get(i), value(10, i), 1);
+    }
+
+    for (int i = 0; i < keys.size(); i++) {
+      assertThat(engine.get(keys.get(i)).value()).isEqualTo(value(10, i));
+    }
+    assertThat(engine.remove(zeros, 2)).isTrue();
+    assertThat(engine.get(zerosButLast)).isNotNull();
+    assertThat(engine.keyCount()).isEqualTo(3);
+  }
+
+  @Test
+  void sequentialKeysAreAllStoredSeparately() {
+    StorageEngine engine = open();
+    int count = 5_000;
+    for (int i = 0; i < count; i++) {
+      engine.put(key(i), key(i), 1); // the key as value shows which write each read returns
+    }
+
+    for (int i = 0; i < count; i++) {
+      assertThat(engine.get(key(i)).value()).isEqualTo(key(i));
+    }
+    assertUsage(engine, count, count * 2L * KEY_BYTES);
+  }
+
+  @Test
+  void keysOfWrongLengthAreRejected() {
+    StorageEngine engine = open();
+
+    for (byte[] bad : List.of(new byte[31], new byte[33], new byte[0])) {
+      assertThatThrownBy(() -> engine.put(bad, value(10, 1), 1))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("32 bytes");
+      assertThatThrownBy(() -> engine.get(bad)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> engine.remove(bad, 1)).isInstanceOf(IllegalArgumentException.class);
+    }
+    assertUsage(engine, 0, 0);
+  }
+
+  @Test
+  void syncIsHarmlessAtAnyTime() {
+    StorageEngine engine = open();
+    engine.sync();
+    engine.put(key(1), value(10, 1), 1);
+    engine.sync();
+    engine.sync();
+
+    assertThat(engine.get(key(1))).isNotNull();
+  }
+
+  protected static void assertUsage(StorageEngine engine, long keys, long bytes) {
+    assertThat(engine.keyCount()).as("key count").isEqualTo(keys);
+    assertThat(engine.liveBytes()).as("live bytes").isEqualTo(bytes);
+  }
+
+  /** A task of one numbered thread. */
+  interface ThreadTask<T> {
+    T run(int thread) throws Exception;
+  }
+
+  private static <T> List<T> runConcurrently(int threads, ThreadTask<T> task) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Callable<T>> calls = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        calls.add(() -> task.run(thread));
+      }
+      List<T> results = new ArrayList<>();
+      for (Future<T> future : pool.invokeAll(calls)) {
+        results.add(future.get());
+      }
+      return results;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.kvstore.node.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+class ReplyCacheTest {
+  private static final long SOURCE = 42;
+
+  private static ByteBuf reply(long idHi, long idLo, int code, int bodyExtra) {
+    ByteBuf b = Unpooled.buffer();
+    b.writeLong(idHi).writeLong(idLo).writeByte(code);
+    b.writeZero(bodyExtra);
+    return b;
+  }
+
+  private static ByteBuf request(long idHi, long idLo) {
+    return Unpooled.buffer().writeLong(idHi).writeLong(idLo).writeByte(1);
+  }
+
+  private static ByteBuf read(ReplyCache cache, int handle, long idHi, long idLo) {
+    ByteBuf out = Unpooled.buffer();
+    cache.copyReply(handle, request(idHi, idLo), 0, out);
+    return out;
+  }
+
+  @Test
+  void returnsTheCachedReplyForTheSameSourceIdAndFingerprint() {
+    ReplyCache cache = new ReplyCache(1 << 20, 5_000);
+    cache.insert(SOURCE, 1, 2, 99, reply(1, 2, 0x01, 0), 1000);
+    int handle = cache.find(SOURCE, 1, 2, 99);
+    assertThat(handle).isNotNegative();
+    assertThat(cache.replySize(handle)).isEqualTo(17);
+    ByteBuf out = read(cache, handle, 1, 2);
+    assertThat(out.getLong(0)).isEqualTo(1);
+    assertThat(out.getLong(8)).isEqualTo(2);
+    assertThat(out.getByte(16)).isEqualTo((byte) 0x01);
+  }
+
+  @Test
+  void differentFingerprintSourceOrIdMisses() {
+    ReplyCache cache = new ReplyCache(1 << 20, 5_000);
+    cache.insert(SOURCE, 1, 2, 99, reply(1, 2, 0, 0), 1000);
+    assertThat(cache.find(SOURCE, 1, 2, 98)).as("id reused for another request").isNegative();
+    assertThat(cache.find(SOURCE + 1, 1, 2, 99)).as("other source").isNegative();
+    assertThat(cache.find(SOURCE, 1, 3, 99)).as("other id").isNegative();
+  }
+
+  @Test
+  void reinsertingAnIdReplacesTheEarlierReply() {
+    ReplyCache cache = new ReplyCache(1 << 20, 5_000);
+    cache.insert(SOURCE, 1, 2, 10, reply(1, 2, 0x00, 0), 1000);
+    cache.insert(SOURCE, 1, 2, 20, reply(1, 2, 0x01, 0), 1001);
+    assertThat(cache.find(SOURCE, 1, 2, 10)).isNegative();
+    int handle = cache.find(SOURCE, 1, 2, 20);
+    assertThat(read(cache, handle, 1, 2).getByte(16)).isEqualTo((byte) 0x01);
+  }
+
+  @Test
+  void oldestEntriesAreOverwrittenWhenTheArenaWrapsAndCountedIfYoung() {
+    ReplyCache cache = new ReplyCache(64 * 1024, 5_000);
+    int entries = 10_000; // ~60 bytes each: several laps of a 64 KiB arena
+    for (int i = 0; i < entries; i++) {
+      cache.insert(SOURCE, 0, i, i, reply(0, i, 0, 10), 1000 + i / 1000);
+    }
+    assertThat(cache.find(SOURCE, 0, 0, 0)).as("first entry overwritten").isNegative();
+    assertThat(cache.find(SOURCE, 0, entries - 1, entries - 1)).isNotNegative();
+    assertThat(cache.earlyEvictions()).as("overwritten within 5 s").isPositive();
+    for (int i = entries - 500; i < entries; i++) {
+      assertThat(cache.find(SOURCE, 0, i, i)).as("recent entry %d", i).isNotNegative();
+    }
+  }
+
+  @Test
+  void entriesOlderThanTheRetentionAreNotCountedAsEarly() {
+    ReplyCache cache = new ReplyCache(64 * 1024, 5_000);
+    for (int i = 0; i < 10_000; i++) {
+      cache.insert(SOURCE, 0, i, i, reply(0, i, 0, 10), i * 10L); // 10 ms apart
+    }
+    assertThat(cache.earlyEvictions()).isZero();
+    assertThat(cache.retentionMillis()).isGreaterThanOrEqualTo(5_000);
+  }
+
+  @Test
+  void aHugeReplyIsNotCachedRatherThanFlushingTheCache() {
+    ReplyCache cache = new ReplyCache(64 * 1024, 5_000);
+    cache.insert(SOURCE, 0, 1, 1, reply(0, 1, 0, 10), 1);
+    cache.insert(SOURCE, 0, 2, 2, reply(0, 2, 0, 20_000), 1);
+    assertThat(cache.find(SOURCE, 0, 2, 2)).isNegative();
+    assertThat(cache.find(SOURCE, 0, 1, 1)).isNotNegative();
+  }
+
+  @Test
+  void manySourcesWithTheSameIdStayApart() {
+    ReplyCache cache = new ReplyCache(1 << 20, 5_000);
+    for (int s = 0; s < 1000; s++) {
+      cache.insert(s, 7, 7, s, reply(7, 7, s & 0x7F, 0), 1);
+    }
+    for (int s = 0; s < 1000; s++) {
+      int handle = cache.find(s, 7, 7, s);
+      assertThat(handle).isNotNegative();
+      assertThat(read(cache, handle, 7, 7).getByte(16)).isEqualTo((byte) (s & 0x7F));
+    }
+  }
+}
