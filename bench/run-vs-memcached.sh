@@ -31,8 +31,17 @@ KVSTORE_PORT=${KVSTORE_PORT:-4100}
 OUT_DIR=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kvstore-vs-memcached.XXXXXX")}
 RESULTS="$OUT_DIR/results.jsonl"
 
+# Whole seconds in a duration as ./kvstore bench takes it (500ms, 10s, 2m), rounded up.
+seconds_of() {
+  local v=$1
+  case "$v" in
+    *ms) echo $(((${v%ms} + 999) / 1000)) ;;
+    *m) echo $((${v%m} * 60)) ;;
+    *s) echo $((${v%s})) ;;
+    *) echo $((v)) ;;
+  esac
+}
 # Generous bounds: a bench run may take its warm-up, duration, preload and JVM start.
-seconds_of() { local v=$1; v=${v%s}; echo "${v%%.*}"; }
 BENCH_TIMEOUT=$(($(seconds_of "$WARMUP") + $(seconds_of "$DURATION") + 120))
 STARTUP_TIMEOUT=60
 BUILD_TIMEOUT=900
@@ -56,9 +65,14 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Stops a process this script started: SIGTERM, then SIGKILL if it lingers.
+# Stops a process this script started: SIGTERM, then SIGKILL if it lingers. The pid is then
+# forgotten, so that cleanup never signals a later process that reuses the number.
 stop_pid() {
-  local pid=$1
+  local pid=$1 kept=() p
+  for p in "${STARTED_PIDS[@]}"; do
+    [ "$p" = "$pid" ] || kept+=("$p")
+  done
+  STARTED_PIDS=("${kept[@]}")
   kill -0 "$pid" 2>/dev/null || return 0
   kill "$pid" 2>/dev/null || true
   for _ in $(seq 1 50); do
@@ -68,27 +82,23 @@ stop_pid() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
-as_root() {
-  if [ "$(id -u)" -eq 0 ]; then
-    "$@"
-  elif command -v sudo >/dev/null 2>&1; then
-    sudo "$@"
-  else
-    die "installing packages needs root: run 'apt-get install -y memcached jq' as root first"
-  fi
-}
-
 install_missing_tools() {
   local missing=()
   command -v memcached >/dev/null 2>&1 || missing+=(memcached)
   command -v jq >/dev/null 2>&1 || missing+=(jq)
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null 2>&1 || die "please install ${missing[*]} (no apt-get here)"
+  local root=()
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null 2>&1 \
+      || die "installing ${missing[*]} needs root: run 'apt-get install -y ${missing[*]}' as root"
+    root=(sudo)
+  fi
   log "installing ${missing[*]} from Debian"
   export DEBIAN_FRONTEND=noninteractive
-  if ! timeout 600 as_root apt-get install -y "${missing[@]}" >"$OUT_DIR/apt.log" 2>&1; then
-    timeout 600 as_root apt-get update >>"$OUT_DIR/apt.log" 2>&1
-    timeout 600 as_root apt-get install -y "${missing[@]}" >>"$OUT_DIR/apt.log" 2>&1 \
+  if ! timeout 600 "${root[@]}" apt-get install -y "${missing[@]}" >"$OUT_DIR/apt.log" 2>&1; then
+    timeout 600 "${root[@]}" apt-get update >>"$OUT_DIR/apt.log" 2>&1 || true
+    timeout 600 "${root[@]}" apt-get install -y "${missing[@]}" >>"$OUT_DIR/apt.log" 2>&1 \
       || die "could not install ${missing[*]}; see $OUT_DIR/apt.log"
   fi
 }

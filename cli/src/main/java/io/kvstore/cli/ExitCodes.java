@@ -17,6 +17,7 @@ public final class ExitCodes {
   private ExitCodes() {}
 
   static final String HELP =
-      "%nExit codes: 0 ok, 1 key not found, 2 bad input or configuration, 3 node unreachable,"
-          + "%n            4 node answered with an error, 5 failure (e.g. the node could not start).%n";
+      "%nExit codes:%n  0 ok%n  1 key not found%n  2 bad input or configuration%n"
+          + "  3 node unreachable%n  4 the node answered with an error%n"
+          + "  5 failure (e.g. the node could not start)%n";
 }

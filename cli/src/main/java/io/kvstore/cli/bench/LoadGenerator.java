@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.HdrHistogram.Histogram;
@@ -60,7 +59,7 @@ public final class LoadGenerator {
         WorkerGroup.start(
             config,
             keys,
-            socket -> RequestSource.putEachKey(nextKey, keys.length),
+            (socket, random) -> RequestSource.putEachKey(nextKey, keys.length),
             "bench-preload",
             start,
             start + TimeUnit.DAYS.toNanos(1));
@@ -104,17 +103,18 @@ public final class LoadGenerator {
 
   private static BenchResult measure(BenchConfig config, byte[][] keys, ProgressListener listener)
       throws IOException, InterruptedException {
-    SplittableRandom seeds = new SplittableRandom(config.seed() ^ 0x5DEECE66DL);
-    RequestSource[] sources = new RequestSource[config.effectiveSockets()];
-    for (int i = 0; i < sources.length; i++) {
-      sources[i] = RequestSource.mixed(seeds.split(), keys.length, config.getFraction());
-    }
     long start = System.nanoTime();
     long measureFrom = start + config.warmup().toNanos();
     long end = measureFrom + config.duration().toNanos();
     Duration planned = config.warmup().plus(config.duration());
     WorkerGroup group =
-        WorkerGroup.start(config, keys, socket -> sources[socket], "bench", measureFrom, end);
+        WorkerGroup.start(
+            config,
+            keys,
+            (socket, random) -> RequestSource.mixed(random, keys.length, config.getFraction()),
+            "bench",
+            measureFrom,
+            end);
     try {
       long lastReplies = 0;
       long lastTick = start;

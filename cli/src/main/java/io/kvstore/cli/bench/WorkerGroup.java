@@ -7,7 +7,7 @@ import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.IntFunction;
+import java.util.function.BiFunction;
 
 /** The socket workers of one phase (preload or run), each on its own thread. */
 final class WorkerGroup {
@@ -21,12 +21,12 @@ final class WorkerGroup {
   /**
    * Opens the sockets and starts sending.
    *
-   * @param sources the request source of socket i
+   * @param sources the request source of socket i, given that socket's seeded random
    */
   static WorkerGroup start(
       BenchConfig config,
       byte[][] keys,
-      IntFunction<RequestSource> sources,
+      BiFunction<Integer, SplittableRandom, RequestSource> sources,
       String name,
       long measureFromNanos,
       long endNanos)
@@ -45,7 +45,7 @@ final class WorkerGroup {
       WorkerStats workerStats = new WorkerStats(2 * timeoutNanos);
       SocketWorker worker =
           new SocketWorker(
-              channel, wire, sources.apply(i), workerStats, slots, timeoutNanos, measureFromNanos,
+              channel, wire, sources.apply(i, random), workerStats, slots, timeoutNanos, measureFromNanos,
               endNanos, firstTag);
       group.workers.add(worker);
       group.stats.add(workerStats);

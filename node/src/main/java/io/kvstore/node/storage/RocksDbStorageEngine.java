@@ -469,7 +469,6 @@ public final class RocksDbStorageEngine implements StorageEngine {
   private static void recount(
       RocksDB db, ColumnFamilyHandle records, RocksDbOptions options, LiveUsage usage)
       throws RocksDBException {
-    usage.reset(0, 0);
     try (RocksIterator iterator = db.newIterator(records, options.scan)) {
       byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
       for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {

@@ -1,4 +1,4 @@
-package io.kvstore.node.storage;
+package io.kvstore.node.time;
 
 import static io.kvstore.node.time.HybridLogicalClock.logical;
 import static io.kvstore.node.time.HybridLogicalClock.physicalMillis;
