@@ -40,7 +40,8 @@ public record KvClientConfig(
           "backoffMultiplier must be at least 1.0, got " + backoffMultiplier);
     }
     if (maxOutstanding < 1) {
-      throw new IllegalArgumentException("maxOutstanding must be at least 1, got " + maxOutstanding);
+      throw new IllegalArgumentException(
+          "maxOutstanding must be at least 1, got " + maxOutstanding);
     }
   }
 

@@ -5,8 +5,8 @@ import io.kvstore.protocol.ResponseCode;
 import java.util.Arrays;
 
 /**
- * A node's answer to one request. The code is kept raw so that codes this client does not know
- * can still be shown.
+ * A node's answer to one request. The code is kept raw so that codes this client does not know can
+ * still be shown.
  *
  * @param command the command that was sent
  * @param code the response code byte

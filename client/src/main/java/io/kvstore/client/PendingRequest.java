@@ -5,7 +5,9 @@ import io.kvstore.protocol.RequestId;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 
-/** A request waiting for its reply. The encoded bytes are kept so every retry resends them as-is. */
+/**
+ * A request waiting for its reply. The encoded bytes are kept so every retry resends them as-is.
+ */
 final class PendingRequest {
   final RequestId id;
   final Command command;

@@ -26,8 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * One UDP socket to one node: sends requests, matches replies to them by request id, and retries
- * on timeout with the same id and bytes (the node's at-most-once cache depends on both).
+ * One UDP socket to one node: sends requests, matches replies to them by request id, and retries on
+ * timeout with the same id and bytes (the node's at-most-once cache depends on both).
  *
  * <p>Threads: callers send directly; one receiver thread reads replies and completes futures; one
  * timer thread runs the timeouts. The outstanding map is the single arbiter of who finishes a
@@ -39,7 +39,8 @@ final class UdpExchange implements AutoCloseable {
   private final DatagramChannel channel;
   private final byte[] localIpv4;
   private final int localPort;
-  private final ConcurrentHashMap<RequestId, PendingRequest> outstanding = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<RequestId, PendingRequest> outstanding =
+      new ConcurrentHashMap<>();
   private final Semaphore permits;
   private final ScheduledThreadPoolExecutor timer;
   private final Thread receiver;
@@ -49,6 +50,7 @@ final class UdpExchange implements AutoCloseable {
   private final LongAdder timeouts = new LongAdder();
   private final LongAdder unknownReplies = new LongAdder();
   private final LongAdder malformedReplies = new LongAdder();
+
   /** When the host last answered "port unreachable"; lets a timeout say why it happened. */
   private volatile long lastRefusedNanos;
 
@@ -62,13 +64,11 @@ final class UdpExchange implements AutoCloseable {
     // kernel drop datagrams from anyone but the node.
     this.channel = DatagramChannel.open().connect(config.node());
     InetSocketAddress local = (InetSocketAddress) channel.getLocalAddress();
-    this.localIpv4 =
-        local.getAddress() instanceof Inet4Address v4 ? v4.getAddress() : new byte[4];
+    this.localIpv4 = local.getAddress() instanceof Inet4Address v4 ? v4.getAddress() : new byte[4];
     this.localPort = local.getPort();
     this.lastRefusedNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
 
-    this.timer =
-        new ScheduledThreadPoolExecutor(1, r -> daemon(r, "kvclient-timer-" + node));
+    this.timer = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "kvclient-timer-" + node));
     timer.setRemoveOnCancelPolicy(true);
     this.receiver = daemon(this::receiveLoop, "kvclient-receiver-" + node);
     receiver.start();
@@ -127,7 +127,9 @@ final class UdpExchange implements AutoCloseable {
       fail(request, closedException(request.command));
       return;
     } catch (IOException e) {
-      fail(request, new KvException("could not send " + request.command + " to " + node + ": " + e, e));
+      fail(
+          request,
+          new KvException("could not send " + request.command + " to " + node + ": " + e, e));
       return;
     }
     try {

@@ -22,8 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test-only node on a real UDP socket: answers with the protocol module's codecs from a map,
- * and can drop, duplicate, corrupt or hold back replies to exercise the client.
+ * A test-only node on a real UDP socket: answers with the protocol module's codecs from a map, and
+ * can drop, duplicate, corrupt or hold back replies to exercise the client.
  */
 final class FakeNode implements AutoCloseable {
   static final int PID = 4242;

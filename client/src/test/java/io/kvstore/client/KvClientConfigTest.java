@@ -21,7 +21,8 @@ class KvClientConfigTest {
   @Test
   void rejectsNonsense() {
     assertThatThrownBy(() -> KvClientConfig.builder().build()).hasMessageContaining("node(");
-    assertThatThrownBy(() -> KvClientConfig.builder().node("127.0.0.1:1").timeout(Duration.ZERO).build())
+    assertThatThrownBy(
+            () -> KvClientConfig.builder().node("127.0.0.1:1").timeout(Duration.ZERO).build())
         .hasMessageContaining("timeout must be positive");
     assertThatThrownBy(() -> KvClientConfig.builder().node("127.0.0.1:1").maxOutstanding(0).build())
         .hasMessageContaining("maxOutstanding");

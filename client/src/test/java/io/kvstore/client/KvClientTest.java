@@ -113,7 +113,8 @@ class KvClientTest {
             })
         .hasMessageContaining("no reply from " + nodeText + " to GET after 4 attempts in ")
         .hasMessageContaining("./kvstore is-alive --node " + nodeText);
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(150));
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(150));
 
     assertThat(node.received()).hasSize(4);
     assertThat(node.received()).allSatisfy(d -> assertThat(d).isEqualTo(node.received().get(0)));
@@ -217,7 +218,8 @@ class KvClientTest {
     node.holdRepliesUntilReceived(2); // so the callback is attached before the reply arrives
     KvClient client = open(node.clientConfig());
 
-    CompletableFuture<KvResult> nested = client.isAlive().thenApply(r -> client.blocking().isAlive());
+    CompletableFuture<KvResult> nested =
+        client.isAlive().thenApply(r -> client.blocking().isAlive());
     client.isAlive();
 
     assertThatThrownBy(nested::join).hasCauseInstanceOf(IllegalStateException.class);

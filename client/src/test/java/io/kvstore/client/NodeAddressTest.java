@@ -12,7 +12,8 @@ class NodeAddressTest {
     InetSocketAddress v4 = NodeAddress.parse("127.0.0.1:4000");
     assertThat(v4.getPort()).isEqualTo(4000);
     assertThat(NodeAddress.format(v4)).isEqualTo("127.0.0.1:4000");
-    assertThat(NodeAddress.format(NodeAddress.parse("[::1]:4001"))).isEqualTo("[0:0:0:0:0:0:0:1]:4001");
+    assertThat(NodeAddress.format(NodeAddress.parse("[::1]:4001")))
+        .isEqualTo("[0:0:0:0:0:0:0:1]:4001");
   }
 
   @Test
@@ -21,6 +22,7 @@ class NodeAddressTest {
         .hasMessageContaining("HOST:PORT, such as 127.0.0.1:4000");
     assertThatThrownBy(() -> NodeAddress.parse("localhost:70000"))
         .hasMessageContaining("from 1 to 65535");
-    assertThatThrownBy(() -> NodeAddress.parse("localhost:x")).hasMessageContaining("from 1 to 65535");
+    assertThatThrownBy(() -> NodeAddress.parse("localhost:x"))
+        .hasMessageContaining("from 1 to 65535");
   }
 }

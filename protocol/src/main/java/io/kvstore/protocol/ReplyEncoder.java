@@ -1,7 +1,6 @@
 package io.kvstore.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * Encodes replies into a caller-supplied buffer, so the node's hot path can write straight into a
@@ -28,14 +27,14 @@ public final class ReplyEncoder {
   public static void withInt(ByteBuffer out, ByteBuffer request, int idOffset, int value) {
     copyId(out, request, idOffset);
     out.put((byte) ResponseCode.SUCCESS.code);
-    out.order(ByteOrder.LITTLE_ENDIAN).putInt(value);
+    Wire.putIntLE(out, value);
   }
 
   /** Writes the header of a successful GET reply; the caller then writes the value bytes. */
   public static void valueHeader(ByteBuffer out, ByteBuffer request, int idOffset, int length) {
     copyId(out, request, idOffset);
     out.put((byte) ResponseCode.SUCCESS.code);
-    out.order(ByteOrder.LITTLE_ENDIAN).putShort((short) length);
+    Wire.putShortLE(out, length);
   }
 
   /** A reply as an array, for tests and tools. */

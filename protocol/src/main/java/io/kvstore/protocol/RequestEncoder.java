@@ -1,7 +1,6 @@
 package io.kvstore.protocol;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /** Encodes client requests (DESIGN.md §2). */
 public final class RequestEncoder {
@@ -10,6 +9,7 @@ public final class RequestEncoder {
   /** Size of the encoded request. */
   public static int size(Command command, byte[] value) {
     if (command == Command.PUT) {
+      requireValue(value);
       return Wire.VALUE_OFFSET + value.length;
     }
     return command.hasKey ? Wire.VALUE_LENGTH_OFFSET : Wire.KEY_OFFSET;
@@ -34,7 +34,7 @@ public final class RequestEncoder {
     out.put(key);
     if (command == Command.PUT) {
       requireValue(value);
-      out.order(ByteOrder.LITTLE_ENDIAN).putShort((short) value.length);
+      Wire.putShortLE(out, value.length);
       out.put(value);
     }
   }

@@ -19,4 +19,14 @@ public final class Wire {
   public static final int MAX_REPLY = REQUEST_ID_LENGTH + 1 + VALUE_LENGTH_FIELD + MAX_VALUE_LENGTH;
 
   private Wire() {}
+
+  /** Writes a little-endian 16-bit value without changing the buffer's byte order. */
+  public static void putShortLE(java.nio.ByteBuffer out, int value) {
+    out.put((byte) value).put((byte) (value >>> 8));
+  }
+
+  /** Writes a little-endian 32-bit value without changing the buffer's byte order. */
+  public static void putIntLE(java.nio.ByteBuffer out, int value) {
+    out.put((byte) value).put((byte) (value >>> 8)).put((byte) (value >>> 16)).put((byte) (value >>> 24));
+  }
 }

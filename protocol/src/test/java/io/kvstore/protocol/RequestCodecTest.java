@@ -80,6 +80,20 @@ class RequestCodecTest {
         .hasMessageContaining("exactly 32 bytes");
     assertThatThrownBy(() -> RequestEncoder.encode(ID, Command.PUT, key(), new byte[15_001]))
         .hasMessageContaining("at most 15,000");
+    assertThatThrownBy(() -> RequestEncoder.encode(ID, Command.PUT, key(), null))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("none");
+  }
+
+  @Test
+  void encodersLeaveTheCallersByteOrderAlone() {
+    ByteBuffer out = ByteBuffer.allocate(64);
+    RequestEncoder.encode(out, ID, Command.PUT, key(), new byte[] {1});
+    assertThat(out.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+    ByteBuffer reply = ByteBuffer.allocate(64);
+    ReplyEncoder.withInt(reply, ByteBuffer.wrap(ID), 0, 0x01020304);
+    assertThat(reply.order()).isEqualTo(java.nio.ByteOrder.BIG_ENDIAN);
+    assertThat(reply.get(17)).isEqualTo((byte) 0x04);
   }
 
   @Test

@@ -65,7 +65,8 @@ public record BenchConfig(
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(protocol, "protocol");
     Objects.requireNonNull(workload, "workload");
-    require(getRatio >= 0 && getRatio <= 1, "the GET ratio must be between 0 and 1, got " + getRatio);
+    require(
+        getRatio >= 0 && getRatio <= 1, "the GET ratio must be between 0 and 1, got " + getRatio);
     require(
         valueSize >= 0 && valueSize <= Wire.MAX_VALUE_LENGTH,
         "the value size must be 0 to 15000 bytes (the KVStore limit), got " + valueSize);
@@ -196,8 +197,19 @@ public record BenchConfig(
     public BenchConfig build() {
       boolean load = preload != null ? preload : workload != Workload.PUT;
       return new BenchConfig(
-          target, protocol, workload, getRatio, valueSize, keyCount, window, sockets, duration,
-          warmup, load, requestTimeout, seed);
+          target,
+          protocol,
+          workload,
+          getRatio,
+          valueSize,
+          keyCount,
+          window,
+          sockets,
+          duration,
+          warmup,
+          load,
+          requestTimeout,
+          seed);
     }
   }
 }

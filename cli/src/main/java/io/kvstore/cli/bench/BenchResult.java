@@ -18,8 +18,8 @@ import org.HdrHistogram.Histogram;
  * @param ops replies that answered the request: success, or "not found" for a GET
  * @param misses GETs answered "not found" (included in ops)
  * @param timeouts requests with no reply within the request timeout
- * @param unmatchedReplies replies that matched no request in flight: late replies to requests
- *     that timed out and were re-sent, duplicates, or datagrams too short to tell
+ * @param unmatchedReplies replies that matched no request in flight: late replies to requests that
+ *     timed out and were re-sent, duplicates, or datagrams too short to tell
  * @param errors other replies, by code or reply line (not included in ops)
  * @param latency round-trip times of the ops
  */
@@ -105,10 +105,10 @@ public record BenchResult(
   public String toHumanSummary() {
     return String.format(
         Locale.ROOT,
-        "%s %s against %s: %,.0f ops/s over %.1f s (%,d ops)%n"
-            + "  window %d over %d sockets, %,d keys, %d-byte values%s%n"
-            + "  latency (µs): p50 %,.0f  p90 %,.0f  p99 %,.0f  p99.9 %,.0f  max %,.0f  mean %,.1f%n"
-            + "  timeouts %,d, errors %s, misses %,d, unmatched replies %,d",
+        "%s %s against %s: %,.0f ops/s over %.1f s (%,d ops)%n  window %d over %d sockets, %,d"
+            + " keys, %d-byte values%s%n  latency (µs): p50 %,.0f  p90 %,.0f  p99 %,.0f  p99.9"
+            + " %,.0f  max %,.0f  mean %,.1f%n  timeouts %,d, errors %s, misses %,d, unmatched"
+            + " replies %,d",
         config.protocol().label(),
         config.workload().label().toUpperCase(Locale.ROOT),
         NodeAddress.format(config.target()),

@@ -9,20 +9,26 @@ import java.util.SplittableRandom;
 
 /**
  * Encodes the requests and checks the replies of one protocol, without allocating. Each request
- * names a slot of the sender's table and a tag that tells successive requests of a slot apart, so
- * a late reply to a replaced request is recognized. One instance per socket: not thread-safe.
+ * names a slot of the sender's table and a tag that tells successive requests of a slot apart, so a
+ * late reply to a replaced request is recognized. One instance per socket: not thread-safe.
  */
 interface BenchWire {
   /** Outcome of {@link #check}: the request succeeded. */
   String OK = "ok";
+
   /** Outcome of {@link #check}: a GET found no value. */
   String MISS = "miss";
+
   /** Error label of a reply that does not follow the protocol. */
   String MALFORMED = "malformed reply";
 
   /** The codec for the configured protocol, for a connected channel with this many slots. */
   static BenchWire create(
-      BenchConfig config, byte[][] keys, SplittableRandom random, DatagramChannel channel, int slots)
+      BenchConfig config,
+      byte[][] keys,
+      SplittableRandom random,
+      DatagramChannel channel,
+      int slots)
       throws IOException {
     if (config.protocol() == BenchConfig.Protocol.MEMCACHED) {
       return new MemcachedWire(keys, config.valueSize(), random, slots);
@@ -60,8 +66,10 @@ interface BenchWire {
   final class ReplyHeader {
     int slot;
     long tag;
+
     /** Index of this datagram within the reply (memcached splits large replies). */
     int part;
+
     /** How many datagrams the reply has. */
     int parts;
   }

@@ -23,7 +23,8 @@ final class KvStoreWire implements BenchWire {
   private final byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
   private final ByteBuffer idView = ByteBuffer.wrap(id).order(ByteOrder.LITTLE_ENDIAN);
 
-  KvStoreWire(byte[][] keys, int valueSize, SplittableRandom random, byte[] localIpv4, int localPort) {
+  KvStoreWire(
+      byte[][] keys, int valueSize, SplittableRandom random, byte[] localIpv4, int localPort) {
     this.keys = keys;
     this.values = ValuePool.randomBytes(valueSize, random);
     idView.put(localIpv4, 0, 4).putShort((short) localPort);
@@ -87,7 +88,8 @@ final class KvStoreWire implements BenchWire {
     String[] labels = new String[256];
     for (int code = 0; code < labels.length; code++) {
       ResponseCode known = ResponseCode.fromCode(code);
-      labels[code] = known != null ? known.toString() : String.format("0x%02X (unknown code)", code);
+      labels[code] =
+          known != null ? known.toString() : String.format("0x%02X (unknown code)", code);
     }
     return labels;
   }

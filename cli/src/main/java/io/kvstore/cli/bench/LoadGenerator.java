@@ -13,13 +13,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Closed-loop load generator behind {@code ./kvstore bench}: keeps a window of requests in flight
- * over a few UDP sockets (one thread each) and measures throughput and latency after a warm-up.
- * It shares the machine with the server under test, so it avoids threads and allocation per
- * request.
+ * over a few UDP sockets (one thread each) and measures throughput and latency after a warm-up. It
+ * shares the machine with the server under test, so it avoids threads and allocation per request.
  */
 public final class LoadGenerator {
   private static final Logger log = LoggerFactory.getLogger(LoadGenerator.class);
   private static final long PROGRESS_INTERVAL_MILLIS = 500;
+
   /** A preload that gets no reply for this long (or 5 request timeouts) gives up. */
   private static final Duration PRELOAD_STALL = Duration.ofSeconds(5);
 

@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 /**
  * memcached's text protocol over UDP (protocol.txt, "UDP protocol"). Every datagram starts with an
  * 8-byte frame header: request id, sequence number, datagram count, reserved (big-endian 16-bit
- * each). The request id holds the slot in its low bits and the tag in the rest; replies larger
- * than one datagram (values above about 1,300 bytes) arrive in several numbered parts.
+ * each). The request id holds the slot in its low bits and the tag in the rest; replies larger than
+ * one datagram (values above about 1,300 bytes) arrive in several numbered parts.
  */
 final class MemcachedWire implements BenchWire {
   private static final int HEADER = 8;
@@ -19,14 +19,20 @@ final class MemcachedWire implements BenchWire {
   private static final byte[] END = ascii("END\r\n");
   private static final byte[] STORED = ascii("STORED\r\n");
   private static final byte[] VERSION = ascii("version\r\n");
+
   /** Reply lines that report a failure; they become the error labels. */
-  private static final String[] ERROR_LINES = {"SERVER_ERROR", "CLIENT_ERROR", "NOT_STORED", "ERROR"};
+  private static final String[] ERROR_LINES = {
+    "SERVER_ERROR", "CLIENT_ERROR", "NOT_STORED", "ERROR"
+  };
+
   private static final byte[][] ERROR_PREFIXES = asciiAll(ERROR_LINES);
 
   private final byte[][] keys;
   private final byte[][] values;
+
   /** " 0 0 <bytes>\r\n": flags, expiry and length of every set. */
   private final byte[] setArguments;
+
   private final int slotBits;
   private final int slotMask;
 
@@ -84,7 +90,10 @@ final class MemcachedWire implements BenchWire {
     }
     boolean first = header.part == 0;
     boolean last = header.part == header.parts - 1;
-    if (first && header.parts == 1 && reply.limit() == body + END.length && matches(reply, body, END)) {
+    if (first
+        && header.parts == 1
+        && reply.limit() == body + END.length
+        && matches(reply, body, END)) {
       return MISS;
     }
     if (first && !matches(reply, body, VALUE)) {

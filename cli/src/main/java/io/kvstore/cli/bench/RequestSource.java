@@ -3,7 +3,10 @@ package io.kvstore.cli.bench;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** Decides what a freed slot sends next. Each socket's thread has its own instance or shares a thread-safe one. */
+/**
+ * Decides what a freed slot sends next. Each socket's thread has its own instance or shares a
+ * thread-safe one.
+ */
 interface RequestSource {
   /** The key of the next request, or -1 when there is nothing left to send. */
   int nextKey();

@@ -9,7 +9,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
 import java.util.SplittableRandom;
 
-/** Checks that the server answers at all before the benchmark starts, to fail with a clear message. */
+/**
+ * Checks that the server answers at all before the benchmark starts, to fail with a clear message.
+ */
 final class ServerProbe {
   private static final int ATTEMPTS = 3;
 
@@ -26,7 +28,8 @@ final class ServerProbe {
       channel.configureBlocking(true);
       channel.socket().setSoTimeout((int) Math.max(1, config.requestTimeout().toMillis()));
       ByteBuffer probe = ByteBuffer.allocate(64);
-      BenchWire.create(config, new byte[0][], new SplittableRandom(), channel, 1).encodeProbe(probe);
+      BenchWire.create(config, new byte[0][], new SplittableRandom(), channel, 1)
+          .encodeProbe(probe);
       probe.flip();
       DatagramPacket reply = new DatagramPacket(new byte[65_536], 65_536);
       for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
@@ -40,8 +43,11 @@ final class ServerProbe {
       }
     } catch (PortUnreachableException e) {
       throw new BenchException(
-          "nothing listens on UDP " + target + " (port unreachable); start the server, or check"
-              + " --node" + hint(config, target));
+          "nothing listens on UDP "
+              + target
+              + " (port unreachable); start the server, or check"
+              + " --node"
+              + hint(config, target));
     } catch (IOException e) {
       throw new BenchException("could not reach " + target + ": " + e, e);
     }

@@ -86,7 +86,8 @@ final class SocketWorker implements Runnable {
 
   @Override
   public void run() {
-    try (Selector selector = Selector.open(); channel) {
+    try (Selector selector = Selector.open();
+        channel) {
       channel.register(selector, SelectionKey.OP_READ);
       long now = System.nanoTime();
       for (int slot = 0; slot < busy.length; slot++) {

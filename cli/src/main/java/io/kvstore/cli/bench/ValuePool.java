@@ -3,8 +3,8 @@ package io.kvstore.cli.bench;
 import java.util.SplittableRandom;
 
 /**
- * A few preallocated values per socket: requests carry varied data without generating random
- * bytes on the hot path.
+ * A few preallocated values per socket: requests carry varied data without generating random bytes
+ * on the hot path.
  */
 final class ValuePool {
   private static final int SIZE = 16;

@@ -45,8 +45,15 @@ final class WorkerGroup {
       WorkerStats workerStats = new WorkerStats(2 * timeoutNanos);
       SocketWorker worker =
           new SocketWorker(
-              channel, wire, sources.apply(i, random), workerStats, slots, timeoutNanos, measureFromNanos,
-              endNanos, firstTag);
+              channel,
+              wire,
+              sources.apply(i, random),
+              workerStats,
+              slots,
+              timeoutNanos,
+              measureFromNanos,
+              endNanos,
+              firstTag);
       group.workers.add(worker);
       group.stats.add(workerStats);
       group.threads.add(new Thread(worker, name + "-" + i));
@@ -113,6 +120,10 @@ final class WorkerGroup {
 
   /** The first socket error that ended a worker, or null. */
   IOException failure() {
-    return workers.stream().map(SocketWorker::failure).filter(f -> f != null).findFirst().orElse(null);
+    return workers.stream()
+        .map(SocketWorker::failure)
+        .filter(f -> f != null)
+        .findFirst()
+        .orElse(null);
   }
 }

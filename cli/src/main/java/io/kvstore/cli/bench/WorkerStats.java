@@ -19,6 +19,7 @@ final class WorkerStats {
 
   /** Replies of any kind since the phase began, including warm-up. */
   final AtomicLong progressReplies = new AtomicLong();
+
   final AtomicLong progressTimeouts = new AtomicLong();
 
   WorkerStats(long highestLatencyNanos) {

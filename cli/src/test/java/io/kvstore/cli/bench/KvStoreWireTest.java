@@ -28,7 +28,8 @@ class KvStoreWireTest {
     assertThat(decoded.valueLength()).isEqualTo(100);
 
     ByteBuffer id = put.duplicate().order(ByteOrder.LITTLE_ENDIAN);
-    assertThat(new byte[] {id.get(0), id.get(1), id.get(2), id.get(3)}).containsExactly(127, 0, 0, 1);
+    assertThat(new byte[] {id.get(0), id.get(1), id.get(2), id.get(3)})
+        .containsExactly(127, 0, 0, 1);
     assertThat(id.getShort(4)).isEqualTo((short) 0x1234);
     assertThat(id.getShort(6)).isEqualTo((short) 5);
     assertThat(id.getLong(8)).isEqualTo(77L);
@@ -42,17 +43,22 @@ class KvStoreWireTest {
   void repliesMapBackToTheirSlotAndOutcome() {
     ByteBuffer request = encode(9, 1234L, true, 0);
 
-    ByteBuffer hit = reply(request, out -> {
-      ReplyEncoder.valueHeader(out, request, 0, 3);
-      out.put(new byte[] {1, 2, 3});
-    });
+    ByteBuffer hit =
+        reply(
+            request,
+            out -> {
+              ReplyEncoder.valueHeader(out, request, 0, 3);
+              out.put(new byte[] {1, 2, 3});
+            });
     assertThat(wire.decodeHeader(hit, header)).isTrue();
     assertThat(header.slot).isEqualTo(9);
     assertThat(header.tag).isEqualTo(1234L);
     assertThat(wire.check(hit, header, true)).isSameAs(BenchWire.OK);
 
-    assertThat(wire.check(code(request, ResponseCode.NOT_FOUND), header, true)).isSameAs(BenchWire.MISS);
-    assertThat(wire.check(code(request, ResponseCode.SUCCESS), header, false)).isSameAs(BenchWire.OK);
+    assertThat(wire.check(code(request, ResponseCode.NOT_FOUND), header, true))
+        .isSameAs(BenchWire.MISS);
+    assertThat(wire.check(code(request, ResponseCode.SUCCESS), header, false))
+        .isSameAs(BenchWire.OK);
     assertThat(wire.check(code(request, ResponseCode.OVERLOAD), header, false))
         .isEqualTo("0x03 (system overload)");
     assertThat(wire.check(code(request, ResponseCode.SUCCESS), header, true))
@@ -71,7 +77,8 @@ class KvStoreWireTest {
     return reply(request, out -> ReplyEncoder.code(out, request, 0, code));
   }
 
-  private static ByteBuffer reply(ByteBuffer request, java.util.function.Consumer<ByteBuffer> writer) {
+  private static ByteBuffer reply(
+      ByteBuffer request, java.util.function.Consumer<ByteBuffer> writer) {
     ByteBuffer out = ByteBuffer.allocate(1024);
     writer.accept(out);
     return out.flip();

@@ -53,7 +53,8 @@ class LoadGeneratorTest {
     assertThat(result.misses()).isZero();
     assertThat(result.timeouts()).isZero();
     assertThat(result.errors()).isEmpty();
-    assertThat(result.opsPerSecond()).isCloseTo(result.ops() / 0.4, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(result.opsPerSecond())
+        .isCloseTo(result.ops() / 0.4, org.assertj.core.data.Offset.offset(0.01));
     assertThat(result.latency().p50()).isPositive().isLessThanOrEqualTo(result.latency().p99());
     assertThat(progress).isNotEmpty();
     assertThat(progress.get(progress.size() - 1).phase()).isEqualTo(BenchProgress.Phase.MEASURE);
@@ -63,7 +64,8 @@ class LoadGeneratorTest {
   @Test
   void putsWithoutPreloadStoreRandomKeys() {
     BenchResult result =
-        LoadGenerator.run(shortRun().workload(BenchConfig.Workload.PUT).build(), ProgressListener.NONE);
+        LoadGenerator.run(
+            shortRun().workload(BenchConfig.Workload.PUT).build(), ProgressListener.NONE);
 
     assertThat(result.config().preload()).isFalse();
     assertThat(result.ops()).isPositive();
@@ -72,7 +74,8 @@ class LoadGeneratorTest {
 
   @Test
   void getsOfMissingKeysCountAsMisses() {
-    BenchResult result = LoadGenerator.run(shortRun().preload(false).build(), ProgressListener.NONE);
+    BenchResult result =
+        LoadGenerator.run(shortRun().preload(false).build(), ProgressListener.NONE);
 
     assertThat(result.misses()).isEqualTo(result.ops()).isPositive();
   }

@@ -46,7 +46,8 @@ class MemcachedWireTest {
 
   @Test
   void repliesAreClassified() {
-    assertThat(check("VALUE " + key0 + " 0 5\r\nabcde\r\nEND\r\n", true, 0, 1)).isSameAs(BenchWire.OK);
+    assertThat(check("VALUE " + key0 + " 0 5\r\nabcde\r\nEND\r\n", true, 0, 1))
+        .isSameAs(BenchWire.OK);
     assertThat(check("END\r\n", true, 0, 1)).isSameAs(BenchWire.MISS);
     assertThat(check("STORED\r\n", false, 0, 1)).isSameAs(BenchWire.OK);
     assertThat(check("SERVER_ERROR out of memory storing object\r\n", false, 0, 1))
