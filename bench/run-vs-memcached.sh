@@ -29,6 +29,7 @@ ENGINES=${ENGINES:-memory rocksdb}
 MEMCACHED_PORT=${MEMCACHED_PORT:-11311}
 KVSTORE_PORT=${KVSTORE_PORT:-4100}
 OUT_DIR=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kvstore-vs-memcached.XXXXXX")}
+mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.jsonl"
 
 # Whole seconds in a duration as ./kvstore bench takes it (500ms, 10s, 2m), rounded up.
@@ -185,6 +186,8 @@ main() {
   [ -x "$KVSTORE" ] || die "$KVSTORE not found; run from a KVStore checkout"
   log "building KVStore if needed"
   timeout "$BUILD_TIMEOUT" "$KVSTORE" --help >/dev/null || die "building KVStore failed"
+  # Built once: an edit during the run must not rebuild the jar under a running benchmark.
+  export KVSTORE_SKIP_BUILD=1
   : >"$RESULTS"
 
   start_memcached

@@ -261,17 +261,41 @@ final class ClientCommands {
     }
   }
 
-  @Command(name = "members", description = "Show how many live members a node sees.",
+  @Command(name = "members",
+      description = {"List a node's view of the cluster: id, address, state, incarnation.",
+          "The full list is answered to the node's --admin-from sources (default loopback);",
+          "elsewhere only the count of live members is shown."},
       mixinStandardHelpOptions = true, footer = ExitCodes.HELP)
   static final class Members extends ClientCommand {
+    private java.util.List<io.kvstore.client.MemberList.Entry> list;
+
     @Override
     KvResult send(KvClient client) {
-      return client.blocking().membershipCount();
+      KvResult count = client.blocking().membershipCount();
+      if (count.isSuccess()) {
+        try {
+          list = client.blocking().listAllMembers();
+        } catch (KvException e) {
+          System.err.println("(member list unavailable: " + e.getMessage() + ")");
+        }
+      }
+      return count;
     }
 
     @Override
     int onSuccess(KvResult result, PrintStream out) {
       out.println(result.intValue() + " live member(s) in the view of " + target.node);
+      if (list != null) {
+        out.printf("%-24s %-22s %-8s %s%n", "ID", "ADDRESS", "STATE", "INCARNATION");
+        for (io.kvstore.client.MemberList.Entry m : list) {
+          out.printf(
+              "%-24s %-22s %-8s %d%n",
+              m.id(),
+              m.address().getAddress().getHostAddress() + ":" + m.address().getPort(),
+              m.state(),
+              m.incarnation());
+        }
+      }
       return ExitCodes.OK;
     }
   }

@@ -12,12 +12,14 @@ import picocli.CommandLine.Command;
       "KVStore: a distributed key-value store speaking a compact UDP protocol.",
       "",
       "Start a node:        ./kvstore node",
+      "Start a cluster:     ./kvstore cluster --nodes 3",
       "Store and read:      ./kvstore put greeting hello && ./kvstore get greeting",
       "Measure:             ./kvstore bench --workload get",
       ""
     },
     subcommands = {
       NodeCommand.class,
+      ClusterCommand.class,
       ClientCommands.Put.class,
       ClientCommands.Get.class,
       ClientCommands.Remove.class,

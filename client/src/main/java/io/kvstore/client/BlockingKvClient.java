@@ -1,5 +1,8 @@
 package io.kvstore.client;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -43,6 +46,22 @@ public final class BlockingKvClient {
 
   public KvResult shutdown() {
     return await(client.shutdown());
+  }
+
+  /** The node's whole membership view, page by page. */
+  public List<MemberList.Entry> listAllMembers() {
+    List<MemberList.Entry> all = new ArrayList<>();
+    while (true) {
+      KvResult page = await(client.listMembers(all.size()));
+      if (!page.isSuccess()) {
+        throw new KvException("the node answered LIST_MEMBERS with " + page.describeCode());
+      }
+      MemberList list = MemberList.parse(page.value());
+      all.addAll(list.members());
+      if (list.members().isEmpty() || all.size() >= list.total()) {
+        return all;
+      }
+    }
   }
 
   public KvResult wipeout() {

@@ -85,6 +85,15 @@ public final class KvClient implements AutoCloseable {
     return exchange.submit(Command.GET_MEMBERSHIP_COUNT, null, null);
   }
 
+  /**
+   * One page of the node's membership view, starting at member {@code start}; parse the result's
+   * value with {@link MemberList#parse}. Admin sources only.
+   */
+  public CompletableFuture<KvResult> listMembers(int start) {
+    byte[] index = {(byte) start, (byte) (start >>> 8), (byte) (start >>> 16), (byte) (start >>> 24)};
+    return exchange.submit(Command.LIST_MEMBERS, null, index);
+  }
+
   /** Asks the node to halt at once (an announced crash); it replies before it stops. */
   public CompletableFuture<KvResult> shutdown() {
     return exchange.submit(Command.SHUTDOWN, null, null);

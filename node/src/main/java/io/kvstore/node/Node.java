@@ -1,6 +1,11 @@
 package io.kvstore.node;
 
+import io.kvstore.node.cluster.ClusterService;
+import io.kvstore.node.cluster.Network;
+import io.kvstore.node.cluster.NodeId;
+import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ConfigException;
+import io.kvstore.node.config.HostPort;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.service.DiskSpaceGuard;
 import io.kvstore.node.service.KeyValueService;
@@ -10,12 +15,19 @@ import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.time.SystemClock;
-import io.kvstore.node.transport.InternalMessageHandler;
+import io.kvstore.node.transport.FrameAuthenticator;
 import io.kvstore.node.transport.NodeControl;
 import io.kvstore.node.transport.SourceAllowList;
 import io.kvstore.node.transport.TransportSettings;
 import io.kvstore.node.transport.TransportStats;
+import io.kvstore.node.transport.TransportWiring;
 import io.kvstore.node.transport.UdpTransport;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+import java.util.concurrent.ThreadLocalRandom;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -36,6 +48,7 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final StorageEngine storage;
+  private final ClusterService cluster;
   private final UdpTransport transport;
   private final ScheduledExecutorService maintenance;
   private volatile boolean closed;
@@ -43,10 +56,12 @@ public final class Node implements AutoCloseable {
   private Node(
       NodeConfig config,
       StorageEngine storage,
+      ClusterService cluster,
       UdpTransport transport,
       ScheduledExecutorService maintenance) {
     this.config = config;
     this.storage = storage;
+    this.cluster = cluster;
     this.transport = transport;
     this.maintenance = maintenance;
   }
@@ -83,16 +98,32 @@ public final class Node implements AutoCloseable {
             config.errorRepliesPerSecond,
             new SourceAllowList(config.adminFrom),
             config.sync);
+    SwimConfig swim = config.membership.toSwimConfig();
+    FrameAuthenticator authenticator =
+        config.effectiveClusterSecret() == null
+            ? FrameAuthenticator.none()
+            : FrameAuthenticator.withSecret(config.effectiveClusterSecret());
+    // The membership sends through the transport, which is bound after it is built.
+    UdpTransport[] bound = new UdpTransport[1];
+    Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
+    ClusterService cluster =
+        new ClusterService(
+            nodeId(config), advertisedAddress(config), swim, SystemClock.INSTANCE, network,
+            config.virtualNodes);
     UdpTransport transport;
     try {
       transport =
           UdpTransport.start(
-              settings, service, new ProcessControl(), InternalMessageHandler.NONE,
+              settings,
+              new TransportWiring(service, new ProcessControl(cluster), cluster, cluster, authenticator),
               new TransportStats());
     } catch (RuntimeException | InterruptedException e) {
+      cluster.close();
       storage.close();
       throw e;
     }
+    bound[0] = transport;
+    cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList());
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -102,7 +133,42 @@ public final class Node implements AutoCloseable {
             });
     maintenance.scheduleWithFixedDelay(
         () -> collectTombstones(storage, clock), 10, 10, TimeUnit.MINUTES);
-    return new Node(config, storage, transport, maintenance);
+    return new Node(config, storage, cluster, transport, maintenance);
+  }
+
+  /**
+   * The node's id: configured, else kept in the data directory (created on first start), so a
+   * restarted node is the same member and owns the same keys. In-memory nodes get a fresh one.
+   */
+  private static NodeId nodeId(NodeConfig config) {
+    if (config.nodeId != null) {
+      return new NodeId(config.nodeId);
+    }
+    String generated = "node-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+    if (config.memory) {
+      return new NodeId(generated);
+    }
+    Path file = config.dataDirPath().resolve("node-id");
+    try {
+      if (Files.exists(file)) {
+        return new NodeId(Files.readString(file, StandardCharsets.UTF_8).trim());
+      }
+      Files.writeString(file, generated + "\n", StandardCharsets.UTF_8);
+      return new NodeId(generated);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new ConfigException("cannot read or create the node id file " + file + ": " + e.getMessage());
+    }
+  }
+
+  /** Where other nodes reach us: the bind address, or this host's address when bound to all. */
+  private static InetSocketAddress advertisedAddress(NodeConfig config) {
+    try {
+      InetAddress bind = InetAddress.getByName(config.bind);
+      InetAddress advertised = bind.isAnyLocalAddress() ? InetAddress.getLocalHost() : bind;
+      return new InetSocketAddress(advertised, config.port);
+    } catch (UnknownHostException e) {
+      throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
+    }
   }
 
   private static Path prepareDataDir(Path dir) {
@@ -142,7 +208,11 @@ public final class Node implements AutoCloseable {
     return transport;
   }
 
-  /** Graceful stop: stop serving, then flush and close storage. */
+  public ClusterService cluster() {
+    return cluster;
+  }
+
+  /** Graceful stop: tell the cluster we leave, stop serving, then flush and close storage. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -150,14 +220,24 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     maintenance.shutdownNow();
+    if (cluster.liveMembers() > 1) {
+      cluster.leave(3 * config.membership.gossipIntervalMillis);
+      log.info("left the cluster");
+    }
     transport.close();
+    cluster.close();
     storage.close();
     log.info("node stopped; storage flushed");
   }
 
-  /** The process-level controls the transport exposes (GET_PID, SHUTDOWN). */
+  /** The process-level controls the transport exposes (GET_PID, members, SHUTDOWN). */
   private static final class ProcessControl implements NodeControl {
     private final int pid = (int) ProcessHandle.current().pid();
+    private final ClusterService cluster;
+
+    ProcessControl(ClusterService cluster) {
+      this.cluster = cluster;
+    }
 
     @Override
     public int pid() {
@@ -166,7 +246,12 @@ public final class Node implements AutoCloseable {
 
     @Override
     public int liveMembers() {
-      return 1; // a single node; the cluster layer replaces this with its membership view
+      return cluster.liveMembers();
+    }
+
+    @Override
+    public byte[] membersPage(int start, int maxBytes) {
+      return cluster.membersPage(start, maxBytes);
     }
 
     @Override

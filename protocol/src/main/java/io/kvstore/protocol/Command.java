@@ -9,7 +9,12 @@ public enum Command {
   WIPEOUT(0x05, false),
   IS_ALIVE(0x06, false),
   GET_PID(0x07, false),
-  GET_MEMBERSHIP_COUNT(0x08, false);
+  GET_MEMBERSHIP_COUNT(0x08, false),
+  /**
+   * This project's extension: one page of the node's membership view (admin sources only).
+   * Optional payload: the index of the first member, uint32 LE.
+   */
+  LIST_MEMBERS(0x10, false);
 
   /** First code reserved for internal (node-to-node) messages. */
   public static final int INTERNAL_BASE = 0x20;
@@ -38,6 +43,6 @@ public enum Command {
 
   /** Admin commands are accepted only from allowed sources. */
   public boolean isAdmin() {
-    return this == SHUTDOWN || this == WIPEOUT;
+    return this == SHUTDOWN || this == WIPEOUT || this == LIST_MEMBERS;
   }
 }

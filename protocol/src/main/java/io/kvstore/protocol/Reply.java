@@ -48,6 +48,11 @@ public record Reply(byte[] requestId, int code, byte[] value, int intValue) {
       b.get(value);
       return new Reply(id, code, value, 0);
     }
+    if (sent == Command.LIST_MEMBERS) {
+      byte[] page = new byte[b.remaining()];
+      b.get(page);
+      return new Reply(id, code, page, 0);
+    }
     if (sent == Command.GET_PID || sent == Command.GET_MEMBERSHIP_COUNT) {
       if (b.remaining() < 4) {
         throw new MalformedReplyException(sent + " reply has no 4-byte integer");

@@ -12,6 +12,9 @@ public final class RequestEncoder {
       requireValue(value);
       return Wire.VALUE_OFFSET + value.length;
     }
+    if (command == Command.LIST_MEMBERS && value != null) {
+      return Wire.KEY_OFFSET + value.length;
+    }
     return command.hasKey ? Wire.VALUE_LENGTH_OFFSET : Wire.KEY_OFFSET;
   }
 
@@ -27,6 +30,10 @@ public final class RequestEncoder {
     }
     out.put(requestId);
     out.put((byte) command.code);
+    if (command == Command.LIST_MEMBERS && value != null) {
+      out.put(value); // the optional start index (uint32 LE)
+      return;
+    }
     if (!command.hasKey) {
       return;
     }

@@ -67,9 +67,40 @@ public final class NodeConfig {
   @JsonProperty("reply-cache")
   public String replyCache = "96MB";
 
+  /**
+   * This node's identity in the cluster. Default: generated on first start and kept in the data
+   * directory, so a restarted node owns the same keys.
+   */
+  @JsonProperty("node-id")
+  public String nodeId;
+
+  /**
+   * Shared secret that authenticates node-to-node datagrams (HMAC-SHA256). Default: the
+   * KVSTORE_CLUSTER_SECRET environment variable, else none.
+   */
+  @JsonProperty("cluster-secret")
+  public String clusterSecret;
+
+  /** Tokens per node on the consistent-hashing ring. */
+  @JsonProperty("virtual-nodes")
+  public int virtualNodes = 64;
+
+  /** Membership protocol timing (SWIM with Lifeguard). */
+  @JsonProperty("membership")
+  public MembershipSettings membership = new MembershipSettings();
+
   /** Error replies (0x05, 0x06, 0x07, 0x09) allowed per source and second. */
   @JsonProperty("error-replies-per-second")
   public double errorRepliesPerSecond = 100;
+
+  /** The secret from the file, else from KVSTORE_CLUSTER_SECRET, else null. */
+  public String effectiveClusterSecret() {
+    if (clusterSecret != null && !clusterSecret.isEmpty()) {
+      return clusterSecret;
+    }
+    String env = System.getenv("KVSTORE_CLUSTER_SECRET");
+    return env == null || env.isEmpty() ? null : env;
+  }
 
   public long maxBytesValue() {
     return ByteSize.parse("max-bytes", maxBytes);
@@ -125,6 +156,19 @@ public final class NodeConfig {
     requireRange("io-threads", ioThreads, 1, 64);
     requireRange("queue-capacity", queueCapacity, 1, 1_000_000);
     requireRange("batch-size", batchSize, 1, 100_000);
+    requireRange("virtual-nodes", virtualNodes, 1, 1024);
+    membership.toSwimConfig();
+    if (nodeId != null) {
+      try {
+        new io.kvstore.node.cluster.NodeId(nodeId);
+      } catch (IllegalArgumentException e) {
+        throw ConfigException.field("node-id", e.getMessage());
+      }
+    }
+    if (effectiveClusterSecret() != null && effectiveClusterSecret().length() < 16) {
+      throw ConfigException.field(
+          "cluster-secret", "must be at least 16 characters (e.g. from: openssl rand -hex 32)");
+    }
     if (!(errorRepliesPerSecond > 0)) {
       throw ConfigException.field("error-replies-per-second", "must be positive");
     }

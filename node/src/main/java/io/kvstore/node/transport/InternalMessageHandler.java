@@ -1,19 +1,19 @@
 package io.kvstore.node.transport;
 
-import io.netty.buffer.ByteBuf;
 import java.net.InetSocketAddress;
 
 /**
- * Receives node-to-node datagrams (command byte 0x20 and above) on the client port. The cluster
- * layer plugs in here; a node without one counts and drops them.
+ * Receives node-to-node frames (type 0x20 and above) other than request forwarding, already
+ * authenticated and without their tag. The cluster layer plugs in here.
  */
 public interface InternalMessageHandler {
   /**
-   * Handles one datagram. The buffer is only valid during the call.
+   * Handles one frame; called on a transport thread, so implementations hand the work to their
+   * own thread.
    *
-   * @return whether the datagram was handled
+   * @return whether the frame was handled
    */
-  boolean onInternal(ByteBuf datagram, InetSocketAddress sender);
+  boolean onInternal(byte[] frame, InetSocketAddress sender);
 
-  InternalMessageHandler NONE = (datagram, sender) -> false;
+  InternalMessageHandler NONE = (frame, sender) -> false;
 }

@@ -8,6 +8,12 @@ public interface NodeControl {
   /** Live members in this node's view, reported by GET_MEMBERSHIP_COUNT. */
   int liveMembers();
 
+  /**
+   * The body of a LIST_MEMBERS reply (after the success code): members from index {@code start}
+   * on, at most {@code maxBytes}. See docs/PROTOCOL.md.
+   */
+  byte[] membersPage(int start, int maxBytes);
+
   /** SHUTDOWN: stop at once, without any graceful step (as after kill -9). */
   void haltNow();
 }

@@ -3,11 +3,13 @@ package io.kvstore.node.transport;
 import io.kvstore.node.service.KeyValueService;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.DecodedRequest;
+import io.kvstore.protocol.InternalFrame;
 import io.kvstore.protocol.ReplyEncoder;
 import io.kvstore.protocol.RequestDecoder;
 import io.kvstore.protocol.ResponseCode;
 import io.kvstore.protocol.Wire;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
@@ -33,6 +35,9 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private final KeyValueService service;
   private final NodeControl node;
   private final InternalMessageHandler internal;
+  private final KeyRouter router;
+  private final FrameAuthenticator authenticator;
+  private final Forwarder forwarder;
   private final TransportSettings settings;
   private final TransportStats stats;
   private final ReplyCache replyCache;
@@ -49,15 +54,17 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
   private boolean drainScheduled;
 
   RequestHandler(
-      KeyValueService service,
-      NodeControl node,
-      InternalMessageHandler internal,
+      TransportWiring wiring,
       TransportSettings settings,
       TransportStats stats,
-      ReplyCache replyCache) {
-    this.service = service;
-    this.node = node;
-    this.internal = internal;
+      ReplyCache replyCache,
+      Forwarder forwarder) {
+    this.service = wiring.service();
+    this.node = wiring.node();
+    this.internal = wiring.internal();
+    this.router = wiring.router();
+    this.authenticator = wiring.authenticator();
+    this.forwarder = forwarder;
     this.settings = settings;
     this.stats = stats;
     this.replyCache = replyCache;
@@ -122,11 +129,7 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     DecodedRequest request = decode(buf);
     switch (request.outcome()) {
       case DROP -> stats.tooShort.increment();
-      case INTERNAL -> {
-        if (!internal.onInternal(buf, sender)) {
-          stats.internalUnhandled.increment();
-        }
-      }
+      case INTERNAL -> onInternal(buf, sender);
       case REJECT -> {
         stats.rejected.increment();
         replyError(buf, sender, request.errorCode());
@@ -250,8 +253,32 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
     return true;
   }
 
+  /** Executes a client request here, or forwards it to the key's owner. */
   private void execute(ByteBuf buf, InetSocketAddress sender, DecodedRequest request) {
     executedThisTurn++;
+    if (request.command().hasKey) {
+      InetSocketAddress owner = router.remoteOwner(request.key());
+      if (owner != null) {
+        forward(buf, sender, request, owner);
+        return;
+      }
+    }
+    ByteBuf reply = executeLocally(buf, sender, request);
+    if (reply == null) {
+      return;
+    }
+    if (request.command() == Command.SHUTDOWN) {
+      ctx.writeAndFlush(new DatagramPacket(reply, sender)).addListener(f -> node.haltNow());
+      return;
+    }
+    send(reply, sender);
+  }
+
+  /**
+   * Runs a request against local storage and caches its reply under the client's address.
+   * Returns the reply, or null if an internal failure was already answered.
+   */
+  private ByteBuf executeLocally(ByteBuf buf, InetSocketAddress client, DecodedRequest request) {
     Command command = request.command();
     stats.executed(command);
     int start = buf.readerIndex();
@@ -260,25 +287,124 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       reply = executeCommand(buf, request, command);
     } catch (RuntimeException e) {
       stats.internalFailures.increment();
-      log.error("{} from {} failed", command, sender, e);
-      replyCode(buf, sender, ResponseCode.INTERNAL_FAILURE);
-      return;
+      log.error("{} from {} failed", command, client, e);
+      reply = ctx.alloc().directBuffer(ReplyEncoder.CODE_ONLY);
+      reply.writeBytes(buf, start, Wire.REQUEST_ID_LENGTH).writeByte(ResponseCode.INTERNAL_FAILURE.code);
+      return reply;
     }
     if (isCached(command)) {
       long fingerprint = RequestFingerprint.of(buf, start, request.declaredLength());
       replyCache.insert(
-          ReplyCache.sourceKey(sender),
+          ReplyCache.sourceKey(client),
           buf.getLong(start),
           buf.getLong(start + 8),
           fingerprint,
           reply,
           System.currentTimeMillis());
     }
-    if (command == Command.SHUTDOWN) {
-      ctx.writeAndFlush(new DatagramPacket(reply, sender)).addListener(f -> node.haltNow());
+    return reply;
+  }
+
+  // ------------------------------------------------------------------ internal frames
+
+  private void onInternal(ByteBuf buf, InetSocketAddress sender) {
+    byte[] frame = authenticator.open(buf);
+    if (frame == null) {
+      stats.unauthenticated.increment();
       return;
     }
-    send(reply, sender);
+    if (frame.length < InternalFrame.HEADER || (frame[InternalFrame.VERSION_OFFSET] & 0xFF) != InternalFrame.VERSION) {
+      stats.internalMalformed.increment();
+      return;
+    }
+    int type = frame[InternalFrame.TYPE_OFFSET] & 0xFF;
+    if (type == ForwardFrames.FORWARD) {
+      executeForwarded(frame, sender);
+    } else if (type == ForwardFrames.FORWARD_REPLY) {
+      Forwarder.Pending p = forwarder.complete(ForwardFrames.number(frame));
+      if (p != null) {
+        p.handler().ctx.channel().eventLoop().execute(() -> p.handler().relay(p, frame));
+      }
+    } else if (!internal.onInternal(frame, sender)) {
+      stats.internalUnhandled.increment();
+    }
+  }
+
+  /** Sends a client's request to the key's owner and remembers whom to answer. */
+  private void forward(ByteBuf buf, InetSocketAddress client, DecodedRequest request, InetSocketAddress owner) {
+    int start = buf.readerIndex();
+    boolean cacheable = isCached(request.command());
+    long fingerprint = cacheable ? RequestFingerprint.of(buf, start, request.declaredLength()) : 0;
+    long number =
+        forwarder.register(
+            new Forwarder.Pending(this, client, buf.getLong(start), buf.getLong(start + 8),
+                fingerprint, cacheable, System.nanoTime()));
+    if (number < 0) {
+      stats.overloaded.increment();
+      replyCode(buf, client, ResponseCode.OVERLOAD);
+      return;
+    }
+    byte[] bytes = new byte[request.declaredLength()];
+    buf.getBytes(start, bytes);
+    sendInternal(ForwardFrames.forward(number, client, bytes, 0, bytes.length), owner);
+  }
+
+  /** The owner's side: execute a forwarded request here and send the reply back. */
+  private void executeForwarded(byte[] frame, InetSocketAddress coordinator) {
+    InetSocketAddress client = ForwardFrames.client(frame);
+    if (client == null) {
+      stats.internalMalformed.increment();
+      return;
+    }
+    int offset = ForwardFrames.requestOffset(frame);
+    ByteBuf buf = Unpooled.wrappedBuffer(frame, offset, frame.length - offset);
+    DecodedRequest request = decode(buf);
+    if (request.outcome() != DecodedRequest.Outcome.CLIENT_REQUEST || request.command().isAdmin()) {
+      stats.internalMalformed.increment();
+      return;
+    }
+    stats.forwardedIn.increment();
+    ByteBuf reply;
+    int handle =
+        isCached(request.command())
+            ? replyCache.find(
+                ReplyCache.sourceKey(client),
+                buf.getLong(0),
+                buf.getLong(8),
+                RequestFingerprint.of(buf, 0, request.declaredLength()))
+            : -1;
+    if (handle >= 0) {
+      stats.retransmissions.increment();
+      reply = ctx.alloc().heapBuffer(replyCache.replySize(handle));
+      replyCache.copyReply(handle, buf, 0, reply);
+    } else {
+      executedThisTurn++;
+      // Always local: a forwarded request is never forwarded again, whatever our ring says.
+      reply = executeLocally(buf, client, request);
+    }
+    byte[] bytes = new byte[reply.readableBytes()];
+    reply.readBytes(bytes).release();
+    sendInternal(ForwardFrames.reply(frame, bytes), coordinator);
+  }
+
+  /** The coordinator's side, on this handler's event loop: answer the client and cache. */
+  private void relay(Forwarder.Pending p, byte[] frame) {
+    int length = frame.length - InternalFrame.HEADER;
+    if (length < ReplyEncoder.CODE_ONLY) {
+      stats.internalMalformed.increment();
+      return;
+    }
+    ByteBuf reply = ctx.alloc().directBuffer(length).writeBytes(frame, InternalFrame.HEADER, length);
+    if (p.cacheable() && (reply.getByte(16) & 0xFF) != ResponseCode.OVERLOAD.code) {
+      replyCache.insert(
+          ReplyCache.sourceKey(p.client()), p.idHi(), p.idLo(), p.fingerprint(), reply,
+          System.currentTimeMillis());
+    }
+    ctx.writeAndFlush(new DatagramPacket(reply, p.client()), ctx.voidPromise());
+  }
+
+  private void sendInternal(byte[] frame, InetSocketAddress to) {
+    send(Unpooled.wrappedBuffer(authenticator.seal(frame)), to);
   }
 
   private ByteBuf executeCommand(ByteBuf buf, DecodedRequest request, Command command) {
@@ -310,7 +436,22 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
       case SHUTDOWN, IS_ALIVE -> codeReply(view, ResponseCode.SUCCESS);
       case GET_PID -> intReply(view, node.pid());
       case GET_MEMBERSHIP_COUNT -> intReply(view, node.liveMembers());
+      case LIST_MEMBERS -> membersReply(view, request);
     };
+  }
+
+  private ByteBuf membersReply(ByteBuffer view, DecodedRequest request) {
+    int start = 0;
+    int at = view.position() + Wire.KEY_OFFSET;
+    if (view.limit() >= at + 4) {
+      start = (view.get(at) & 0xFF) | (view.get(at + 1) & 0xFF) << 8
+          | (view.get(at + 2) & 0xFF) << 16 | (view.get(at + 3) & 0x7F) << 24;
+    }
+    byte[] page = node.membersPage(start, UdpTransport.DATAGRAM_SLOT * 3);
+    ByteBuf out = ctx.alloc().directBuffer(ReplyEncoder.CODE_ONLY + page.length);
+    ByteBuffer nio = out.nioBuffer(0, ReplyEncoder.CODE_ONLY);
+    ReplyEncoder.code(nio, view, view.position(), ResponseCode.SUCCESS);
+    return out.writerIndex(ReplyEncoder.CODE_ONLY).writeBytes(page);
   }
 
   private ByteBuf codeReply(ByteBuffer request, ResponseCode code) {

@@ -20,6 +20,12 @@ public final class TransportStats {
   public final LongAdder retransmissions = new LongAdder();
   /** Datagrams that claimed to come from this node's own address (possible reflection attack). */
   public final LongAdder selfSourced = new LongAdder();
+  /** Internal datagrams dropped for a missing or wrong HMAC tag (with a cluster secret). */
+  public final LongAdder unauthenticated = new LongAdder();
+  /** Internal datagrams that did not decode. */
+  public final LongAdder internalMalformed = new LongAdder();
+  /** Requests other nodes forwarded here because this node owns their keys. */
+  public final LongAdder forwardedIn = new LongAdder();
   /** Internal (node-to-node) datagrams that no component handled. */
   public final LongAdder internalUnhandled = new LongAdder();
   /** Requests that failed inside the node (answered 0x04). */

@@ -1,6 +1,8 @@
 package io.kvstore.node.transport;
 
-import io.kvstore.node.service.KeyValueService;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -35,33 +37,57 @@ public final class UdpTransport implements AutoCloseable {
   static final int DATAGRAM_SLOT = 16 * 1024;
   private static final int DATAGRAMS_PER_RECEIVE = 16;
   private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+  /** Forwards awaiting the owner's reply, across all sockets. */
+  private static final int FORWARDS_OUTSTANDING = 65_536;
+  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
+  private static final long FORWARD_TIMEOUT_MILLIS = 1_000;
 
   private final EventLoopGroup group;
-  private final List<Channel> channels = new ArrayList<>();
+  private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final TransportStats stats;
   private final List<ReplyCache> caches = new ArrayList<>();
   private final boolean nativeEpoll;
 
-  private UdpTransport(EventLoopGroup group, TransportStats stats, boolean nativeEpoll) {
+  private final FrameAuthenticator authenticator;
+  private final Forwarder forwarder = new Forwarder(FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS);
+
+  private UdpTransport(
+      EventLoopGroup group, TransportStats stats, boolean nativeEpoll, FrameAuthenticator authenticator) {
     this.group = group;
     this.stats = stats;
     this.nativeEpoll = nativeEpoll;
+    this.authenticator = authenticator;
+    group.scheduleAtFixedRate(
+        () -> forwarder.expire(System.nanoTime()), 100, 100, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Sends a node-to-node frame (sealed with the cluster secret, if any). Safe from any thread;
+   * never blocks.
+   */
+  public void sendInternal(InetSocketAddress to, byte[] frame) {
+    Channel channel = channels.get(0);
+    channel.writeAndFlush(
+        new DatagramPacket(Unpooled.wrappedBuffer(authenticator.seal(frame)), to),
+        channel.voidPromise());
+  }
+
+  /** Forwarded requests whose owner never answered (the client then retries). */
+  public long forwardsExpired() {
+    return forwarder.expired.sum();
   }
 
   /** Binds the port and starts serving. Fails with a clear message if the port is taken. */
   public static UdpTransport start(
-      TransportSettings settings,
-      KeyValueService service,
-      NodeControl node,
-      InternalMessageHandler internal,
-      TransportStats stats)
+      TransportSettings settings, TransportWiring wiring, TransportStats stats)
       throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     int sockets = epoll ? settings.ioThreads() : 1;
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    UdpTransport transport = new UdpTransport(group, stats, epoll);
+    UdpTransport transport = new UdpTransport(group, stats, epoll, wiring.authenticator());
+    Forwarder forwarder = transport.forwarder;
     long cachePerSocket = settings.replyCacheBytes() / sockets;
     Bootstrap bootstrap =
         new Bootstrap()
@@ -80,8 +106,7 @@ public final class UdpTransport implements AutoCloseable {
                       transport.caches.add(cache);
                     }
                     ch.pipeline()
-                        .addLast(
-                            new RequestHandler(service, node, internal, settings, stats, cache));
+                        .addLast(new RequestHandler(wiring, settings, stats, cache, forwarder));
                   }
                 });
     if (epoll) {

@@ -55,6 +55,11 @@ class RequestHandlerTest {
           }
 
           @Override
+          public byte[] membersPage(int start, int maxBytes) {
+            return new byte[6];
+          }
+
+          @Override
           public void haltNow() {
             halts.incrementAndGet();
           }
@@ -62,8 +67,8 @@ class RequestHandlerTest {
     channel =
         new EmbeddedChannel(
             new RequestHandler(
-                service, control, InternalMessageHandler.NONE, settings, stats,
-                new ReplyCache(1 << 20, 5_000)));
+                TransportWiring.standalone(service, control), settings, stats,
+                new ReplyCache(1 << 20, 5_000), new Forwarder(16, 1_000)));
     return channel;
   }
 

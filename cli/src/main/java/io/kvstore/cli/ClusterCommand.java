@@ -1,0 +1,179 @@
+package io.kvstore.cli;
+
+import io.kvstore.client.KvClient;
+import io.kvstore.client.KvClientConfig;
+import io.kvstore.client.KvException;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code ./kvstore cluster}: a local cluster of node processes on loopback, for trying it out. */
+@Command(
+    name = "cluster",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run a local cluster: N node processes on 127.0.0.1 joined through the first.",
+      "",
+      "Prints each node's address, pid, data directory and log file, waits until every node sees",
+      "all the others, and stops them all gracefully on Ctrl-C. Kill single nodes (kill -9 PID or",
+      "./kvstore shutdown --node ...) to watch the others detect it.",
+      ""
+    },
+    footer = ExitCodes.HELP)
+public final class ClusterCommand implements Callable<Integer> {
+  @Option(names = "--nodes", defaultValue = "3", paramLabel = "N",
+      description = "Number of nodes (default ${DEFAULT-VALUE}).")
+  int nodes;
+
+  @Option(names = "--base-port", defaultValue = "4000", paramLabel = "PORT",
+      description = "Port of the first node; the others follow (default ${DEFAULT-VALUE}).")
+  int basePort;
+
+  @Option(names = "--data-dir", defaultValue = "./cluster-data", paramLabel = "DIR",
+      description = "Parent of the nodes' data directories (default ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--memory", description = "Nodes keep data in memory only.")
+  boolean memory;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration for every node.")
+  Path config;
+
+  private final List<Process> processes = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    if (nodes < 1 || nodes > 200) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--nodes must be 1-200, got " + nodes);
+    }
+    if (basePort < 1 || basePort + nodes - 1 > 65_535) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--base-port leaves no room for " + nodes + " ports");
+    }
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
+    Files.createDirectories(dataDir);
+    System.out.printf("%-6s %-16s %-8s %-28s %s%n", "NODE", "ADDRESS", "PID", "DATA", "LOG");
+    for (int i = 1; i <= nodes; i++) {
+      Process p = startNode(i);
+      processes.add(p);
+      if (i == 1) {
+        awaitAlive(basePort, p);
+      }
+    }
+    awaitMembers();
+    System.out.println("Ctrl-C stops every node.");
+    stop.await();
+    System.out.println("stopping " + processes.size() + " nodes...");
+    stopAll();
+    return ExitCodes.OK;
+  }
+
+  private Process startNode(int index) throws Exception {
+    int port = basePort + index - 1;
+    Path dir = dataDir.resolve("node-" + index).toAbsolutePath().normalize();
+    Files.createDirectories(dir);
+    Path log = dir.resolve("node.log");
+    List<String> cmd = new ArrayList<>(javaCommand());
+    cmd.addAll(List.of("node", "--port", Integer.toString(port), "--data-dir", dir.toString()));
+    if (memory) {
+      cmd.add("--memory");
+    }
+    if (config != null) {
+      cmd.addAll(List.of("--config", config.toAbsolutePath().toString()));
+    }
+    if (index > 1) {
+      cmd.addAll(List.of("--join", "127.0.0.1:" + basePort));
+    }
+    Process p =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+            .start();
+    System.out.printf(
+        "%-6s %-16s %-8d %-28s %s%n", "node-" + index, "127.0.0.1:" + port, p.pid(), dir, log);
+    return p;
+  }
+
+  /** The same java and jar that run this command, with the node's memory limits. */
+  private static List<String> javaCommand() throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    String jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
+    return List.of(
+        java, "-Xmx64m", "-Xss512k", "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC", "-jar", jar);
+  }
+
+  private void awaitAlive(int port, Process p) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    try (KvClient client = KvClient.open(KvClientConfig.of("127.0.0.1:" + port))) {
+      while (System.nanoTime() < deadline) {
+        if (!p.isAlive()) {
+          throw new CliException(
+              ExitCodes.FAILURE, "node-1 exited with " + p.exitValue() + "; see its log file");
+        }
+        try {
+          if (client.blocking().isAlive().isSuccess()) {
+            return;
+          }
+        } catch (KvException e) {
+          // not up yet
+        }
+      }
+    }
+    throw new CliException(ExitCodes.FAILURE, "node-1 did not start within 30 s; see its log file");
+  }
+
+  /** Waits (with a progress line) until node 1 sees every node; gives up quietly after 60 s. */
+  private void awaitMembers() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    try (KvClient client = KvClient.open(KvClientConfig.of("127.0.0.1:" + basePort))) {
+      int seen = 0;
+      int shown = -1;
+      while (System.nanoTime() < deadline) {
+        try {
+          seen = client.blocking().membershipCount().intValue();
+        } catch (KvException e) {
+          seen = 0;
+        }
+        if (seen != shown) {
+          System.out.printf("waiting for the cluster to form: %d/%d members%n", seen, nodes);
+          shown = seen;
+        }
+        if (seen >= nodes) {
+          System.out.printf("cluster ready: %d members. Try: ./kvstore put k v --node 127.0.0.1:%d%n",
+              nodes, basePort + nodes - 1);
+          return;
+        }
+        TimeUnit.MILLISECONDS.sleep(200);
+      }
+      System.out.printf("the cluster has %d of %d members after 60 s; see the node logs%n", seen, nodes);
+    }
+  }
+
+  private synchronized void stopAll() {
+    for (Process p : processes) {
+      p.destroy(); // SIGTERM: each node leaves the cluster and flushes its storage
+    }
+    for (Process p : processes) {
+      try {
+        if (!p.waitFor(15, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+      }
+    }
+    processes.clear();
+  }
+}

@@ -1,0 +1,13 @@
+package io.kvstore.node.transport;
+
+import java.net.InetSocketAddress;
+
+/** Tells the transport which node owns a key (the cluster's ring). */
+@FunctionalInterface
+public interface KeyRouter {
+  /** The owner's address if another node owns {@code key}; null if this node does. */
+  InetSocketAddress remoteOwner(byte[] key);
+
+  /** A single node owns everything. */
+  KeyRouter LOCAL = key -> null;
+}
