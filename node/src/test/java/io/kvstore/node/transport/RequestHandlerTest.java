@@ -35,7 +35,13 @@ class RequestHandlerTest {
   private final AtomicInteger halts = new AtomicInteger();
   private EmbeddedChannel channel;
 
+  private final java.util.List<byte[]> internalFrames = new ArrayList<>();
+
   private EmbeddedChannel channel(int queueCapacity, int batchSize) {
+    return channel(queueCapacity, batchSize, FrameAuthenticator.none());
+  }
+
+  private EmbeddedChannel channel(int queueCapacity, int batchSize, FrameAuthenticator auth) {
     TransportSettings settings =
         new TransportSettings(
             NODE, 1, queueCapacity, batchSize, 1 << 20, 5_000, 100,
@@ -67,7 +73,10 @@ class RequestHandlerTest {
     channel =
         new EmbeddedChannel(
             new RequestHandler(
-                TransportWiring.standalone(service, control), settings, stats,
+                new TransportWiring(
+                    service, control, KeyRouter.LOCAL,
+                    (frame, sender) -> internalFrames.add(frame), auth),
+                settings, stats,
                 new ReplyCache(1 << 20, 5_000), new Forwarder(16, 1_000)));
     return channel;
   }
@@ -204,5 +213,24 @@ class RequestHandlerTest {
     assertThat(replies()).isEmpty();
     assertThat(stats.selfSourced.sum()).isEqualTo(1);
     assertThat(storage.keyCount()).isEqualTo(1);
+  }
+
+  @Test
+  void withASecretUnauthenticatedInternalFramesAreDroppedAndClientsStillServed() {
+    FrameAuthenticator auth = FrameAuthenticator.withSecret("0123456789abcdef-secret");
+    channel(16, 64, auth);
+    byte[] frame = new byte[30];
+    frame[16] = 0x20;
+    frame[17] = 1;
+    send(frame, REMOTE);
+    send(FrameAuthenticator.withSecret("wrong-secret-0123456789").seal(frame), REMOTE);
+    assertThat(internalFrames).isEmpty();
+    assertThat(stats.unauthenticated.sum()).isEqualTo(2);
+    send(auth.seal(frame), REMOTE);
+    assertThat(internalFrames).hasSize(1);
+    assertThat(internalFrames.get(0)).isEqualTo(frame);
+    assertThat(replies()).as("internal frames are never answered").isEmpty();
+    send(RequestEncoder.encode(id(), Command.IS_ALIVE, null, null), REMOTE);
+    assertThat(onlyCode()).as("client commands need no secret").isZero();
   }
 }

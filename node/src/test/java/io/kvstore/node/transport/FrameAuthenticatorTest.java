@@ -1,0 +1,50 @@
+package io.kvstore.node.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.netty.buffer.Unpooled;
+import org.junit.jupiter.api.Test;
+
+class FrameAuthenticatorTest {
+  private static final byte[] FRAME = new byte[40];
+
+  static {
+    FRAME[16] = 0x20;
+    FRAME[17] = 1;
+  }
+
+  @Test
+  void sealedFramesOpenWithTheSameSecret() {
+    FrameAuthenticator a = FrameAuthenticator.withSecret("0123456789abcdef-secret");
+    byte[] sealed = a.seal(FRAME);
+    assertThat(sealed).hasSize(FRAME.length + 32);
+    assertThat(a.open(Unpooled.wrappedBuffer(sealed))).isEqualTo(FRAME);
+  }
+
+  @Test
+  void untaggedWronglyTaggedOrTamperedFramesAreRefused() {
+    FrameAuthenticator a = FrameAuthenticator.withSecret("0123456789abcdef-secret");
+    FrameAuthenticator other = FrameAuthenticator.withSecret("another-secret-0123456789");
+    assertThat(a.open(Unpooled.wrappedBuffer(FRAME))).as("no tag").isNull();
+    assertThat(a.open(Unpooled.wrappedBuffer(other.seal(FRAME)))).as("other secret").isNull();
+    byte[] tampered = a.seal(FRAME);
+    tampered[20] ^= 1;
+    assertThat(a.open(Unpooled.wrappedBuffer(tampered))).as("tampered").isNull();
+    assertThat(a.open(Unpooled.wrappedBuffer(new byte[10]))).as("too short").isNull();
+  }
+
+  @Test
+  void withoutASecretFramesPassUnchanged() {
+    FrameAuthenticator none = FrameAuthenticator.none();
+    assertThat(none.seal(FRAME)).isSameAs(FRAME);
+    assertThat(none.open(Unpooled.wrappedBuffer(FRAME))).isEqualTo(FRAME);
+  }
+
+  @Test
+  void shortSecretsAreRefusedWithAHint() {
+    assertThatThrownBy(() -> FrameAuthenticator.withSecret("short"))
+        .hasMessageContaining("at least 16")
+        .hasMessageContaining("openssl rand");
+  }
+}
