@@ -262,9 +262,7 @@ final class ClientCommands {
   }
 
   @Command(name = "members",
-      description = {"List a node's view of the cluster: id, address, state, incarnation.",
-          "The full list is answered to the node's --admin-from sources (default loopback);",
-          "elsewhere only the count of live members is shown."},
+      description = "List a node's view of the cluster: id, address, state, incarnation.",
       mixinStandardHelpOptions = true, footer = ExitCodes.HELP)
   static final class Members extends ClientCommand {
     private java.util.List<io.kvstore.client.MemberList.Entry> list;

@@ -3,6 +3,7 @@ package io.kvstore.cli;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
+import io.kvstore.node.monitor.server.MonitorServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,6 +50,14 @@ public final class ClusterCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration for every node.")
   Path config;
 
+  @Option(names = "--monitor-port", defaultValue = "8080", paramLabel = "PORT",
+      description = "Dashboard of the status server run alongside (default ${DEFAULT-VALUE}; 0: none).")
+  int monitorPort;
+
+  @Option(names = "--monitor-interval", defaultValue = "5s", converter = BenchCommand.DurationConverter.class,
+      description = "Status collection interval (default ${DEFAULT-VALUE}).")
+  Duration monitorInterval;
+
   private final List<Process> processes = new ArrayList<>();
 
   @Override
@@ -73,9 +82,21 @@ public final class ClusterCommand implements Callable<Integer> {
       }
     }
     awaitMembers();
+    MonitorServer status = null;
+    if (monitorPort > 0) {
+      status =
+          MonitorServer.start(
+              MonitorCommand.settings(
+                  List.of("127.0.0.1:" + basePort), "127.0.0.1", monitorPort, "127.0.0.1:0",
+                  monitorInterval, null, 2, null));
+      System.out.printf("status server: http://127.0.0.1:%d/%n", status.httpPort());
+    }
     System.out.println("Ctrl-C stops every node.");
     stop.await();
     System.out.println("stopping " + processes.size() + " nodes...");
+    if (status != null) {
+      status.close();
+    }
     stopAll();
     return ExitCodes.OK;
   }

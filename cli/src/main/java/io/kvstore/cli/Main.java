@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       NodeCommand.class,
       ClusterCommand.class,
+      MonitorCommand.class,
       ClientCommands.Put.class,
       ClientCommands.Get.class,
       ClientCommands.Remove.class,

@@ -5,6 +5,7 @@ import io.kvstore.node.config.HostPort;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.config.NodeConfigLoader;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Callable;
@@ -91,12 +92,36 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Off-heap memory of the at-most-once reply cache (default 96MB).")
   String replyCache;
 
+  @Option(names = "--monitor", description = "Also run the status server (dashboard) in this process.")
+  boolean monitor;
+
+  @Option(names = "--monitor-http-port", paramLabel = "PORT",
+      description = "Dashboard port with --monitor (default 8080).")
+  Integer monitorHttpPort;
+
+  @Option(names = "--http-port", paramLabel = "PORT",
+      description = "Serve this node's Prometheus metrics on http://127.0.0.1:PORT/metrics.")
+  Integer httpPort;
+
+  @Option(names = "--label", paramLabel = "KEY=VALUE",
+      description = "Static label for status reports, e.g. rack=r1 (repeatable).")
+  java.util.Map<String, String> labels;
+
   @Override
   public Integer call() throws Exception {
     NodeConfig config = NodeConfigLoader.load(configFile);
     applyFlags(config);
     config.validate();
     Node node = Node.start(config);
+    io.kvstore.node.monitor.server.MonitorServer status = null;
+    if (config.monitor) {
+      status =
+          io.kvstore.node.monitor.server.MonitorServer.start(
+              MonitorCommand.settings(
+                  List.of(new HostPort(config.bind, config.port).toString()), "127.0.0.1",
+                  config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null));
+      System.err.printf("status server: http://127.0.0.1:%d/%n", status.httpPort());
+    }
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
@@ -107,6 +132,9 @@ public final class NodeCommand implements Callable<Integer> {
         config.memory ? "data in memory only" : "data in " + config.dataDirPath().toAbsolutePath());
     stop.await();
     System.err.println("stopping: flushing storage...");
+    if (status != null) {
+      status.close();
+    }
     node.close();
     return ExitCodes.OK;
   }
@@ -146,6 +174,16 @@ public final class NodeCommand implements Callable<Integer> {
     }
     if (replyCache != null) {
       c.replyCache = replyCache;
+    }
+    c.monitor |= monitor;
+    if (monitorHttpPort != null) {
+      c.monitorHttpPort = monitorHttpPort;
+    }
+    if (httpPort != null) {
+      c.httpPort = httpPort;
+    }
+    if (labels != null) {
+      c.labels.putAll(labels);
     }
   }
 }

@@ -87,7 +87,7 @@ public final class KvClient implements AutoCloseable {
 
   /**
    * One page of the node's membership view, starting at member {@code start}; parse the result's
-   * value with {@link MemberList#parse}. Admin sources only.
+   * value with {@link MemberList#parse}.
    */
   public CompletableFuture<KvResult> listMembers(int start) {
     byte[] index = {(byte) start, (byte) (start >>> 8), (byte) (start >>> 16), (byte) (start >>> 24)};

@@ -6,6 +6,12 @@ import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
+import io.kvstore.node.monitor.NodeMetrics;
+import io.kvstore.node.monitor.StatsCollector;
+import io.kvstore.node.monitor.server.NodeMetricsHttpServer;
+import io.kvstore.node.monitor.StatsSampler;
+import io.kvstore.node.monitor.StatusReport;
+import java.util.Map;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.service.DiskSpaceGuard;
 import io.kvstore.node.service.KeyValueService;
@@ -51,6 +57,7 @@ public final class Node implements AutoCloseable {
   private final ClusterService cluster;
   private final UdpTransport transport;
   private final ScheduledExecutorService maintenance;
+  private final NodeMetricsHttpServer metricsServer;
   private volatile boolean closed;
 
   private Node(
@@ -58,7 +65,9 @@ public final class Node implements AutoCloseable {
       StorageEngine storage,
       ClusterService cluster,
       UdpTransport transport,
-      ScheduledExecutorService maintenance) {
+      ScheduledExecutorService maintenance,
+      NodeMetricsHttpServer metricsServer) {
+    this.metricsServer = metricsServer;
     this.config = config;
     this.storage = storage;
     this.cluster = cluster;
@@ -123,6 +132,23 @@ public final class Node implements AutoCloseable {
       throw e;
     }
     bound[0] = transport;
+    StatsCollector collector =
+        new StatsCollector(
+            storage, transport.stats(), cluster::liveMembers,
+            config.memory ? null : config.dataDirPath(), version());
+    NodeMetrics metrics = new NodeMetrics(cluster.selfId().value());
+    StatsSampler sampler = new StatsSampler(collector, metrics::update);
+    NodeMetricsHttpServer metricsServer =
+        config.httpPort > 0
+            ? new NodeMetricsHttpServer(metrics.registry(), config.bind, config.httpPort).start()
+            : null;
+    InetSocketAddress advertised = advertisedAddress(config);
+    Map<String, String> labels = Map.copyOf(config.labels);
+    cluster.enableStatusReports(
+        round ->
+            new StatusReport(
+                cluster.selfId().value(), advertised, round, System.currentTimeMillis(), labels,
+                sampler.latest()));
     cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList());
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
@@ -133,7 +159,8 @@ public final class Node implements AutoCloseable {
             });
     maintenance.scheduleWithFixedDelay(
         () -> collectTombstones(storage, clock), 10, 10, TimeUnit.MINUTES);
-    return new Node(config, storage, cluster, transport, maintenance);
+    maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
+    return new Node(config, storage, cluster, transport, maintenance, metricsServer);
   }
 
   /**
@@ -158,6 +185,12 @@ public final class Node implements AutoCloseable {
     } catch (IOException | IllegalArgumentException e) {
       throw new ConfigException("cannot read or create the node id file " + file + ": " + e.getMessage());
     }
+  }
+
+  /** The build's version, from the jar manifest ("dev" when run from classes). */
+  public static String version() {
+    String v = Node.class.getPackage().getImplementationVersion();
+    return v == null ? "dev" : v;
   }
 
   /** Where other nodes reach us: the bind address, or this host's address when bound to all. */
@@ -220,6 +253,9 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     maintenance.shutdownNow();
+    if (metricsServer != null) {
+      metricsServer.stop();
+    }
     if (cluster.liveMembers() > 1) {
       cluster.leave(3 * config.membership.gossipIntervalMillis);
       log.info("left the cluster");

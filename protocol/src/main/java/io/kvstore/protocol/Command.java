@@ -11,7 +11,7 @@ public enum Command {
   GET_PID(0x07, false),
   GET_MEMBERSHIP_COUNT(0x08, false),
   /**
-   * This project's extension: one page of the node's membership view (admin sources only).
+   * This project's extension: one page of the node's membership view.
    * Optional payload: the index of the first member, uint32 LE.
    */
   LIST_MEMBERS(0x10, false);
@@ -43,6 +43,6 @@ public enum Command {
 
   /** Admin commands are accepted only from allowed sources. */
   public boolean isAdmin() {
-    return this == SHUTDOWN || this == WIPEOUT || this == LIST_MEMBERS;
+    return this == SHUTDOWN || this == WIPEOUT;
   }
 }

@@ -1,6 +1,10 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.monitor.StatusCodec;
+import io.kvstore.node.monitor.StatusGossip;
+import io.kvstore.node.monitor.StatusReport;
 import io.kvstore.node.time.Clock;
+import java.util.function.Function;
 import io.kvstore.node.transport.InternalMessageHandler;
 import io.kvstore.node.transport.KeyRouter;
 import io.kvstore.protocol.InternalFrame;
@@ -35,6 +39,9 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
   private final int virtualNodes;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
+  private final Network network;
+  private final Scheduler scheduler;
+  private volatile StatusGossip statusGossip;
   private volatile Ring ring;
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
@@ -47,7 +54,8 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
       Network network,
       int virtualNodes) {
     this.virtualNodes = virtualNodes;
-    Scheduler scheduler =
+    this.network = network;
+    this.scheduler =
         (delay, task) -> {
           var future = loop.schedule(task, delay, TimeUnit.MILLISECONDS);
           return () -> future.cancel(false);
@@ -77,23 +85,45 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
     }
   }
 
+  /** Takes part in status collection rounds, reporting what {@code reports} returns. */
+  public void enableStatusReports(Function<Long, StatusReport> reports) {
+    statusGossip =
+        new StatusGossip(network, scheduler, new SplittableRandom(), membership::randomAliveAddresses, reports);
+  }
+
   @Override
   public boolean onInternal(byte[] frame, InetSocketAddress sender) {
     int type = frame[InternalFrame.TYPE_OFFSET] & 0xFF;
+    if (type == StatusCodec.ROUND) {
+      StatusGossip gossip = statusGossip;
+      if (gossip != null) {
+        enqueue(() -> gossip.onRound(StatusCodec.decodeRound(ByteBuffer.wrap(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER))));
+      }
+      return true;
+    }
     if (!SwimCodec.handles(type)) {
       return false;
     }
+    enqueue(() -> membership.onDatagram(sender, frame));
+    return true;
+  }
+
+  /** Runs work on the membership thread, dropping it when too much is already waiting. */
+  private void enqueue(Runnable work) {
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
-      return true;
+      return;
     }
     loop.execute(
         () -> {
           queued.decrementAndGet();
-          membership.onDatagram(sender, frame);
+          try {
+            work.run();
+          } catch (MalformedMessageException e) {
+            dropped.incrementAndGet();
+          }
         });
-    return true;
   }
 
   @Override

@@ -201,6 +201,15 @@ public final class SwimMembership {
     return r == null ? null : r.snapshot();
   }
 
+  /** Up to {@code count} random alive members (not this node), for epidemic protocols. */
+  public List<InetSocketAddress> randomAliveAddresses(int count) {
+    List<InetSocketAddress> out = new ArrayList<>(count);
+    for (MemberRecord m : randomMembers(count, r -> r.state == MemberState.ALIVE, null)) {
+      out.add(m.address);
+    }
+    return out;
+  }
+
   public Member self() {
     return new Member(selfId, selfAddress, incarnation, leaving ? MemberState.LEFT : MemberState.ALIVE, 0);
   }

@@ -6,6 +6,11 @@ import java.net.InetSocketAddress;
 public record HostPort(String host, int port) {
 
   public static HostPort parse(String field, String text) {
+    return parse(field, text, false);
+  }
+
+  /** Like {@link #parse(String, String)}; port 0 ("any free port") only if {@code anyPort}. */
+  public static HostPort parse(String field, String text, boolean anyPort) {
     String t = text.trim();
     int colon = t.lastIndexOf(':');
     if (colon <= 0 || colon == t.length() - 1) {
@@ -21,8 +26,9 @@ public record HostPort(String host, int port) {
     } catch (NumberFormatException e) {
       port = -1;
     }
-    if (port < 1 || port > 65_535) {
-      throw ConfigException.field(field, "'" + text + "' has no valid port (1-65535)");
+    if (port < (anyPort ? 0 : 1) || port > 65_535) {
+      throw ConfigException.field(
+          field, "'" + text + "' has no valid port (" + (anyPort ? 0 : 1) + "-65535)");
     }
     return new HostPort(host, port);
   }

@@ -89,6 +89,22 @@ public final class NodeConfig {
   @JsonProperty("membership")
   public MembershipSettings membership = new MembershipSettings();
 
+  /** Static labels sent with every status report (e.g. rack, role). */
+  @JsonProperty("labels")
+  public java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+
+  /** Serve this node's own Prometheus metrics on this HTTP port (0 = off). */
+  @JsonProperty("http-port")
+  public int httpPort;
+
+  /** Also run the status server (dashboard) in this node's process. */
+  @JsonProperty("monitor")
+  public boolean monitor;
+
+  /** HTTP port of the status server when {@code monitor} is on. */
+  @JsonProperty("monitor-http-port")
+  public int monitorHttpPort = 8080;
+
   /** Error replies (0x05, 0x06, 0x07, 0x09) allowed per source and second. */
   @JsonProperty("error-replies-per-second")
   public double errorRepliesPerSecond = 100;
@@ -157,6 +173,11 @@ public final class NodeConfig {
     requireRange("queue-capacity", queueCapacity, 1, 1_000_000);
     requireRange("batch-size", batchSize, 1, 100_000);
     requireRange("virtual-nodes", virtualNodes, 1, 1024);
+    requireRange("http-port", httpPort, 0, 65_535);
+    requireRange("monitor-http-port", monitorHttpPort, 1, 65_535);
+    if (labels.size() > 32) {
+      throw ConfigException.field("labels", "at most 32 labels");
+    }
     membership.toSwimConfig();
     if (nodeId != null) {
       try {

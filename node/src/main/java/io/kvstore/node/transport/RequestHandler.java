@@ -255,6 +255,16 @@ final class RequestHandler extends ChannelInboundHandlerAdapter {
 
   /** Executes a client request here, or forwards it to the key's owner. */
   private void execute(ByteBuf buf, InetSocketAddress sender, DecodedRequest request) {
+    long started = System.nanoTime();
+    try {
+      route(buf, sender, request);
+    } finally {
+      long micros = (System.nanoTime() - started) / 1000;
+      stats.latencyMicros.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
+    }
+  }
+
+  private void route(ByteBuf buf, InetSocketAddress sender, DecodedRequest request) {
     executedThisTurn++;
     if (request.command().hasKey) {
       InetSocketAddress owner = router.remoteOwner(request.key());

@@ -2,6 +2,7 @@ package io.kvstore.node.transport;
 
 import io.kvstore.protocol.Command;
 import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
 
 /** Counters of the UDP front end, shared by all event loops. Read by monitoring. */
 public final class TransportStats {
@@ -30,6 +31,8 @@ public final class TransportStats {
   public final LongAdder internalUnhandled = new LongAdder();
   /** Requests that failed inside the node (answered 0x04). */
   public final LongAdder internalFailures = new LongAdder();
+  /** Time from a datagram's arrival to its reply being written, in microseconds. */
+  public final Recorder latencyMicros = new Recorder(1, 60_000_000L, 2);
   private final LongAdder[] byCommand = new LongAdder[Command.values().length];
 
   public TransportStats() {

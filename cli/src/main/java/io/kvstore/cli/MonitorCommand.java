@@ -1,0 +1,103 @@
+package io.kvstore.cli;
+
+import io.kvstore.node.config.HostPort;
+import io.kvstore.node.monitor.server.MonitorServer;
+import io.kvstore.node.monitor.server.MonitorSettings;
+import io.kvstore.node.transport.FrameAuthenticator;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code ./kvstore monitor}: the status server with its live dashboard. */
+@Command(
+    name = "monitor",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the status server: a live dashboard, a JSON API and Prometheus metrics for a cluster.",
+      "",
+      "It learns the membership from any node (--join), and every --interval asks one random",
+      "live node to start a collection round; the round spreads from node to node and every",
+      "node reports to this server at a random moment inside --spread. Nodes that stop",
+      "reporting are shown as not-responding. Set KVSTORE_CLUSTER_SECRET if the cluster has one.",
+      ""
+    },
+    footer = ExitCodes.HELP)
+public final class MonitorCommand implements Callable<Integer> {
+  @Option(names = "--join", paramLabel = "HOST:PORT", required = true,
+      description = "A node of the cluster (repeatable; any live node will do).")
+  List<String> join;
+
+  @Option(names = "--http-port", defaultValue = "8080", description = "Dashboard port (default ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--http-bind", defaultValue = "127.0.0.1",
+      description = "Dashboard address (default ${DEFAULT-VALUE}; 0.0.0.0 for every interface).")
+  String httpBind;
+
+  @Option(names = "--udp-bind", defaultValue = "127.0.0.1:0", paramLabel = "HOST:PORT",
+      description = "Where nodes send reports; must be reachable from them (default ${DEFAULT-VALUE}: any free port).")
+  String udpBind;
+
+  @Option(names = "--interval", defaultValue = "10s", converter = BenchCommand.DurationConverter.class,
+      description = "Time between collection rounds (default ${DEFAULT-VALUE}).")
+  Duration interval;
+
+  @Option(names = "--spread", converter = BenchCommand.DurationConverter.class,
+      description = "Window over which nodes spread their reports (default: half the interval).")
+  Duration spread;
+
+  @Option(names = "--fanout", defaultValue = "2", description = "Members each node passes a round to (default ${DEFAULT-VALUE}).")
+  int fanout;
+
+  @Option(names = "--not-responding-after", converter = BenchCommand.DurationConverter.class,
+      description = "Silence after which a node shows as not-responding (default: 2 intervals).")
+  Duration notRespondingAfter;
+
+  @Override
+  public Integer call() throws Exception {
+    MonitorServer server = MonitorServer.start(settings(join, httpBind, httpPort, udpBind, interval,
+        spread, fanout, notRespondingAfter));
+    CountDownLatch stop = new CountDownLatch(1);
+    Signal.handle(new Signal("INT"), s -> stop.countDown());
+    Signal.handle(new Signal("TERM"), s -> stop.countDown());
+    System.err.printf("KVStore status server: http://%s:%d/ (Ctrl-C to stop)%n", httpBind, server.httpPort());
+    stop.await();
+    server.close();
+    return ExitCodes.OK;
+  }
+
+  /** Validated settings, shared with {@code ./kvstore cluster}. */
+  static MonitorServer.Settings settings(
+      List<String> join, String httpBind, int httpPort, String udpBind, Duration interval,
+      Duration spread, int fanout, Duration notRespondingAfter) {
+    if (interval.toMillis() < 100) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--interval must be at least 100ms");
+    }
+    Duration window = spread != null ? spread : interval.dividedBy(2);
+    if (window.compareTo(interval) > 0) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--spread must not be longer than --interval");
+    }
+    if (fanout < 1 || fanout > 16) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--fanout must be 1-16");
+    }
+    if (httpPort < 0 || httpPort > 65_535) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--http-port must be 0-65535");
+    }
+    List<InetSocketAddress> seeds =
+        join.stream().map(j -> HostPort.parse("--join", j).toSocketAddress()).toList();
+    InetSocketAddress udpAddress = HostPort.parse("--udp-bind", udpBind, true).toSocketAddress();
+    String secret = System.getenv("KVSTORE_CLUSTER_SECRET");
+    FrameAuthenticator auth =
+        secret == null || secret.isEmpty() ? FrameAuthenticator.none() : FrameAuthenticator.withSecret(secret);
+    Duration silence = notRespondingAfter != null ? notRespondingAfter : interval.multipliedBy(2);
+    return new MonitorServer.Settings(
+        seeds, httpBind, httpPort, udpAddress, interval, window, fanout, auth,
+        MonitorSettings.defaults().withNotRespondingAfterMillis(silence.toMillis()));
+  }
+}

@@ -1,0 +1,116 @@
+package io.kvstore.node.monitor;
+
+import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.transport.TransportStats;
+import io.kvstore.protocol.Command;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.lang.management.OperatingSystemMXBean;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.IntSupplier;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Gathers a node's built-in statistics for status reports and its own metrics endpoint. Rates
+ * and latency percentiles cover the time since the previous call, so the status server sees what
+ * happened during the last round.
+ */
+public final class StatsCollector {
+  private final long startedNanos = System.nanoTime();
+  private final StorageEngine storage;
+  private final TransportStats transport;
+  private final IntSupplier liveMembers;
+  private final Path dataDir;
+  private final String version;
+  private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+
+  private long lastNanos = System.nanoTime();
+  private final EnumMap<Command, Long> lastByCommand = new EnumMap<>(Command.class);
+  private long lastOverloaded;
+  private long lastRejected;
+  private Histogram interval;
+
+  public StatsCollector(
+      StorageEngine storage, TransportStats transport, IntSupplier liveMembers, Path dataDir,
+      String version) {
+    this.storage = storage;
+    this.transport = transport;
+    this.liveMembers = liveMembers;
+    this.dataDir = dataDir;
+    this.version = version;
+  }
+
+  /** The current statistics; rates and percentiles since the previous call. */
+  public synchronized List<Stat> collect() {
+    long now = System.nanoTime();
+    double seconds = Math.max(0.001, (now - lastNanos) / 1e9);
+    lastNanos = now;
+    List<Stat> stats = new ArrayList<>(40);
+    stats.add(Stat.gauge("uptime", "s", Math.floor((now - startedNanos) / 1e9)));
+    stats.add(Stat.text("version", version));
+    stats.add(Stat.gauge("load.1m", "", os.getSystemLoadAverage()));
+    stats.add(Stat.gauge("cpu.cores", "cores", os.getAvailableProcessors()));
+    if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
+      stats.add(Stat.gauge("cpu.process", "%", percent(sun.getProcessCpuLoad())));
+      stats.add(Stat.gauge("cpu.system", "%", percent(sun.getCpuLoad())));
+    }
+    MemoryUsage heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+    stats.add(Stat.gauge("jvm.heap.used", "bytes", heap.getUsed()));
+    stats.add(Stat.gauge("jvm.heap.max", "bytes", heap.getMax()));
+    addDisk(stats);
+    stats.add(Stat.gauge("storage.bytes", "bytes", storage.diskBytes()));
+    stats.add(Stat.gauge("storage.live.bytes", "bytes", storage.liveBytes()));
+    stats.add(Stat.gauge("keys", "keys", storage.keyCount()));
+    long total = 0;
+    for (Command c : Command.values()) {
+      long count = transport.executedCount(c);
+      long delta = count - lastByCommand.getOrDefault(c, 0L);
+      lastByCommand.put(c, count);
+      total += delta;
+      if (c == Command.PUT || c == Command.GET || c == Command.REMOVE) {
+        stats.add(
+            Stat.gauge("requests." + c.name().toLowerCase(Locale.ROOT) + ".rate", "ops/s", delta / seconds));
+      }
+    }
+    stats.add(Stat.gauge("requests.rate", "ops/s", total / seconds));
+    long overloaded = transport.overloaded.sum();
+    long rejected = transport.rejected.sum();
+    stats.add(Stat.gauge("requests.overloaded.rate", "ops/s", (overloaded - lastOverloaded) / seconds));
+    stats.add(Stat.gauge("requests.rejected.rate", "ops/s", (rejected - lastRejected) / seconds));
+    lastOverloaded = overloaded;
+    lastRejected = rejected;
+    stats.add(Stat.counter("requests.retransmissions", "requests", transport.retransmissions.sum()));
+    stats.add(Stat.counter("internal.unauthenticated", "datagrams", transport.unauthenticated.sum()));
+    interval = transport.latencyMicros.getIntervalHistogram(interval);
+    boolean any = interval.getTotalCount() > 0;
+    stats.add(Stat.gauge("latency.p50", "us", any ? interval.getValueAtPercentile(50) : 0));
+    stats.add(Stat.gauge("latency.p99", "us", any ? interval.getValueAtPercentile(99) : 0));
+    stats.add(Stat.gauge("latency.p999", "us", any ? interval.getValueAtPercentile(99.9) : 0));
+    stats.add(Stat.gauge("membership.live", "members", liveMembers.getAsInt()));
+    return stats;
+  }
+
+  private void addDisk(List<Stat> stats) {
+    if (dataDir == null) {
+      return;
+    }
+    try {
+      FileStore store = Files.getFileStore(dataDir);
+      stats.add(Stat.gauge("disk.free", "bytes", store.getUsableSpace()));
+      stats.add(Stat.gauge("disk.used", "bytes", store.getTotalSpace() - store.getUnallocatedSpace()));
+    } catch (IOException e) {
+      // the data directory vanished: report what we can
+    }
+  }
+
+  private static double percent(double load) {
+    return load < 0 ? Double.NaN : Math.round(load * 1000) / 10.0;
+  }
+}

@@ -1,0 +1,100 @@
+package io.kvstore.node.monitor;
+
+import io.kvstore.node.cluster.Network;
+import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.monitor.StatusCodec.Round;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.random.RandomGenerator;
+
+/**
+ * The node's part of a status collection round, as a sans-IO state machine (it runs on the
+ * membership thread in a node and unchanged in the simulator). On first sight of a round it
+ * passes the round on to {@code fanout} random members, twice (once now, once a little later, so
+ * that the epidemic reaches nearly every node), and sends its report to the status server after a
+ * random delay inside the round's spread window, so that the server's intake stays smooth however
+ * many nodes there are. Rounds already seen are ignored; the memory of them is bounded.
+ */
+public final class StatusGossip {
+  /** Delay before the second push of a round. */
+  static final long SECOND_PUSH_MILLIS = 200;
+  private static final int REMEMBERED_ROUNDS = 64;
+
+  private final Network network;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final IntFunction<List<InetSocketAddress>> randomMembers;
+  private final Function<Long, StatusReport> reports;
+  private final Map<Long, Boolean> seen =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+          return size() > REMEMBERED_ROUNDS;
+        }
+      };
+  private long roundsSeen;
+  private long reportsSent;
+
+  /**
+   * @param randomMembers up to n random alive members (not this node)
+   * @param reports this node's report for a round
+   */
+  public StatusGossip(
+      Network network,
+      Scheduler scheduler,
+      RandomGenerator random,
+      IntFunction<List<InetSocketAddress>> randomMembers,
+      Function<Long, StatusReport> reports) {
+    this.network = network;
+    this.scheduler = scheduler;
+    this.random = random;
+    this.randomMembers = randomMembers;
+    this.reports = reports;
+  }
+
+  /** A ROUND frame arrived (from the status server or another node). */
+  public void onRound(Round round) {
+    if (seen.put(round.round(), Boolean.TRUE) != null) {
+      return;
+    }
+    roundsSeen++;
+    if (round.hopsLeft() > 0) {
+      Round next =
+          new Round(round.round(), round.monitor(), round.spreadWindowMillis(), round.fanout(),
+              round.hopsLeft() - 1);
+      push(next);
+      scheduler.schedule(SECOND_PUSH_MILLIS, () -> push(next));
+    }
+    long delay = round.spreadWindowMillis() == 0 ? 0 : random.nextLong(round.spreadWindowMillis());
+    scheduler.schedule(delay, () -> report(round));
+  }
+
+  private void push(Round round) {
+    for (InetSocketAddress member : randomMembers.apply(round.fanout())) {
+      network.send(member, StatusCodec.encodeRound(frameId(), round));
+    }
+  }
+
+  private void report(Round round) {
+    reportsSent++;
+    network.send(round.monitor(), StatusCodec.encodeReport(frameId(), reports.apply(round.round())));
+  }
+
+  private byte[] frameId() {
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    return id;
+  }
+
+  public long roundsSeen() {
+    return roundsSeen;
+  }
+
+  public long reportsSent() {
+    return reportsSent;
+  }
+}

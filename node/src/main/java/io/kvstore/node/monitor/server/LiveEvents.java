@@ -1,0 +1,70 @@
+package io.kvstore.node.monitor.server;
+
+import io.javalin.http.sse.SseClient;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Server-sent events: every connected dashboard gets the same update at a fixed rate, built once
+ * per tick whatever the number of viewers.
+ */
+final class LiveEvents implements AutoCloseable {
+  static final String EVENT = "update";
+  private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
+
+  private final Supplier<String> update;
+  private final long intervalMillis;
+  private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "status-live-events");
+            t.setDaemon(true);
+            return t;
+          });
+
+  LiveEvents(Supplier<String> update, long intervalMillis) {
+    this.update = update;
+    this.intervalMillis = intervalMillis;
+  }
+
+  void start() {
+    timer.scheduleAtFixedRate(this::push, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Subscribes a dashboard: it gets the current state at once, then every update. */
+  void subscribe(SseClient client) {
+    client.keepAlive();
+    client.onClose(() -> clients.remove(client));
+    // Sent before the client joins the set, so the timer thread never writes to it concurrently.
+    client.sendEvent(EVENT, update.get());
+    clients.add(client);
+  }
+
+  private void push() {
+    if (clients.isEmpty()) {
+      return;
+    }
+    try {
+      String data = update.get();
+      for (SseClient client : clients) {
+        client.sendEvent(EVENT, data);
+      }
+    } catch (RuntimeException e) {
+      // An exception would cancel the schedule and freeze every dashboard.
+      log.warn("live update failed", e);
+    }
+  }
+
+  @Override
+  public void close() {
+    timer.shutdownNow();
+    clients.forEach(SseClient::close);
+  }
+}
