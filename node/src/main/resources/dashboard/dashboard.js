@@ -3,6 +3,8 @@
 // Tables are built as one HTML string per update: fast enough for thousands of rows.
 
 const STATES = ['up', 'suspect', 'not-responding', 'dead', 'left'];
+// Beyond this many rows the table shows the first ones of the sorted list; the filter narrows it.
+const MAX_ROWS = 2000;
 // Sorting by state puts the nodes that need attention at one end.
 const SEVERITY = { up: 0, left: 1, suspect: 2, 'not-responding': 3, dead: 4 };
 
@@ -20,8 +22,11 @@ function esc(s) {
   return String(s).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
 }
 
+// Number formats are costly to create: one per precision, made once.
+const FORMATS = [0, 1, 2].map(digits => new Intl.NumberFormat('en-US', { maximumFractionDigits: digits }));
+
 function fixed(n, digits) {
-  return n.toLocaleString('en-US', { maximumFractionDigits: digits });
+  return FORMATS[digits].format(n);
 }
 
 function compact(n) {
@@ -101,7 +106,8 @@ function renderSummary() {
   const s = model.summary;
   const counts = STATES.map(state => {
     const n = s.byState[state] || 0;
-    return '<div class="state-count s-' + state + (n ? '' : ' zero') + '" data-state="' + state + '">' +
+    return '<div class="state-count s-' + state + (n ? '' : ' zero') + '" data-state="' + state +
+      '" title="Show only the ' + state + ' nodes">' +
       '<div class="label">' + state + '</div><div class="value"><span class="dot"></span>' + n + '</div></div>';
   }).join('');
   document.getElementById('summary').innerHTML =
@@ -114,24 +120,24 @@ function renderSummary() {
 
 // ---- node table ---------------------------------------------------------------------------
 
-function statColumn(key, label, stat, render) {
-  return { key, label, num: true, value: n => statValue(n, stat), render: n => render(statValue(n, stat)) };
+function statColumn(key, label, width, stat, render) {
+  return { key, label, width, num: true, value: n => statValue(n, stat), render: n => render(statValue(n, stat)) };
 }
 
 const COLUMNS = [
-  { key: 'name', label: 'Name', value: n => n.id,
+  { key: 'name', width: '14%', label: 'Name', value: n => n.id,
     render: n => '<a href="#/node/' + encodeURIComponent(n.id) + '">' + esc(n.id) + '</a>' },
-  { key: 'address', label: 'Address', value: n => n.address || '', render: n => esc(n.address || '–') },
-  { key: 'state', label: 'State', value: n => SEVERITY[n.state], render: n => pill(n.state) },
-  { key: 'lastSeen', label: 'Last seen', value: n => (n.lastSeen ? Date.parse(n.lastSeen) : 0),
+  { key: 'address', width: '11%', label: 'Address', value: n => n.address || '', render: n => esc(n.address || '–') },
+  { key: 'state', width: '11%', label: 'State', value: n => SEVERITY[n.state], render: n => pill(n.state) },
+  { key: 'lastSeen', width: '8%', label: 'Last seen', value: n => (n.lastSeen ? Date.parse(n.lastSeen) : 0),
     render: n => ago(n.lastSeen) },
-  { key: 'disk', label: 'Disk free / used', value: n => statValue(n, 'disk.free'), render: diskCell },
-  statColumn('space', 'App space', 'storage.live.bytes', bytes),
-  statColumn('uptime', 'Uptime', 'uptime', duration),
-  statColumn('load', 'Load', 'load.1m', v => (v == null || v < 0 ? '–' : fixed(v, 2))),
-  statColumn('keys', 'Keys', 'keys', compact),
-  statColumn('ops', 'Ops/s', 'requests.rate', compact),
-  statColumn('p99', 'p99', 'latency.p99', micros),
+  { key: 'disk', width: '13%', label: 'Disk free / used', value: n => statValue(n, 'disk.free'), render: diskCell },
+  statColumn('space', 'App space', '9%', 'storage.live.bytes', bytes),
+  statColumn('uptime', 'Uptime', '9%', 'uptime', duration),
+  statColumn('load', 'Load', '5%', 'load.1m', v => (v == null || v < 0 ? '–' : fixed(v, 2))),
+  statColumn('keys', 'Keys', '7%', 'keys', compact),
+  statColumn('ops', 'Ops/s', '7%', 'requests.rate', compact),
+  statColumn('p99', 'p99', '6%', 'latency.p99', micros),
 ];
 
 function diskCell(n) {
@@ -147,7 +153,7 @@ function renderHeader() {
   document.querySelector('#nodes thead tr').innerHTML = COLUMNS.map(c => {
     const sorted = model.sort.key === c.key;
     const cls = [c.num ? 'num' : '', sorted ? 'sorted' : '', sorted && model.sort.desc ? 'desc' : ''].join(' ').trim();
-    return '<th data-key="' + c.key + '" class="' + cls + '">' + c.label + '</th>';
+    return '<th data-key="' + c.key + '" class="' + cls + '" style="width:' + c.width + '">' + c.label + '</th>';
   }).join('');
 }
 
@@ -173,7 +179,7 @@ function visibleNodes() {
 
 function renderTable() {
   const rows = visibleNodes();
-  const html = rows.map(n =>
+  const html = rows.slice(0, MAX_ROWS).map(n =>
     '<tr class="node" data-id="' + esc(n.id) + '" data-state="' + n.state + '">' +
     COLUMNS.map(c => '<td' + (c.num ? ' class="num"' : '') + '>' + c.render(n) + '</td>').join('') +
     '</tr>');
@@ -181,8 +187,10 @@ function renderTable() {
     ? html.join('')
     : '<tr><td class="empty" colspan="' + COLUMNS.length + '">' +
       (model.nodes.length ? 'No node matches the filter.' : 'No node known yet.') + '</td></tr>';
-  document.getElementById('shown').textContent =
-    rows.length === model.nodes.length ? model.nodes.length + ' nodes' : rows.length + ' of ' + model.nodes.length + ' nodes';
+  const total = fixed(model.nodes.length, 0);
+  let shown = rows.length === model.nodes.length ? total + ' nodes' : fixed(rows.length, 0) + ' of ' + total + ' nodes';
+  if (rows.length > MAX_ROWS) shown += ', the first ' + fixed(MAX_ROWS, 0) + ' shown: filter to narrow';
+  document.getElementById('shown').textContent = shown;
 }
 
 // ---- node page ----------------------------------------------------------------------------
@@ -275,7 +283,8 @@ function onUpdate(event) {
   }
   if (model.firstRender) {
     model.firstRender = false;
-    performance.mark('kvstore-first-render');
+    // After the next paint: the time an operator waits to see the table.
+    requestAnimationFrame(() => setTimeout(() => performance.mark('kvstore-first-render')));
   }
 }
 
@@ -302,9 +311,19 @@ document.querySelector('#nodes tbody').addEventListener('click', e => {
   if (row && !e.target.closest('a')) location.hash = '#/node/' + encodeURIComponent(row.dataset.id);
 });
 
-document.getElementById('filter').addEventListener('input', e => {
-  model.filter = e.target.value.trim();
+function setFilter(text) {
+  model.filter = text.trim();
   renderTable();
+}
+
+document.getElementById('filter').addEventListener('input', e => setFilter(e.target.value));
+
+document.getElementById('summary').addEventListener('click', e => {
+  const count = e.target.closest('.state-count');
+  if (!count) return;
+  document.getElementById('filter').value = count.dataset.state;
+  setFilter(count.dataset.state);
+  if (currentNodeId() != null) location.hash = '#/';
 });
 
 window.addEventListener('hashchange', () => {

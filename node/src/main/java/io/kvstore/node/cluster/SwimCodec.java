@@ -7,10 +7,9 @@ import io.kvstore.node.cluster.SwimMessage.Ping;
 import io.kvstore.node.cluster.SwimMessage.PingReq;
 import io.kvstore.node.cluster.SwimMessage.PushPull;
 import io.kvstore.node.cluster.SwimMessage.Update;
+import io.kvstore.protocol.AddressCodec;
 import io.kvstore.protocol.InternalFrame;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +42,7 @@ public final class SwimCodec {
   public static int size(Update u) {
     int size = 1 + 8 + idSize(u.id()) + idSize(u.from());
     if (u.kind() == Update.Kind.ALIVE) {
-      size += addressSize(u.address());
+      size += AddressCodec.size(u.address());
     }
     return size;
   }
@@ -62,7 +61,7 @@ public final class SwimCodec {
     } else if (message instanceof PingReq p) {
       out.putInt(p.seq());
       putId(out, p.target());
-      putAddress(out, p.targetAddress());
+      AddressCodec.put(out, p.targetAddress());
       putUpdate(out, p.source());
     } else if (message instanceof Ack a) {
       out.putInt(a.seq());
@@ -88,7 +87,7 @@ public final class SwimCodec {
     if (message instanceof Ping p) {
       return size + 4 + idSize(p.target()) + size(p.source());
     } else if (message instanceof PingReq p) {
-      return size + 4 + idSize(p.target()) + addressSize(p.targetAddress()) + size(p.source());
+      return size + 4 + idSize(p.target()) + AddressCodec.size(p.targetAddress()) + size(p.source());
     } else if (message instanceof Ack || message instanceof Nack) {
       return size + 4;
     } else if (message instanceof PushPull) {
@@ -97,9 +96,6 @@ public final class SwimCodec {
     return size;
   }
 
-  private static int addressSize(InetSocketAddress address) {
-    return 1 + address.getAddress().getAddress().length + 2;
-  }
 
   private static int typeOf(SwimMessage message) {
     if (message instanceof Ping) {
@@ -133,7 +129,7 @@ public final class SwimCodec {
             case PING_REQ -> {
               int seq = body.getInt();
               NodeId target = getId(body);
-              InetSocketAddress address = getAddress(body);
+              InetSocketAddress address = AddressCodec.get(body);
               Update source = getUpdate(body);
               yield new PingReq(seq, target, address, source, getUpdates(body));
             }
@@ -171,7 +167,7 @@ public final class SwimCodec {
     putId(out, u.id());
     putId(out, u.from());
     if (u.kind() == Update.Kind.ALIVE) {
-      putAddress(out, u.address());
+      AddressCodec.put(out, u.address());
     }
   }
 
@@ -186,7 +182,7 @@ public final class SwimCodec {
       throw new MalformedMessageException("update without a member id");
     }
     NodeId from = getId(in);
-    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? getAddress(in) : null;
+    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? AddressCodec.get(in) : null;
     return new Update(KINDS[kind], id, address, incarnation, from);
   }
 
@@ -212,23 +208,5 @@ public final class SwimCodec {
     return new NodeId(new String(b, StandardCharsets.UTF_8));
   }
 
-  private static void putAddress(ByteBuffer out, InetSocketAddress address) {
-    byte[] ip = address.getAddress().getAddress();
-    out.put((byte) ip.length).put(ip).putShort((short) address.getPort());
-  }
 
-  private static InetSocketAddress getAddress(ByteBuffer in) {
-    int len = in.get() & 0xFF;
-    if (len != 4 && len != 16) {
-      throw new MalformedMessageException("address of " + len + " bytes");
-    }
-    byte[] ip = new byte[len];
-    in.get(ip);
-    int port = in.getShort() & 0xFFFF;
-    try {
-      return new InetSocketAddress(InetAddress.getByAddress(ip), port);
-    } catch (UnknownHostException e) {
-      throw new MalformedMessageException("bad address");
-    }
-  }
 }

@@ -1,10 +1,9 @@
 package io.kvstore.node.monitor;
 
 import io.kvstore.node.cluster.MalformedMessageException;
+import io.kvstore.protocol.AddressCodec;
 import io.kvstore.protocol.InternalFrame;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -49,7 +48,7 @@ public final class StatusCodec {
     ByteBuffer out = ByteBuffer.allocate(InternalFrame.HEADER + 8 + 19 + 4 + 2);
     InternalFrame.writeHeader(out, frameId, ROUND);
     out.putLong(r.round());
-    putAddress(out, r.monitor());
+    AddressCodec.put(out, r.monitor());
     out.putInt(r.spreadWindowMillis()).put((byte) r.fanout()).put((byte) r.hopsLeft());
     return trim(out);
   }
@@ -57,7 +56,7 @@ public final class StatusCodec {
   public static Round decodeRound(ByteBuffer body) {
     try {
       long round = body.getLong();
-      InetSocketAddress monitor = getAddress(body);
+      InetSocketAddress monitor = AddressCodec.get(body);
       int window = body.getInt();
       int fanout = body.get() & 0xFF;
       int hops = body.get() & 0xFF;
@@ -65,8 +64,8 @@ public final class StatusCodec {
         throw new MalformedMessageException("spread window of " + window + " ms");
       }
       return new Round(round, monitor, window, fanout, hops);
-    } catch (BufferUnderflowException e) {
-      throw new MalformedMessageException("truncated round");
+    } catch (BufferUnderflowException | IllegalArgumentException e) {
+      throw new MalformedMessageException("truncated or invalid round: " + e.getMessage());
     }
   }
 
@@ -75,7 +74,7 @@ public final class StatusCodec {
     InternalFrame.writeHeader(out, frameId, REPORT);
     out.putLong(r.round()).putLong(r.sentAtMillis());
     putString(out, r.nodeId());
-    putAddress(out, r.address());
+    AddressCodec.put(out, r.address());
     out.put((byte) Math.min(MAX_LABELS, r.labels().size()));
     int labels = 0;
     for (Map.Entry<String, String> e : r.labels().entrySet()) {
@@ -119,7 +118,7 @@ public final class StatusCodec {
       if (nodeId.isEmpty()) {
         throw new MalformedMessageException("report without a node id");
       }
-      InetSocketAddress address = getAddress(body);
+      InetSocketAddress address = AddressCodec.get(body);
       int labelCount = body.get() & 0xFF;
       if (labelCount > MAX_LABELS) {
         throw new MalformedMessageException(labelCount + " labels");
@@ -168,25 +167,7 @@ public final class StatusCodec {
     return new String(b, StandardCharsets.UTF_8);
   }
 
-  private static void putAddress(ByteBuffer out, InetSocketAddress a) {
-    byte[] ip = a.getAddress().getAddress();
-    out.put((byte) ip.length).put(ip).putShort((short) a.getPort());
-  }
 
-  private static InetSocketAddress getAddress(ByteBuffer in) {
-    int len = in.get() & 0xFF;
-    if (len != 4 && len != 16) {
-      throw new MalformedMessageException("address of " + len + " bytes");
-    }
-    byte[] ip = new byte[len];
-    in.get(ip);
-    int port = in.getShort() & 0xFFFF;
-    try {
-      return new InetSocketAddress(InetAddress.getByAddress(ip), port);
-    } catch (UnknownHostException e) {
-      throw new MalformedMessageException("bad address");
-    }
-  }
 
   private static byte[] trim(ByteBuffer out) {
     byte[] b = new byte[out.position()];

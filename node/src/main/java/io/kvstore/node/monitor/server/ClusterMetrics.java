@@ -1,104 +1,107 @@
 package io.kvstore.node.monitor.server;
 
 import io.kvstore.node.monitor.Stat;
-import io.micrometer.core.instrument.MultiGauge;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.MultiCollector;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.MetricSnapshot;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import io.prometheus.metrics.model.snapshots.PrometheusNaming;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * Mirrors the cluster view into Micrometer gauges on each scrape: one gauge per numeric stat,
- * named {@code kvstore.<stat>} with a {@code node} tag, and {@code kvstore.nodes} by state.
+ * Exports the cluster view at each scrape: {@code kvstore_nodes} by state, and one gauge per
+ * numeric stat, {@code kvstore_<stat>}, with a {@code node} label. The series are built from the
+ * view when scraped and then dropped: a meter per node and stat would keep ~300 MB at 10,000 nodes.
  */
-final class ClusterMetrics {
+final class ClusterMetrics implements MultiCollector {
+  static final String PREFIX = "kvstore_";
+  static final String NODES = PREFIX + "nodes";
+
+  /** Names of the server's own meters (report intake), which a node's stat must not take. */
+  static final String SERVER_PREFIX = PREFIX + "monitor_";
+
   private final ClusterView view;
-  private final PrometheusMeterRegistry registry;
-  private final Map<NodeState, AtomicInteger> nodesByState = new EnumMap<>(NodeState.class);
-  private final Map<String, StatGauge> statGauges = new HashMap<>();
 
-  ClusterMetrics(ClusterView view, PrometheusMeterRegistry registry) {
+  ClusterMetrics(ClusterView view) {
     this.view = view;
-    this.registry = registry;
+  }
+
+  @Override
+  public MetricSnapshots collect() {
+    List<NodeStatus> nodes = view.nodes();
+    List<MetricSnapshot> metrics = new ArrayList<>();
+    metrics.add(nodesByState(nodes));
+    metrics.addAll(statGauges(nodes));
+    return new MetricSnapshots(metrics);
+  }
+
+  private static GaugeSnapshot nodesByState(List<NodeStatus> nodes) {
+    Map<NodeState, Integer> counts = new EnumMap<>(NodeState.class);
     for (NodeState state : NodeState.values()) {
-      AtomicInteger count = new AtomicInteger();
-      nodesByState.put(state, count);
-      registry.gauge("kvstore.nodes", Tags.of("state", state.label()), count);
+      counts.put(state, 0);
     }
+    nodes.forEach(node -> counts.merge(node.state(), 1, Integer::sum));
+    GaugeSnapshot.Builder gauge = GaugeSnapshot.builder().name(NODES).help("nodes by state");
+    counts.forEach((state, count) -> gauge.dataPoint(point("state", state.label(), count)));
+    return gauge.build();
   }
 
-  /** The registry in Prometheus text format, with the cluster's current values. */
-  synchronized String scrape() {
-    refresh();
-    return registry.scrape();
-  }
-
-  private void refresh() {
-    view.summary().byState().forEach((state, count) -> nodesByState.get(state).set(count));
-
-    Map<String, Map<String, Double>> valuesByStat = new HashMap<>();
-    Map<String, String> units = new HashMap<>();
-    for (NodeStatus node : view.nodes()) {
+  private static List<GaugeSnapshot> statGauges(List<NodeStatus> nodes) {
+    Map<String, String> metricNames = new HashMap<>();
+    Map<String, GaugeSnapshot.Builder> gauges = new TreeMap<>();
+    Map<String, Set<String>> nodesByMetric = new HashMap<>();
+    for (NodeStatus node : nodes) {
       // A silent, dead or departed node's last report is stale: Prometheus should see no data.
       if (node.state() != NodeState.UP && node.state() != NodeState.SUSPECT) {
         continue;
       }
       for (Stat stat : node.stats()) {
-        if (stat.kind() != Stat.Kind.TEXT && Double.isFinite(stat.value()) && !isReserved(stat.name())) {
-          valuesByStat.computeIfAbsent(stat.name(), n -> new HashMap<>()).put(node.id(), stat.value());
-          units.putIfAbsent(stat.name(), stat.unit());
+        if (stat.kind() == Stat.Kind.TEXT || !Double.isFinite(stat.value())) {
+          continue;
         }
+        String name = metricNames.computeIfAbsent(stat.name(), ClusterMetrics::metricName);
+        // Two stats whose names differ only in characters Prometheus does not allow share one name.
+        if (name == null
+            || !nodesByMetric.computeIfAbsent(name, n -> new HashSet<>()).add(node.id())) {
+          continue;
+        }
+        gauges
+            .computeIfAbsent(
+                name,
+                n ->
+                    GaugeSnapshot.builder()
+                        .name(n)
+                        .help(stat.unit().isEmpty() ? "" : "in " + stat.unit()))
+            .dataPoint(point("node", node.id(), stat.value()));
       }
     }
-    valuesByStat.forEach(
-        (name, values) ->
-            statGauges
-                .computeIfAbsent(name, n -> new StatGauge("kvstore." + n, units.get(n), registry))
-                .update(values));
-    for (Iterator<Map.Entry<String, StatGauge>> it = statGauges.entrySet().iterator(); it.hasNext(); ) {
-      Map.Entry<String, StatGauge> gauge = it.next();
-      if (!valuesByStat.containsKey(gauge.getKey())) {
-        gauge.getValue().update(Map.of());
-        it.remove();
-      }
-    }
+    List<GaugeSnapshot> built = new ArrayList<>(gauges.size());
+    gauges.values().forEach(gauge -> built.add(gauge.build()));
+    return built;
   }
 
-  /** Names the server's own metrics use: a node's stat must not mix into them. */
-  private static boolean isReserved(String stat) {
-    return stat.equals("nodes") || stat.startsWith("monitor.");
+  /** {@code kvstore_} and the stat's name in the characters Prometheus allows; null if reserved. */
+  static String metricName(String stat) {
+    StringBuilder name = new StringBuilder(PREFIX);
+    for (char c : stat.toCharArray()) {
+      boolean allowed =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      name.append(allowed ? c : '_');
+    }
+    String sanitized = PrometheusNaming.sanitizeMetricName(name.toString());
+    return sanitized.equals(NODES) || sanitized.startsWith(SERVER_PREFIX) ? null : sanitized;
   }
 
-  /** A gauge's current value, kept here: Micrometer holds gauge objects only weakly. */
-  private static final class Cell {
-    double value;
-  }
-
-  /** One stat's gauge across nodes. Rows are re-registered only when the set of nodes changes. */
-  private static final class StatGauge {
-    private final MultiGauge gauge;
-    private Map<String, Cell> cells = new HashMap<>();
-
-    StatGauge(String name, String unit, PrometheusMeterRegistry registry) {
-      gauge = MultiGauge.builder(name).description(unit.isEmpty() ? "" : "in " + unit).register(registry);
-    }
-
-    void update(Map<String, Double> valueByNode) {
-      boolean sameNodes = cells.keySet().equals(valueByNode.keySet());
-      Map<String, Cell> next = sameNodes ? cells : new HashMap<>();
-      valueByNode.forEach(
-          (node, value) -> next.computeIfAbsent(node, n -> cells.getOrDefault(n, new Cell())).value = value);
-      if (!sameNodes) {
-        List<MultiGauge.Row<?>> rows = new ArrayList<>(next.size());
-        next.forEach((node, cell) -> rows.add(MultiGauge.Row.of(Tags.of("node", node), cell, c -> c.value)));
-        gauge.register(rows, false);
-        cells = next;
-      }
-    }
+  private static GaugeDataPointSnapshot point(String label, String value, double number) {
+    return GaugeDataPointSnapshot.builder().labels(Labels.of(label, value)).value(number).build();
   }
 }

@@ -22,10 +22,10 @@ import java.util.concurrent.TimeUnit;
  * however often {@link #tick()} runs.
  */
 public final class ClusterView {
-  static final String KEYS = "keys";
-  static final String OPS_PER_SECOND = "requests.rate";
+  private static final String KEYS = "keys";
+  private static final String OPS_PER_SECOND = "requests.rate";
 
-  /** Enough for every distinct stat name, unit and label a real cluster sends. */
+  /** Enough for every distinct stat name, unit and label (not node id) a real cluster sends. */
   private static final int SHARED_STRINGS = 4096;
 
   private final Clock clock;
@@ -40,14 +40,11 @@ public final class ClusterView {
   public ClusterView(Clock clock, MonitorSettings settings) {
     this.clock = clock;
     this.settings = settings;
-    this.notRespondingAfterNanos = TimeUnit.MILLISECONDS.toNanos(settings.notRespondingAfterMillis());
+    this.notRespondingAfterNanos =
+        TimeUnit.MILLISECONDS.toNanos(settings.notRespondingAfterMillis());
     for (String stat : settings.sparklineStats()) {
       sparklineIndex.put(stat, sparklineIndex.size());
     }
-  }
-
-  public MonitorSettings settings() {
-    return settings;
   }
 
   /**
@@ -74,15 +71,11 @@ public final class ClusterView {
     if (node == null) {
       return false;
     }
+    long nowMillis = clock.currentTimeMillis();
     List<Stat> stats = shared(report.stats());
     node.onReport(
-        clock.nanoTime(),
-        clock.currentTimeMillis(),
-        report.round(),
-        report.address(),
-        shared(report.labels()),
-        stats);
-    node.addHistory(settings.historyPoints(), clock.currentTimeMillis(), sparklineValues(stats));
+        clock.nanoTime(), nowMillis, report.round(), report.address(), shared(report.labels()), stats);
+    node.addHistory(settings.historyPoints(), nowMillis, sparklineValues(stats));
     reevaluate(node);
     return true;
   }
@@ -98,6 +91,11 @@ public final class ClusterView {
     for (TrackedNode node : nodes.values()) {
       reevaluate(node);
     }
+  }
+
+  /** How many nodes are tracked. */
+  public synchronized int size() {
+    return nodes.size();
   }
 
   /** Every tracked node, by id. */
@@ -158,7 +156,7 @@ public final class ClusterView {
   private TrackedNode track(String id) {
     TrackedNode node = nodes.get(id);
     if (node == null && nodes.size() < settings.maxNodes()) {
-      node = new TrackedNode(strings.intern(id), clock.nanoTime());
+      node = new TrackedNode(id, clock.nanoTime());
       nodes.put(node.id(), node);
     }
     return node;
@@ -183,7 +181,9 @@ public final class ClusterView {
   private List<Stat> shared(List<Stat> stats) {
     List<Stat> copy = new ArrayList<>(stats.size());
     for (Stat s : stats) {
-      copy.add(new Stat(strings.intern(s.name()), strings.intern(s.unit()), s.kind(), s.value(), s.text()));
+      copy.add(
+          new Stat(
+              strings.intern(s.name()), strings.intern(s.unit()), s.kind(), s.value(), s.text()));
     }
     return List.copyOf(copy);
   }

@@ -30,10 +30,6 @@ final class HistoryRing {
     size = Math.min(size + 1, times.length);
   }
 
-  int size() {
-    return size;
-  }
-
   NodeHistory snapshot(List<String> seriesNames) {
     int oldest = (next - size + times.length) % times.length;
     List<Long> at = new ArrayList<>(size);

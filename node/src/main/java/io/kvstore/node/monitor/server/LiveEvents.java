@@ -6,20 +6,23 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Server-sent events: every connected dashboard gets the same update at a fixed rate, built once
- * per tick whatever the number of viewers.
+ * Server-sent events: every connected dashboard gets the same update, built once per push whatever
+ * the number of viewers. The pace is asked for before each push, so that it can slow down as the
+ * cluster, and so the update, grows.
  */
-final class LiveEvents implements AutoCloseable {
+final class LiveEvents {
   static final String EVENT = "update";
+  private static final long TICK_MILLIS = 250;
   private static final Logger log = LoggerFactory.getLogger(LiveEvents.class);
 
   private final Supplier<String> update;
-  private final long intervalMillis;
+  private final LongSupplier intervalMillis;
   private final Set<SseClient> clients = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
@@ -28,14 +31,16 @@ final class LiveEvents implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private long lastPushNanos;
 
-  LiveEvents(Supplier<String> update, long intervalMillis) {
+  LiveEvents(Supplier<String> update, LongSupplier intervalMillis) {
     this.update = update;
     this.intervalMillis = intervalMillis;
   }
 
   void start() {
-    timer.scheduleAtFixedRate(this::push, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+    lastPushNanos = System.nanoTime();
+    timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
   /** Subscribes a dashboard: it gets the current state at once, then every update. */
@@ -47,10 +52,13 @@ final class LiveEvents implements AutoCloseable {
     clients.add(client);
   }
 
-  private void push() {
-    if (clients.isEmpty()) {
+  private void tick() {
+    long now = System.nanoTime();
+    if (clients.isEmpty()
+        || now - lastPushNanos < TimeUnit.MILLISECONDS.toNanos(intervalMillis.getAsLong())) {
       return;
     }
+    lastPushNanos = now;
     try {
       String data = update.get();
       for (SseClient client : clients) {
@@ -62,8 +70,7 @@ final class LiveEvents implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  void stop() {
     timer.shutdownNow();
     clients.forEach(SseClient::close);
   }

@@ -16,10 +16,14 @@ enum MembershipState {
     this.rank = rank;
   }
 
+  /** The state named, in any case; empty for null or an unknown name. */
   static Optional<MembershipState> parse(String state) {
+    if (state == null) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(valueOf(state.toUpperCase(Locale.ROOT)));
-    } catch (IllegalArgumentException | NullPointerException e) {
+    } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
   }

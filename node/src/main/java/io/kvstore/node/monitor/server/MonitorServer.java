@@ -141,7 +141,7 @@ public final class MonitorServer implements AutoCloseable {
       long round = random.nextLong();
       rounds++;
       intake.newRound(round);
-      view.onRoundStarted(round);
+      view.onRoundStarted(rounds); // the dashboard shows a count; the wire id stays random
       Round start =
           new Round(round, udpAddress, (int) settings.spreadWindow().toMillis(), settings.fanout(), HOPS);
       send(alive.get(random.nextInt(alive.size())).address(), start);

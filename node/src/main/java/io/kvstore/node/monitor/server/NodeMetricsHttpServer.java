@@ -3,7 +3,9 @@ package io.kvstore.node.monitor.server;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 
-/** Serves a node's own metrics at {@code GET /metrics} (the node's optional {@code --http-port}). */
+/**
+ * Serves a node's own metrics at {@code GET /metrics} (the node's optional {@code --http-port}).
+ */
 public final class NodeMetricsHttpServer {
   private final Javalin app;
 
@@ -14,7 +16,9 @@ public final class NodeMetricsHttpServer {
   public NodeMetricsHttpServer(PrometheusMeterRegistry registry, String bind, int port) {
     app =
         HttpServers.create(
-            bind, port, cfg -> cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry::scrape)));
+            bind,
+            port,
+            cfg -> cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry)));
   }
 
   public NodeMetricsHttpServer start() {

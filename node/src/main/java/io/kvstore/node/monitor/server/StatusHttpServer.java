@@ -9,7 +9,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,12 +19,14 @@ import java.util.concurrent.atomic.LongAdder;
  * JSON API under {@code /api}, live updates at {@code /api/events} and {@code /metrics}.
  */
 public final class StatusHttpServer {
+  /** Live updates come every second, slower beyond 1,000 nodes: one millisecond per node. */
   static final long LIVE_UPDATE_MILLIS = 1_000;
+
   private static final String DASHBOARD = "/dashboard";
 
   private final ClusterView view;
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final ClusterMetrics metrics;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ApiJson json = new ApiJson();
   private final LiveEvents events;
   private final byte[] indexPage = resource(DASHBOARD + "/index.html");
@@ -34,8 +38,11 @@ public final class StatusHttpServer {
    */
   public StatusHttpServer(ClusterView view, String bind, int port) {
     this.view = view;
-    this.metrics = new ClusterMetrics(view, registry);
-    this.events = new LiveEvents(() -> json.event(view.summary(), view.nodes()), LIVE_UPDATE_MILLIS);
+    registry.getPrometheusRegistry().register(new ClusterMetrics(view));
+    this.events =
+        new LiveEvents(
+            () -> json.event(view.summary(), view.nodes()),
+            () -> Math.max(LIVE_UPDATE_MILLIS, view.size()));
     this.app =
         HttpServers.create(
             bind,
@@ -47,12 +54,13 @@ public final class StatusHttpServer {
                     files.directory = DASHBOARD;
                     files.location = Location.CLASSPATH;
                   });
-              cfg.routes.get("/", ctx -> ctx.contentType("text/html; charset=utf-8").result(indexPage));
-              cfg.routes.get("/api/cluster", ctx -> ctx.contentType(HttpServers.JSON).result(json.cluster(view.summary())));
-              cfg.routes.get("/api/nodes", ctx -> ctx.contentType(HttpServers.JSON).result(json.nodes(view.nodes())));
+              cfg.routes.get(
+                  "/", ctx -> ctx.contentType("text/html; charset=utf-8").result(indexPage));
+              cfg.routes.get("/api/cluster", ctx -> json.cluster(jsonBody(ctx), view.summary()));
+              cfg.routes.get("/api/nodes", ctx -> json.nodes(jsonBody(ctx), view.nodes()));
               cfg.routes.get("/api/nodes/{id}", ctx -> nodeDetail(ctx.pathParam("id"), ctx));
               cfg.routes.sse("/api/events", events::subscribe);
-              cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, metrics::scrape));
+              cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry));
             });
   }
 
@@ -67,7 +75,8 @@ public final class StatusHttpServer {
     intakeCounter("accepted", "reports applied to the view", intake.accepted);
     intakeCounter("dropped", "reports dropped because the intake queue was full", intake.dropped);
     intakeCounter("malformed", "reports refused as malformed or oversized", intake.malformed);
-    intakeCounter("unauthenticated", "reports refused for a bad or missing HMAC", intake.unauthenticated);
+    intakeCounter(
+        "unauthenticated", "reports refused for a bad or missing HMAC", intake.unauthenticated);
     Gauge.builder("kvstore.monitor.reports.queued", intake, ReportIntake::queued)
         .description("reports waiting to be applied")
         .register(registry);
@@ -91,16 +100,22 @@ public final class StatusHttpServer {
   }
 
   public void stop() {
-    events.close();
+    events.stop();
     app.stop();
   }
 
-  private void nodeDetail(String id, Context ctx) {
-    ctx.contentType(HttpServers.JSON);
-    view.node(id)
-        .ifPresentOrElse(
-            node -> ctx.result(json.node(node, view.history(id).orElseThrow())),
-            () -> ctx.status(404).result(json.error("no node with id " + id)));
+  private void nodeDetail(String id, Context ctx) throws IOException {
+    Optional<NodeStatus> node = view.node(id);
+    if (node.isPresent()) {
+      json.node(jsonBody(ctx), node.get(), view.history(id).orElseThrow());
+    } else {
+      ctx.status(404);
+      json.error(jsonBody(ctx), "no node with id " + id);
+    }
+  }
+
+  private static OutputStream jsonBody(Context ctx) {
+    return ctx.contentType(HttpServers.JSON).outputStream();
   }
 
   private static byte[] resource(String path) {

@@ -15,8 +15,10 @@ final class TrackedNode {
   private InetSocketAddress address;
   private MembershipState membership;
   private long incarnation;
+
   /** Monotonic time of the latest report, or of the first sighting until a report arrives. */
   private long heardOfNanos;
+
   private long lastSeenMillis = -1;
   private long lastRound = -1;
   private Map<String, String> labels = Map.of();
@@ -70,8 +72,8 @@ final class TrackedNode {
     return history;
   }
 
-  /** Moves to the state the node is in now, recording the change; returns the state. */
-  NodeState reevaluate(long nowNanos, long nowMillis, long notRespondingAfterNanos) {
+  /** Moves to the state the node is in now, recording the change. */
+  void reevaluate(long nowNanos, long nowMillis, long notRespondingAfterNanos) {
     NodeState now = stateAt(nowNanos, notRespondingAfterNanos);
     if (now != state) {
       changes.addLast(new StateChange(Instant.ofEpochMilli(nowMillis), state, now));
@@ -80,7 +82,6 @@ final class TrackedNode {
       }
       state = now;
     }
-    return state;
   }
 
   private NodeState stateAt(long nowNanos, long notRespondingAfterNanos) {
