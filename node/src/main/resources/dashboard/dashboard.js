@@ -1,10 +1,12 @@
 'use strict';
 // KVStore status dashboard: live updates arrive as server-sent events from /api/events.
-// Tables are built as one HTML string per update: fast enough for thousands of rows.
+// Each update rebuilds the summary and the table's rows near the viewport, one innerHTML each.
 
 const STATES = ['up', 'suspect', 'not-responding', 'dead', 'left'];
-// Beyond this many rows the table shows the first ones of the sorted list; the filter narrows it.
-const MAX_ROWS = 2000;
+// Only the rows in and near the viewport are in the page, a few dozen whatever the cluster's size;
+// spacers of the same height stand in for the others, so every row must be ROW_HEIGHT high.
+const ROW_HEIGHT = 44;
+const ROW_BUFFER = 20;
 // Sorting by state puts the nodes that need attention at one end.
 const SEVERITY = { up: 0, left: 1, suspect: 2, 'not-responding': 3, dead: 4 };
 
@@ -12,6 +14,8 @@ const model = {
   summary: null,
   nodes: [],
   sort: { key: 'name', desc: false },
+  rows: [], // the table's nodes, filtered and sorted
+  firstRow: 0, // the first of them in the page
   filter: '',
   firstRender: true,
 };
@@ -177,20 +181,62 @@ function visibleNodes() {
   return shown.sort(compareBy(column, model.sort.desc));
 }
 
-function renderTable() {
-  const rows = visibleNodes();
-  const html = rows.slice(0, MAX_ROWS).map(n =>
-    '<tr class="node" data-id="' + esc(n.id) + '" data-state="' + n.state + '">' +
-    COLUMNS.map(c => '<td' + (c.num ? ' class="num"' : '') + '>' + c.render(n) + '</td>').join('') +
-    '</tr>');
-  document.querySelector('#nodes tbody').innerHTML = html.length
-    ? html.join('')
-    : '<tr><td class="empty" colspan="' + COLUMNS.length + '">' +
+function rowHtml(n) {
+  return '<tr class="node" data-id="' + esc(n.id) + '" data-state="' + n.state + '">' +
+    COLUMNS.map(c => '<td' + (c.num ? ' class="num"' : '') + '>' + c.render(n) + '</td>').join('') + '</tr>';
+}
+
+function spacer(rowCount) {
+  return rowCount
+    ? '<tr class="spacer" aria-hidden="true"><td colspan="' + COLUMNS.length + '" style="height:' +
+      rowCount * ROW_HEIGHT + 'px"></td></tr>'
+    : '';
+}
+
+/** The first row near the viewport, from where the table's body is on the screen. */
+function firstRowInView() {
+  const bodyTop = document.querySelector('#nodes tbody').getBoundingClientRect().top;
+  return Math.max(0, Math.floor(-bodyTop / ROW_HEIGHT) - ROW_BUFFER);
+}
+
+function renderRows() {
+  const rows = model.rows;
+  const body = document.querySelector('#nodes tbody');
+  if (!rows.length) {
+    body.innerHTML = '<tr><td class="empty" colspan="' + COLUMNS.length + '">' +
       (model.nodes.length ? 'No node matches the filter.' : 'No node known yet.') + '</td></tr>';
+    return;
+  }
+  const first = Math.min(firstRowInView(), Math.max(0, rows.length - 1));
+  const last = Math.min(rows.length, first + Math.ceil(window.innerHeight / ROW_HEIGHT) + 2 * ROW_BUFFER);
+  model.firstRow = first;
+  body.innerHTML = spacer(first) + rows.slice(first, last).map(rowHtml).join('') + spacer(rows.length - last);
+}
+
+function renderTable() {
+  model.rows = visibleNodes();
+  renderRows();
   const total = fixed(model.nodes.length, 0);
-  let shown = rows.length === model.nodes.length ? total + ' nodes' : fixed(rows.length, 0) + ' of ' + total + ' nodes';
-  if (rows.length > MAX_ROWS) shown += ', the first ' + fixed(MAX_ROWS, 0) + ' shown: filter to narrow';
-  document.getElementById('shown').textContent = shown;
+  document.getElementById('shown').textContent = model.rows.length === model.nodes.length
+    ? total + ' nodes'
+    : fixed(model.rows.length, 0) + ' of ' + total + ' nodes';
+}
+
+/** Scrolling brings other rows near the viewport: rebuilds once it has moved half a buffer. */
+function followScroll() {
+  let pending = false;
+  const update = () => {
+    pending = false;
+    if (currentNodeId() == null && Math.abs(firstRowInView() - model.firstRow) >= ROW_BUFFER / 2) renderRows();
+  };
+  const schedule = () => {
+    if (!pending) {
+      pending = true;
+      requestAnimationFrame(update);
+    }
+  };
+  window.addEventListener('scroll', schedule, { passive: true });
+  window.addEventListener('resize', schedule);
 }
 
 // ---- node page ----------------------------------------------------------------------------
@@ -333,4 +379,5 @@ window.addEventListener('hashchange', () => {
 
 renderHeader();
 route();
+followScroll();
 connect();
