@@ -140,8 +140,11 @@ public final class ClusterView {
     double opsPerSecond = 0;
     for (TrackedNode node : nodes.values()) {
       byState.merge(node.state(), 1, Integer::sum);
-      keys += statValue(node.stats(), KEYS);
-      opsPerSecond += statValue(node.stats(), OPS_PER_SECOND);
+      // Totals describe the cluster as it is now: a silent node's last figures are stale.
+      if (node.state() == NodeState.UP || node.state() == NodeState.SUSPECT) {
+        keys += statValue(node.stats(), KEYS);
+        opsPerSecond += statValue(node.stats(), OPS_PER_SECOND);
+      }
     }
     return new ClusterSummary(
         nodes.size(),
