@@ -48,7 +48,6 @@ public final class MonitorIntakeBenchmark {
     byte[] id = new byte[16];
     for (int round = 1; round <= rounds; round++) {
       long start = System.nanoTime();
-      intake.newRound(round);
       view.onRoundStarted(round);
       for (int i = 0; i < nodes; i++) {
         byte[] frame = StatusCodec.encodeReport(id, report(i, round, random));

@@ -90,15 +90,18 @@ class MonitorIT {
             .redirectOutput(dir.resolve("monitor.log").toFile())
             .start();
 
-    await("all 5 nodes up in /api/nodes").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
+    await("all 5 nodes up in /api/nodes, each having reported")
+        .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
         .untilAsserted(() -> {
           Map<String, String> s = states(httpPort);
           assertThat(s).hasSize(5);
           assertThat(s.values()).containsOnly("up");
+          for (JsonNode n : get(httpPort, "/api/nodes")) {
+            assertThat(n.get("lastSeen").isNull()).as("reported").isFalse();
+            assertThat(n.get("stats").has("keys")).isTrue();
+          }
         });
-    JsonNode one = get(httpPort, "/api/nodes").get(0);
-    assertThat(one.get("stats").has("keys")).isTrue();
     assertThat(get(httpPort, "/api/cluster").toString()).contains("up");
 
     NodeProcess victim = nodes.get(3);

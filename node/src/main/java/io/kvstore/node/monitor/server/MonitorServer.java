@@ -4,8 +4,6 @@ import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
 import io.kvstore.client.MemberList;
-import io.kvstore.node.monitor.StatusCodec;
-import io.kvstore.node.monitor.StatusCodec.Round;
 import io.kvstore.node.time.SystemClock;
 import io.kvstore.node.transport.FrameAuthenticator;
 import io.netty.bootstrap.Bootstrap;
@@ -23,7 +21,9 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,8 +38,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class MonitorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitorServer.class);
-  /** Hop budget of a round: far beyond the ~log4(N) hops an epidemic needs. */
-  private static final int HOPS = 16;
   private static final int INTAKE_CAPACITY = 50_000;
 
   /**
@@ -76,12 +74,23 @@ public final class MonitorServer implements AutoCloseable {
   private Channel channel;
   private InetSocketAddress udpAddress;
   private StatusHttpServer http;
+  private volatile CollectionRounds collection;
   private long rounds;
 
   private MonitorServer(Settings settings) {
     this.settings = settings;
     this.view = new ClusterView(SystemClock.INSTANCE, settings.view());
-    this.intake = new ReportIntake(settings.authenticator(), INTAKE_CAPACITY, view::onReport);
+    this.intake =
+        new ReportIntake(
+            settings.authenticator(),
+            INTAKE_CAPACITY,
+            report -> {
+              CollectionRounds rounds = collection;
+              if (rounds != null) {
+                rounds.onReport(report.round(), report.nodeId());
+              }
+              view.onReport(report);
+            });
     known.addAll(settings.seeds());
   }
 
@@ -115,6 +124,17 @@ public final class MonitorServer implements AutoCloseable {
             .sync()
             .channel();
     udpAddress = (InetSocketAddress) channel.localAddress();
+    collection =
+        new CollectionRounds(
+            udpAddress,
+            this::send,
+            (delay, task) -> {
+              var f = scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
+              return () -> f.cancel(false);
+            },
+            new SplittableRandom(),
+            (int) settings.spreadWindow().toMillis(),
+            settings.fanout());
     http = new StatusHttpServer(view, settings.httpBind(), settings.httpPort());
     http.registerIntake(intake);
     http.start();
@@ -134,31 +154,14 @@ public final class MonitorServer implements AutoCloseable {
         log.warn("no node answered the membership query (tried {}); retrying next round", known);
         return;
       }
-      List<MemberList.Entry> alive = members.stream().filter(m -> m.state().equals("alive")).toList();
-      if (alive.isEmpty()) {
-        return;
+      Map<String, InetSocketAddress> alive = new LinkedHashMap<>();
+      members.stream().filter(m -> m.state().equals("alive")).forEach(m -> alive.put(m.id(), m.address()));
+      if (collection.start(alive) != 0) {
+        rounds++;
+        view.onRoundStarted(rounds); // the dashboard shows a count; the wire id stays random
       }
-      long round = random.nextLong();
-      rounds++;
-      intake.newRound(round);
-      view.onRoundStarted(rounds); // the dashboard shows a count; the wire id stays random
-      Round start =
-          new Round(round, udpAddress, (int) settings.spreadWindow().toMillis(), settings.fanout(), HOPS);
-      send(alive.get(random.nextInt(alive.size())).address(), start);
-      long repairAfter = settings.spreadWindow().toMillis() + 1_500;
-      scheduler.schedule(() -> repair(round, alive), repairAfter, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       log.warn("collection round failed; retrying next round", e);
-    }
-  }
-
-  /** Asks every live member that has not reported yet, directly (no further spreading). */
-  private void repair(long round, List<MemberList.Entry> alive) {
-    Round direct = new Round(round, udpAddress, 500, 0, 0);
-    for (MemberList.Entry m : alive) {
-      if (!intake.reportedThisRound(m.id())) {
-        send(m.address(), direct);
-      }
     }
   }
 
@@ -190,11 +193,9 @@ public final class MonitorServer implements AutoCloseable {
     return List.of();
   }
 
-  private void send(InetSocketAddress to, Round round) {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    byte[] frame = settings.authenticator().seal(StatusCodec.encodeRound(id, round));
-    channel.writeAndFlush(new DatagramPacket(Unpooled.wrappedBuffer(frame), to));
+  private void send(InetSocketAddress to, byte[] frame) {
+    channel.writeAndFlush(
+        new DatagramPacket(Unpooled.wrappedBuffer(settings.authenticator().seal(frame)), to));
   }
 
   public ClusterView view() {

@@ -7,10 +7,8 @@ import io.kvstore.node.transport.FrameAuthenticator;
 import io.kvstore.protocol.InternalFrame;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
@@ -30,9 +28,6 @@ public final class ReportIntake implements AutoCloseable {
   private final Consumer<StatusReport> sink;
   private final Thread worker;
   private volatile boolean running = true;
-  /** Node ids that reported in the current round (for the repair of stragglers). */
-  private final Set<String> reportedThisRound = ConcurrentHashMap.newKeySet();
-  private volatile long currentRound;
 
   public final LongAdder received = new LongAdder();
   public final LongAdder accepted = new LongAdder();
@@ -72,16 +67,6 @@ public final class ReportIntake implements AutoCloseable {
     }
   }
 
-  /** Starts tracking who reports in a new round. */
-  public void newRound(long round) {
-    currentRound = round;
-    reportedThisRound.clear();
-  }
-
-  public boolean reportedThisRound(String nodeId) {
-    return reportedThisRound.contains(nodeId);
-  }
-
   private void drain() {
     while (running) {
       byte[] frame;
@@ -97,9 +82,6 @@ public final class ReportIntake implements AutoCloseable {
         StatusReport report =
             StatusCodec.decodeReport(
                 ByteBuffer.wrap(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER));
-        if (report.round() == currentRound) {
-          reportedThisRound.add(report.nodeId());
-        }
         sink.accept(report);
         accepted.increment();
       } catch (MalformedMessageException e) {
