@@ -356,7 +356,10 @@ public final class SwimMembership {
     MemberRecord target = members.get(probe.target);
     if (target != null && target.incarnation == probe.incarnation && target.state == MemberState.ALIVE) {
       stats.suspicionsRaised++;
-      apply(new Update(Kind.SUSPECT, target.id, null, target.incarnation, selfId));
+      Update suspect = new Update(Kind.SUSPECT, target.id, null, target.incarnation, selfId);
+      apply(suspect);
+      // Tell the suspect at once, so that it can refute long before anyone's timeout.
+      send(target.address, new Gossip(List.of(suspect)));
     }
   }
 
@@ -412,8 +415,28 @@ public final class SwimMembership {
     if (!partner.isEmpty() && !leaving) {
       sendState(partner.get(0).address, random.nextInt(), false, false);
     }
+    // A seed we do not see alive may be across a healed partition that outlasted our memory
+    // of the dead: exchanging state with it is how the two sides find each other again.
+    List<InetSocketAddress> lostSeeds = new ArrayList<>();
+    for (InetSocketAddress seed : seeds) {
+      if (!isAliveAt(seed)) {
+        lostSeeds.add(seed);
+      }
+    }
+    if (!lostSeeds.isEmpty() && !leaving) {
+      sendState(lostSeeds.get(random.nextInt(lostSeeds.size())), random.nextInt(), false, false);
+    }
     pushPullTimer =
         scheduler.schedule(config.pushPullIntervalMillis(members.size() + 1), this::pushPullTick);
+  }
+
+  private boolean isAliveAt(InetSocketAddress address) {
+    for (MemberRecord m : members.values()) {
+      if (m.state == MemberState.ALIVE && m.address.equals(address)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private void tryJoin() {
@@ -433,9 +456,6 @@ public final class SwimMembership {
     if (p.reply()) {
       joined = true;
     }
-    if (!p.reply() && p.chunk() == 0 && !leaving) {
-      sendState(from, p.exchange(), false, true);
-    }
     for (Update u : p.updates()) {
       // A remote "dead" is only a reason to suspect: we may know better.
       if (u.kind() == Kind.DEAD) {
@@ -443,6 +463,10 @@ public final class SwimMembership {
       } else {
         apply(u);
       }
+    }
+    // Answer after merging, so that the answer carries any refutation the merge caused.
+    if (!p.reply() && p.chunk() == 0 && !leaving) {
+      sendState(from, p.exchange(), false, true);
     }
   }
 
@@ -498,6 +522,15 @@ public final class SwimMembership {
       return;
     }
     boolean accusation = u.kind() != Kind.ALIVE;
+    if (accusation && u.incarnation() < incarnation) {
+      // The accuser missed our refutation: tell it directly, and everyone again.
+      broadcasts.add(selfUpdate());
+      MemberRecord accuser = u.from() == null ? null : members.get(u.from());
+      if (accuser != null && accuser.state.isLive()) {
+        send(accuser.address, new Gossip(List.of(selfUpdate())));
+      }
+      return;
+    }
     boolean staleClaim = u.kind() == Kind.ALIVE && u.incarnation() > incarnation;
     if ((accusation && u.incarnation() >= incarnation) || staleClaim) {
       if (u.incarnation() > clock.currentTimeMillis() + MAX_INCARNATION_LEAD_MILLIS) {
@@ -552,7 +585,11 @@ public final class SwimMembership {
 
   private void applySuspect(Update u) {
     MemberRecord m = members.get(u.id());
-    if (m == null || u.incarnation() < m.incarnation) {
+    if (m == null) {
+      return;
+    }
+    if (u.incarnation() < m.incarnation) {
+      reannounceIfAlive(m); // someone missed the refutation: spread it again
       return;
     }
     if (u.incarnation() > m.incarnation) {
@@ -581,7 +618,11 @@ public final class SwimMembership {
 
   private void applyDead(Update u) {
     MemberRecord m = members.get(u.id());
-    if (m == null || u.incarnation() < m.incarnation) {
+    if (m == null) {
+      return;
+    }
+    if (u.incarnation() < m.incarnation) {
+      reannounceIfAlive(m);
       return;
     }
     boolean selfReported = u.kind() == Kind.LEFT && u.id().equals(u.from());
@@ -600,6 +641,17 @@ public final class SwimMembership {
     notify(before, m.snapshot());
     long since = m.stateSince;
     scheduler.schedule(config.deadRetentionMillis(), () -> forget(m.id, since));
+  }
+
+  /**
+   * A stale accusation means its sender missed the member's refutation (each update is sent only
+   * λ·log N times, and loss can hide all of them): queue the newer alive update again, so that
+   * the laggard learns it before its own suspicion times out.
+   */
+  private void reannounceIfAlive(MemberRecord m) {
+    if (m.state == MemberState.ALIVE) {
+      broadcasts.add(new Update(Kind.ALIVE, m.id, m.address, m.incarnation, m.id));
+    }
   }
 
   private void forget(NodeId id, long since) {

@@ -56,9 +56,13 @@ public final class StatusGossip {
     this.reports = reports;
   }
 
-  /** A ROUND frame arrived (from the status server or another node). */
+  /**
+   * A ROUND frame arrived (from the status server or another node). A direct ask from the server
+   * (fanout 0: our report did not arrive) is answered again even for a round already seen.
+   */
   public void onRound(Round round) {
-    if (seen.put(round.round(), Boolean.TRUE) != null) {
+    boolean directAsk = round.fanout() == 0;
+    if (seen.put(round.round(), Boolean.TRUE) != null && !directAsk) {
       return;
     }
     roundsSeen++;

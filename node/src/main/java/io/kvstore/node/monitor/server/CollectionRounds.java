@@ -5,6 +5,7 @@ import io.kvstore.node.cluster.Scheduler;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusCodec.Round;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -14,15 +15,21 @@ import java.util.random.RandomGenerator;
 
 /**
  * The status server's side of collection rounds, as a sans-IO state machine (the simulator runs
- * it unchanged): start a round at one random live member, and when the spread window has
+ * it unchanged): start a round at two random live members, and when the spread window has
  * passed, ask every live member that has not reported directly, without further spreading.
  * Thread-safe: rounds start on one thread while reports arrive on another.
  */
 public final class CollectionRounds {
   /** Hop budget of a round: far beyond the ~log4(N) hops an epidemic needs. */
   static final int HOPS = 16;
-  /** Grace after the spread window before stragglers are asked directly. */
+  /** Grace after the spread window before stragglers are asked directly, and between asks. */
   static final long REPAIR_GRACE_MILLIS = 1_500;
+  /** Spread window of a direct ask to a few stragglers. */
+  static final long MIN_REPAIR_WINDOW_MILLIS = 500;
+  /** Members a round starts at: the epidemic survives the loss of one start. */
+  static final int STARTS = 2;
+  /** Direct asks per round: a lost ask or report gets two more chances. */
+  static final int REPAIR_ATTEMPTS = 3;
 
   private final InetSocketAddress self;
   private final Network network;
@@ -59,10 +66,14 @@ public final class CollectionRounds {
     long round = random.nextLong();
     current = round;
     reported.clear();
-    List<InetSocketAddress> addresses = List.copyOf(alive.values());
-    send(addresses.get(random.nextInt(addresses.size())), new Round(round, self, spreadWindowMillis, fanout, HOPS));
+    List<InetSocketAddress> addresses = new ArrayList<>(alive.values());
+    Round start = new Round(round, self, spreadWindowMillis, fanout, HOPS);
+    for (int i = 0; i < Math.min(STARTS, addresses.size()); i++) {
+      send(addresses.remove(random.nextInt(addresses.size())), start);
+    }
     Map<String, InetSocketAddress> expected = new HashMap<>(alive);
-    scheduler.schedule(spreadWindowMillis + REPAIR_GRACE_MILLIS, () -> repair(round, expected));
+    scheduler.schedule(
+        spreadWindowMillis + REPAIR_GRACE_MILLIS, () -> repair(round, expected, REPAIR_ATTEMPTS));
     return round;
   }
 
@@ -73,16 +84,26 @@ public final class CollectionRounds {
     }
   }
 
-  private synchronized void repair(long round, Map<String, InetSocketAddress> expected) {
-    if (round != current) {
+  private synchronized void repair(long round, Map<String, InetSocketAddress> expected, int attempts) {
+    if (round != current || attempts == 0) {
       return;
     }
-    Round direct = new Round(round, self, 500, 0, 0);
+    List<InetSocketAddress> stragglers = new ArrayList<>();
     for (Map.Entry<String, InetSocketAddress> e : expected.entrySet()) {
       if (!reported.contains(e.getKey())) {
-        repairs++;
-        send(e.getValue(), direct);
+        stragglers.add(e.getValue());
       }
+    }
+    // Many stragglers (the round's start was lost) spread their reports like a normal round.
+    int window = (int) Math.max(MIN_REPAIR_WINDOW_MILLIS,
+        (long) spreadWindowMillis * stragglers.size() / expected.size());
+    Round direct = new Round(round, self, window, 0, 0);
+    for (InetSocketAddress straggler : stragglers) {
+      repairs++;
+      send(straggler, direct);
+    }
+    if (!stragglers.isEmpty()) {
+      scheduler.schedule(REPAIR_GRACE_MILLIS, () -> repair(round, expected, attempts - 1));
     }
   }
 

@@ -1,0 +1,88 @@
+package io.kvstore.simulator;
+
+import io.kvstore.node.cluster.SwimConfig;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Command-line options of {@link SimulationBenchmark}: {@code --name value} pairs. */
+record BenchmarkOptions(
+    String scenario,
+    List<Integer> nodes,
+    List<Long> seeds,
+    double loss,
+    double minutes,
+    double starvedFraction,
+    long slownessMillis,
+    int joins,
+    int crashes,
+    int retransmitMult,
+    double suspicionMult) {
+
+  static final String USAGE = """
+      usage: SimulationBenchmark --scenario latency|starved|traffic|walltime [options]
+        --nodes 1000            cluster size; traffic takes a list: 100,1000,5000
+        --seeds 1,2,3           one run per seed
+        --loss 0.1              datagram loss probability
+        --minutes 10            virtual minutes (starved: run length; walltime: total run)
+        --starved 0.05          share of CPU-starved nodes (starved)
+        --slowness 400          how late a starved node handles everything, ms (starved)
+        --joins 5 --crashes 5   joins and crashes measured per run (latency)
+        --retransmit-mult 4     SwimConfig's λ (default: SwimConfig.defaults())
+        --suspicion-mult 2      SwimConfig's α (default: SwimConfig.defaults())
+      """;
+
+  static BenchmarkOptions parse(String[] args) {
+    if (args.length % 2 != 0) {
+      throw new IllegalArgumentException("options come in --name value pairs");
+    }
+    Map<String, String> given = new HashMap<>();
+    for (int i = 0; i < args.length; i += 2) {
+      if (!args[i].startsWith("--")) {
+        throw new IllegalArgumentException("not an option: " + args[i]);
+      }
+      given.put(args[i].substring(2), args[i + 1]);
+    }
+    String scenario = given.remove("scenario");
+    if (scenario == null) {
+      throw new IllegalArgumentException("--scenario is required");
+    }
+    BenchmarkOptions options = new BenchmarkOptions(
+        scenario,
+        Arrays.stream(given.getOrDefault("nodes", "1000").split(",")).map(Integer::valueOf).toList(),
+        Arrays.stream(given.getOrDefault("seeds", "1,2,3").split(",")).map(Long::valueOf).toList(),
+        Double.parseDouble(given.getOrDefault("loss", "0")),
+        Double.parseDouble(given.getOrDefault("minutes", "10")),
+        Double.parseDouble(given.getOrDefault("starved", "0.05")),
+        Long.parseLong(given.getOrDefault("slowness", "400")),
+        Integer.parseInt(given.getOrDefault("joins", "5")),
+        Integer.parseInt(given.getOrDefault("crashes", "5")),
+        Integer.parseInt(given.getOrDefault("retransmit-mult", String.valueOf(SwimConfig.defaults().retransmitMult()))),
+        Double.parseDouble(given.getOrDefault("suspicion-mult", String.valueOf(SwimConfig.defaults().suspicionMult()))));
+    given.keySet().removeAll(List.of("nodes", "seeds", "loss", "minutes", "starved", "slowness", "joins", "crashes",
+        "retransmit-mult", "suspicion-mult"));
+    if (!given.isEmpty()) {
+      throw new IllegalArgumentException("unknown options: " + given.keySet());
+    }
+    return options;
+  }
+
+  SwimConfig config() {
+    SwimConfig d = SwimConfig.defaults();
+    return new SwimConfig(d.probeIntervalMillis(), d.probeTimeoutMillis(), d.indirectProbes(),
+        d.gossipIntervalMillis(), d.gossipFanout(), retransmitMult, suspicionMult, d.suspicionMaxMult(),
+        d.maxLocalHealth(), d.pushPullIntervalMillis(), d.deadRetentionMillis(), d.gossipToTheDeadMillis(),
+        d.joinRetryMaxMillis(), d.maxDatagramBytes());
+  }
+
+  long virtualMillis() {
+    return Math.round(minutes * 60_000);
+  }
+
+  @Override
+  public String toString() {
+    return String.format("nodes=%s seeds=%s loss=%.2f retransmit-mult=%d suspicion-mult=%.1f", nodes, seeds, loss,
+        retransmitMult, suspicionMult);
+  }
+}

@@ -1,0 +1,143 @@
+package io.kvstore.simulator;
+
+import io.kvstore.node.cluster.Network;
+import io.kvstore.node.cluster.NodeId;
+import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.cluster.SwimConfig;
+import io.kvstore.node.cluster.SwimMembership;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * One simulated node process running the real {@link SwimMembership}. A crash ends the process:
+ * its pending timers never fire and datagrams reaching it while it is down are lost. A restart is
+ * a new process (a new membership instance, same id and address), as after kill -9 and a restart
+ * on the same data dir.
+ */
+public final class SimNode {
+  private final int index;
+  private final NodeId id;
+  private final InetSocketAddress address;
+  private final Simulation sim;
+  private final SimNetwork network;
+  private final ViewTracker views;
+  private final SwimConfig config;
+  private final Traffic traffic = new Traffic();
+
+  private SwimMembership membership;
+  /** Which process (start) of this node is running; timers of earlier ones never fire. */
+  private int generation;
+  private boolean up;
+  private long slownessMillis;
+
+  SimNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
+      ViewTracker views, SwimConfig config) {
+    this.index = index;
+    this.id = id;
+    this.address = address;
+    this.sim = sim;
+    this.network = network;
+    this.views = views;
+    this.config = config;
+  }
+
+  /** Starts a new process of this node, joining through {@code seeds} (none: first node). */
+  public void start(List<InetSocketAddress> seeds) {
+    if (up) {
+      throw new IllegalStateException(id + " is already running");
+    }
+    int current = ++generation;
+    up = true;
+    Scheduler scheduler =
+        (delayMillis, task) ->
+            sim.after(delayMillis + slownessMillis, () -> {
+              if (isRunning(current)) {
+                task.run();
+              }
+            });
+    Network port =
+        (to, datagram) -> {
+          if (isRunning(current)) {
+            network.send(this, to, datagram);
+          }
+        };
+    membership =
+        new SwimMembership(id, address, config, sim.clock(), sim.random(((long) index << 20) | current),
+            port, scheduler);
+    views.onStarted();
+    membership.addListener((before, after) -> views.onChange(this, before, after));
+    membership.start(seeds);
+  }
+
+  /** kill -9: the process stops sending, receiving and running timers. */
+  public void crash() {
+    if (!up) {
+      return;
+    }
+    views.onStopped(this);
+    membership.stop();
+    up = false;
+  }
+
+  /** SIGTERM: announce the leave, then exit after {@code wait} (as the node does). */
+  public void leaveAndExit(Duration wait) {
+    membership.leave();
+    int leaving = generation;
+    sim.after(wait.toMillis(), () -> {
+      if (isRunning(leaving)) {
+        crash();
+      }
+    });
+  }
+
+  /**
+   * CPU starvation: from now on this node handles every datagram and timer {@code millis} late.
+   */
+  public void setSlowness(long millis) {
+    slownessMillis = millis;
+  }
+
+  public long slownessMillis() {
+    return slownessMillis;
+  }
+
+  void receive(InetSocketAddress from, byte[] datagram) {
+    membership.onDatagram(from, datagram);
+  }
+
+  private boolean isRunning(int processGeneration) {
+    return up && generation == processGeneration;
+  }
+
+  public int index() {
+    return index;
+  }
+
+  public NodeId id() {
+    return id;
+  }
+
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  public boolean isUp() {
+    return up;
+  }
+
+  /** The membership of the current (or last) process; call from the simulation thread only. */
+  public SwimMembership membership() {
+    return membership;
+  }
+
+  /** What this node sent, over all its processes. */
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  @Override
+  public String toString() {
+    return id + "@" + address.getAddress().getHostAddress() + (up ? "" : " (down)");
+  }
+}

@@ -1,0 +1,120 @@
+package io.kvstore.simulator;
+
+import io.kvstore.node.cluster.Scheduler;
+import java.time.Duration;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The deterministic event loop: one queue of events ordered by (virtual time, insertion order),
+ * run on the calling thread. Nothing else decides the order, so a seed fixes the whole run.
+ */
+public final class Simulation {
+  private final long seed;
+  private final VirtualClock clock = new VirtualClock();
+  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private long nextSequence;
+  private long eventsRun;
+
+  public Simulation(long seed) {
+    this.seed = seed;
+  }
+
+  public long seed() {
+    return seed;
+  }
+
+  public VirtualClock clock() {
+    return clock;
+  }
+
+  /** Virtual milliseconds since the start. */
+  public long elapsedMillis() {
+    return clock.elapsedMillis();
+  }
+
+  public long eventsRun() {
+    return eventsRun;
+  }
+
+  /**
+   * An independent random stream for one purpose (a node's generation, the network's faults).
+   * Streams depend only on the seed and their number, not on the order they are created in.
+   */
+  public SplittableRandom random(long stream) {
+    return new SplittableRandom(Trace.mix(seed ^ Trace.mix(stream)));
+  }
+
+  /** Runs {@code action} after {@code delayMillis} of virtual time; the result cancels it. */
+  public Event after(long delayMillis, Runnable action) {
+    Event event = new Event(clock.currentTimeMillis() + Math.max(0, delayMillis), nextSequence++, action);
+    queue.add(event);
+    return event;
+  }
+
+  public void runFor(Duration duration) {
+    long end = clock.currentTimeMillis() + duration.toMillis();
+    while (!queue.isEmpty() && queue.peek().time <= end) {
+      runNext();
+    }
+    clock.advanceTo(end);
+  }
+
+  /**
+   * Runs until {@code condition} holds or {@code maxTime} has passed. The condition is checked
+   * after the last event of each virtual instant, so at most once per virtual millisecond.
+   *
+   * @return whether the condition held
+   */
+  public boolean runUntil(BooleanSupplier condition, Duration maxTime) {
+    long end = clock.currentTimeMillis() + maxTime.toMillis();
+    if (condition.getAsBoolean()) {
+      return true;
+    }
+    while (!queue.isEmpty() && queue.peek().time <= end) {
+      runNext();
+      boolean instantDone = queue.isEmpty() || queue.peek().time != clock.currentTimeMillis();
+      if (instantDone && condition.getAsBoolean()) {
+        return true;
+      }
+    }
+    clock.advanceTo(end);
+    return condition.getAsBoolean();
+  }
+
+  private void runNext() {
+    Event event = queue.poll();
+    if (event.cancelled) {
+      return;
+    }
+    clock.advanceTo(event.time);
+    eventsRun++;
+    event.action.run();
+  }
+
+  /** A scheduled event; cancelling it leaves it in the queue, where it is skipped. */
+  public static final class Event implements Scheduler.Cancellable, Comparable<Event> {
+    private final long time;
+    private final long sequence;
+    private final Runnable action;
+    private boolean cancelled;
+
+    private Event(long time, long sequence, Runnable action) {
+      this.time = time;
+      this.sequence = sequence;
+      this.action = action;
+    }
+
+    @Override
+    public void cancel() {
+      cancelled = true;
+    }
+
+    @Override
+    public int compareTo(Event o) {
+      int byTime = Long.compare(time, o.time);
+      return byTime != 0 ? byTime : Long.compare(sequence, o.sequence);
+    }
+  }
+}
