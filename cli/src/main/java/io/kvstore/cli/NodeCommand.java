@@ -126,9 +126,10 @@ public final class NodeCommand implements Callable<Integer> {
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     System.err.printf(
-        "KVStore node listening on udp %s (pid %d), %s. Ctrl-C to stop.%n",
+        "KVStore node listening on udp %s (pid %d, started in %d ms), %s. Ctrl-C to stop.%n",
         new HostPort(config.bind, config.port),
         ProcessHandle.current().pid(),
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
         config.memory ? "data in memory only" : "data in " + config.dataDirPath().toAbsolutePath());
     stop.await();
     System.err.println("stopping: flushing storage...");

@@ -13,11 +13,14 @@ import java.util.stream.Collectors;
 
 /** Reads a node's YAML configuration file over the embedded defaults. */
 public final class NodeConfigLoader {
-  private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory())
-          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-          .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  /** Built on first use: a node started without a file never pays for loading Jackson. */
+  private static final class Yaml {
+    static final ObjectMapper MAPPER =
+        new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT);
+  }
 
   private NodeConfigLoader() {}
 
@@ -34,7 +37,7 @@ public final class NodeConfigLoader {
       if (Files.size(file) == 0) {
         return config;
       }
-      return YAML.readerForUpdating(config).readValue(file.toFile());
+      return Yaml.MAPPER.readerForUpdating(config).readValue(file.toFile());
     } catch (UnrecognizedPropertyException e) {
       String known =
           e.getKnownPropertyIds().stream().map(Object::toString).sorted()

@@ -88,7 +88,7 @@ public final class UdpTransport implements AutoCloseable {
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     UdpTransport transport = new UdpTransport(group, stats, epoll, wiring.authenticator());
     Forwarder forwarder = transport.forwarder;
-    long cachePerSocket = settings.replyCacheBytes() / sockets;
+    long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
@@ -128,7 +128,10 @@ public final class UdpTransport implements AutoCloseable {
       }
     } catch (Exception e) {
       transport.close();
-      throw new PortUnavailableException(settings.bindAddress(), e);
+      if (hasCause(e, java.net.BindException.class)) {
+        throw new PortUnavailableException(settings.bindAddress(), e);
+      }
+      throw new IllegalStateException("could not start the UDP transport: " + e, e);
     }
     log.info(
         "listening on udp {} ({} socket{}, {})",
@@ -137,6 +140,31 @@ public final class UdpTransport implements AutoCloseable {
         sockets == 1 ? "" : "s",
         epoll ? "native epoll" : "NIO");
     return transport;
+  }
+
+  /**
+   * The reply cache lives in direct memory, which the JVM caps (by default at the heap size): a
+   * cache that does not fit is shrunk to half the cap, with a warning, rather than failing.
+   */
+  private static long replyCacheBudget(long configured) {
+    long max = io.netty.util.internal.PlatformDependent.maxDirectMemory();
+    if (max > 0 && configured > max / 2) {
+      log.warn(
+          "reply-cache {} MB does not fit in {} MB of direct memory; using {} MB."
+              + " Raise -XX:MaxDirectMemorySize (./kvstore sets 256m) to keep replies longer.",
+          configured >> 20, max >> 20, (max / 2) >> 20);
+      return max / 2;
+    }
+    return configured;
+  }
+
+  private static boolean hasCause(Throwable e, Class<? extends Throwable> type) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (type.isInstance(t)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isNativeEpoll() {
