@@ -354,12 +354,19 @@ public final class SwimMembership {
     int missedNacks = probe.expectedNacks - probe.nacks;
     adjustLocalHealth(probe.expectedNacks > 0 ? Math.max(0, missedNacks) : 1);
     MemberRecord target = members.get(probe.target);
-    if (target != null && target.incarnation == probe.incarnation && target.state == MemberState.ALIVE) {
+    if (target == null || target.incarnation != probe.incarnation) {
+      return;
+    }
+    Update suspect = new Update(Kind.SUSPECT, target.id, null, target.incarnation, selfId);
+    if (target.state == MemberState.ALIVE) {
       stats.suspicionsRaised++;
-      Update suspect = new Update(Kind.SUSPECT, target.id, null, target.incarnation, selfId);
       apply(suspect);
       // Tell the suspect at once, so that it can refute long before anyone's timeout.
       send(target.address, new Gossip(List.of(suspect)));
+    } else if (target.state == MemberState.SUSPECT) {
+      // Our own failed probe is an independent confirmation (Lifeguard): it shortens every
+      // suspecter's timeout towards the minimum.
+      apply(suspect);
     }
   }
 
