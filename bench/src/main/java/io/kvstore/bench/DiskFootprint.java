@@ -3,7 +3,7 @@ package io.kvstore.bench;
 import io.kvstore.node.storage.RocksDbStorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
-import io.kvstore.node.time.SystemClock;
+import io.kvstore.node.runtime.SystemClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

@@ -8,7 +8,7 @@ import io.kvstore.node.monitor.server.MemberInfo;
 import io.kvstore.node.monitor.server.MonitorSettings;
 import io.kvstore.node.monitor.server.ReportIntake;
 import io.kvstore.node.monitor.server.StatusHttpServer;
-import io.kvstore.node.time.SystemClock;
+import io.kvstore.node.runtime.SystemClock;
 import io.kvstore.node.transport.FrameAuthenticator;
 import io.netty.buffer.Unpooled;
 import java.lang.management.ManagementFactory;

@@ -1,7 +1,7 @@
 package io.kvstore.node;
 
 import io.kvstore.node.cluster.ClusterService;
-import io.kvstore.node.cluster.Network;
+import io.kvstore.node.runtime.Network;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ConfigException;
@@ -20,7 +20,7 @@ import io.kvstore.node.storage.RocksDbStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
-import io.kvstore.node.time.SystemClock;
+import io.kvstore.node.runtime.SystemClock;
 import io.kvstore.node.transport.FrameAuthenticator;
 import io.kvstore.node.transport.NodeControl;
 import io.kvstore.node.transport.SourceAllowList;

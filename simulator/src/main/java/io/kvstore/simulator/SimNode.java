@@ -1,8 +1,8 @@
 package io.kvstore.simulator;
 
-import io.kvstore.node.cluster.Network;
+import io.kvstore.node.runtime.Network;
 import io.kvstore.node.cluster.NodeId;
-import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.cluster.SwimMembership;
 import java.net.InetSocketAddress;

@@ -1,6 +1,6 @@
 package io.kvstore.simulator;
 
-import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.runtime.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;

@@ -1,6 +1,6 @@
 package io.kvstore.simulator;
 
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 
 /**
  * Time as the simulation says it is. Every simulated node reads the same clock, which only the

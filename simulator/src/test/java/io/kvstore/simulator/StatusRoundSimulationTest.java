@@ -2,8 +2,8 @@ package io.kvstore.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.cluster.Network;
-import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;

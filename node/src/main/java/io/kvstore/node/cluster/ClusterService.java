@@ -1,9 +1,13 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.runtime.Scheduler;
+
+import io.kvstore.node.runtime.Network;
+
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 import java.util.function.Function;
 import io.kvstore.node.transport.InternalMessageHandler;
 import io.kvstore.node.transport.KeyRouter;

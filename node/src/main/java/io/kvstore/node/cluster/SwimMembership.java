@@ -1,5 +1,9 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.runtime.Scheduler;
+
+import io.kvstore.node.runtime.Network;
+
 import io.kvstore.node.cluster.SwimMessage.Ack;
 import io.kvstore.node.cluster.SwimMessage.Gossip;
 import io.kvstore.node.cluster.SwimMessage.Nack;
@@ -8,7 +12,7 @@ import io.kvstore.node.cluster.SwimMessage.PingReq;
 import io.kvstore.node.cluster.SwimMessage.PushPull;
 import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.SwimMessage.Update.Kind;
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 import io.kvstore.protocol.InternalFrame;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

@@ -1,5 +1,7 @@
 package io.kvstore.node.time;
 
+import io.kvstore.node.runtime.Clock;
+
 import java.util.concurrent.atomic.AtomicLong;
 
 /**

@@ -1,6 +1,8 @@
 package io.kvstore.node.cluster;
 
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Scheduler;
+
+import io.kvstore.node.runtime.Clock;
 import java.util.PriorityQueue;
 
 /** A clock and scheduler that move only when a test says so. */

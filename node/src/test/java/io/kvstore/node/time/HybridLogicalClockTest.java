@@ -6,7 +6,7 @@ import static io.kvstore.node.time.HybridLogicalClock.timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.time.HybridLogicalClock;
 import java.util.ArrayList;
 import java.util.HashSet;

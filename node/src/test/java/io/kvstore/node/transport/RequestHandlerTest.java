@@ -7,7 +7,7 @@ import io.kvstore.node.service.KeyValueService;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
-import io.kvstore.node.time.SystemClock;
+import io.kvstore.node.runtime.SystemClock;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.RequestEncoder;
 import io.netty.buffer.ByteBuf;

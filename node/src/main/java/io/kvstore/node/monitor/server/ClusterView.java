@@ -2,7 +2,7 @@ package io.kvstore.node.monitor.server;
 
 import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,7 +1,7 @@
 package io.kvstore.node.monitor.server;
 
-import io.kvstore.node.cluster.Network;
-import io.kvstore.node.cluster.Scheduler;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusCodec.Round;
 import java.net.InetSocketAddress;

@@ -4,7 +4,7 @@ import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
 import io.kvstore.client.MemberList;
-import io.kvstore.node.time.SystemClock;
+import io.kvstore.node.runtime.SystemClock;
 import io.kvstore.node.transport.FrameAuthenticator;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;

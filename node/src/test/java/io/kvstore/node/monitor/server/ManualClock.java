@@ -1,6 +1,6 @@
 package io.kvstore.node.monitor.server;
 
-import io.kvstore.node.time.Clock;
+import io.kvstore.node.runtime.Clock;
 import java.time.Instant;
 
 /** A clock the test moves by hand; wall and monotonic time advance together. */

@@ -1,4 +1,4 @@
-package io.kvstore.node.time;
+package io.kvstore.node.runtime;
 
 /** The real clock. */
 public final class SystemClock implements Clock {

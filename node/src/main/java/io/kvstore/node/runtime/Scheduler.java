@@ -1,4 +1,4 @@
-package io.kvstore.node.cluster;
+package io.kvstore.node.runtime;
 
 /**
  * The timer port of sans-IO protocol logic. Tasks run on the same single thread as message

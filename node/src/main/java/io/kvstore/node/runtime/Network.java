@@ -1,4 +1,4 @@
-package io.kvstore.node.cluster;
+package io.kvstore.node.runtime;
 
 import java.net.InetSocketAddress;
 

@@ -1,4 +1,4 @@
-package io.kvstore.node.time;
+package io.kvstore.node.runtime;
 
 /**
  * The source of time for protocol logic. Production uses {@link SystemClock}; simulations drive a
