@@ -1,5 +1,6 @@
 package io.kvstore.client;
 
+import io.kvstore.protocol.testing.FakeNode;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -50,7 +51,7 @@ class KvClientTest {
 
   @Test
   void everyCommandRoundTrips() {
-    BlockingKvClient client = open(node.clientConfig()).blocking();
+    BlockingKvClient client = open(KvClientConfig.builder().node(node.address())).blocking();
 
     assertThat(client.put(KEY, VALUE).isSuccess()).isTrue();
     KvResult got = client.get(KEY);
@@ -70,7 +71,7 @@ class KvClientTest {
 
   @Test
   void requestIdFollowsTheDesignLayout() {
-    KvClient client = open(node.clientConfig());
+    KvClient client = open(KvClientConfig.builder().node(node.address()));
     long before = System.currentTimeMillis();
     client.blocking().isAlive();
 
@@ -86,7 +87,7 @@ class KvClientTest {
   @Test
   void retryResendsTheIdenticalDatagram() {
     node.dropNext(1);
-    KvClient client = open(node.clientConfig().timeout(Duration.ofMillis(30)));
+    KvClient client = open(KvClientConfig.builder().node(node.address()).timeout(Duration.ofMillis(30)));
 
     assertThat(client.blocking().put(KEY, VALUE).isSuccess()).isTrue();
 
@@ -99,7 +100,7 @@ class KvClientTest {
   @Test
   void timesOutAfterEveryRetryWithDoublingWaits() {
     node.dropAll();
-    KvClient client = open(node.clientConfig().timeout(Duration.ofMillis(10)).retries(3));
+    KvClient client = open(KvClientConfig.builder().node(node.address()).timeout(Duration.ofMillis(10)).retries(3));
     String nodeText = "127.0.0.1:" + node.address().getPort();
 
     long start = System.nanoTime();
@@ -125,7 +126,7 @@ class KvClientTest {
   @Test
   void withoutRetriesOneAttemptIsMade() {
     node.dropAll();
-    KvClient client = open(node.clientConfig().timeout(Duration.ofMillis(10)).retries(0));
+    KvClient client = open(KvClientConfig.builder().node(node.address()).timeout(Duration.ofMillis(10)).retries(0));
 
     assertThatThrownBy(() -> client.blocking().isAlive())
         .hasMessageContaining("after 1 attempt in");
@@ -135,7 +136,7 @@ class KvClientTest {
   @Test
   void lateDuplicateAndStrayRepliesAreIgnoredAndCounted() throws Exception {
     node.duplicateReplies();
-    KvClient client = open(node.clientConfig());
+    KvClient client = open(KvClientConfig.builder().node(node.address()));
     client.blocking().put(KEY, VALUE);
     for (int i = 0; i < 10; i++) {
       assertThat(client.blocking().get(KEY).value()).isEqualTo(VALUE);
@@ -150,7 +151,7 @@ class KvClientTest {
 
   @Test
   void malformedRepliesAreIgnoredAndCounted() {
-    KvClient client = open(node.clientConfig());
+    KvClient client = open(KvClientConfig.builder().node(node.address()));
     client.blocking().put(KEY, VALUE);
     node.malformedBeforeReply();
 
@@ -165,7 +166,7 @@ class KvClientTest {
     // Within the node's default socket buffer, so the kernel drops none of the burst.
     int count = 200;
     node.holdRepliesUntilReceived(count); // proves all were outstanding at once
-    KvClient client = open(node.clientConfig().timeout(Duration.ofSeconds(1)));
+    KvClient client = open(KvClientConfig.builder().node(node.address()).timeout(Duration.ofSeconds(1)));
 
     List<CompletableFuture<KvResult>> puts = new ArrayList<>();
     for (int i = 0; i < count; i++) {
@@ -186,7 +187,7 @@ class KvClientTest {
   void requestsBeyondTheOutstandingLimitFailFast() {
     node.dropAll();
     KvClient client =
-        open(node.clientConfig().timeout(Duration.ofSeconds(10)).retries(0).maxOutstanding(4));
+        open(KvClientConfig.builder().node(node.address()).timeout(Duration.ofSeconds(10)).retries(0).maxOutstanding(4));
     List<CompletableFuture<KvResult>> waiting = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
       waiting.add(client.isAlive());
@@ -216,7 +217,7 @@ class KvClientTest {
   @Test
   void blockingInsideACallbackFailsInsteadOfDeadlocking() {
     node.holdRepliesUntilReceived(2); // so the callback is attached before the reply arrives
-    KvClient client = open(node.clientConfig());
+    KvClient client = open(KvClientConfig.builder().node(node.address()));
 
     CompletableFuture<KvResult> nested =
         client.isAlive().thenApply(r -> client.blocking().isAlive());
@@ -227,7 +228,7 @@ class KvClientTest {
 
   @Test
   void badKeysAndValuesAreRejectedBeforeSending() {
-    KvClient client = open(node.clientConfig());
+    KvClient client = open(KvClientConfig.builder().node(node.address()));
 
     assertThatThrownBy(() -> client.get(new byte[31])).hasMessageContaining("exactly 32 bytes");
     assertThatThrownBy(() -> client.put(KEY, new byte[Wire.MAX_VALUE_LENGTH + 1]))

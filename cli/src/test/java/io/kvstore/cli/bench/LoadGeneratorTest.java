@@ -1,5 +1,6 @@
 package io.kvstore.cli.bench;
 
+import io.kvstore.protocol.testing.FakeNode;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -19,11 +20,11 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LoadGeneratorTest {
-  private FakeKvStoreServer server;
+  private FakeNode server;
 
   @BeforeEach
   void start() throws Exception {
-    server = new FakeKvStoreServer();
+    server = new FakeNode();
   }
 
   @AfterEach
@@ -46,7 +47,7 @@ class LoadGeneratorTest {
 
     BenchResult result = LoadGenerator.run(shortRun().build(), progress::add);
 
-    assertThat(server.keyCount()).isEqualTo(300);
+    assertThat(server.storedKeys()).isEqualTo(300);
     assertThat(server.hasKey(Keys.sha256("0"))).isTrue();
     assertThat(server.hasKey(Keys.sha256("299"))).isTrue();
     assertThat(result.ops()).isPositive();
@@ -69,7 +70,7 @@ class LoadGeneratorTest {
 
     assertThat(result.config().preload()).isFalse();
     assertThat(result.ops()).isPositive();
-    assertThat(server.keyCount()).isPositive();
+    assertThat(server.storedKeys()).isPositive();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package io.kvstore.client;
+package io.kvstore.protocol.testing;
 
 import io.kvstore.protocol.DecodedRequest;
 import io.kvstore.protocol.ReplyEncoder;
@@ -23,10 +23,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A test-only node on a real UDP socket: answers with the protocol module's codecs from a map, and
- * can drop, duplicate, corrupt or hold back replies to exercise the client.
+ * can drop, duplicate, corrupt, hold back or override replies to exercise clients and load
+ * generators. Shared by the client's and the command line's tests (protocol's test-jar).
  */
-final class FakeNode implements AutoCloseable {
-  static final int PID = 4242;
+public final class FakeNode implements AutoCloseable {
+  public static final int PID = 4242;
 
   private final DatagramSocket socket;
   private final Thread thread;
@@ -39,52 +40,64 @@ final class FakeNode implements AutoCloseable {
   private volatile boolean duplicateReplies;
   private volatile boolean malformedBeforeReply;
   private volatile int holdUntilReceived;
+  private volatile int dropEvery;
+  private volatile ResponseCode forcedCode;
   private volatile SocketAddress lastClient;
 
-  FakeNode() throws IOException {
+  public FakeNode() throws IOException {
     socket = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
     thread = new Thread(this::serve, "fake-node");
     thread.setDaemon(true);
     thread.start();
   }
 
-  InetSocketAddress address() {
+  public InetSocketAddress address() {
     return (InetSocketAddress) socket.getLocalSocketAddress();
   }
 
-  KvClientConfig.Builder clientConfig() {
-    return KvClientConfig.builder().node(address());
-  }
-
   /** Every datagram received, in order, as sent. */
-  List<byte[]> received() {
+  public List<byte[]> received() {
     return received;
   }
 
-  void dropNext(int count) {
+  public void dropNext(int count) {
     dropNext.set(count);
   }
 
-  void dropAll() {
+  public void dropAll() {
     dropAll = true;
   }
 
-  void duplicateReplies() {
+  public void duplicateReplies() {
     duplicateReplies = true;
   }
 
   /** Before each reply, sends a too-short datagram and the reply cut short by one byte. */
-  void malformedBeforeReply() {
+  public void malformedBeforeReply() {
     malformedBeforeReply = true;
   }
 
   /** Holds every reply back until this many requests have arrived, then sends them all. */
-  void holdRepliesUntilReceived(int count) {
+  public void holdRepliesUntilReceived(int count) {
     holdUntilReceived = count;
   }
 
+  /** Leaves every n-th request unanswered. */
+  public void dropEvery(int n) {
+    dropEvery = n;
+  }
+
+  /** Answers every key command with this code instead of executing it. */
+  public void answerKeyCommandsWith(ResponseCode code) {
+    forcedCode = code;
+  }
+
+  public boolean hasKey(byte[] key) {
+    return store.containsKey(HexFormat.of().formatHex(key));
+  }
+
   /** Sends a raw datagram to the client that spoke last. */
-  void sendToLastClient(byte[] datagram) throws IOException {
+  public void sendToLastClient(byte[] datagram) throws IOException {
     socket.send(new DatagramPacket(datagram, datagram.length, lastClient));
   }
 
@@ -97,7 +110,10 @@ final class FakeNode implements AutoCloseable {
         socket.receive(packet);
         lastClient = packet.getSocketAddress();
         received.add(Arrays.copyOf(buffer, packet.getLength()));
-        if (dropAll || dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+        int every = dropEvery;
+        if (dropAll
+            || dropNext.getAndUpdate(n -> Math.max(0, n - 1)) > 0
+            || (every > 0 && received.size() % every == 0)) {
           continue;
         }
         ByteBuffer request = ByteBuffer.wrap(buffer, 0, packet.getLength());
@@ -138,6 +154,9 @@ final class FakeNode implements AutoCloseable {
       default:
         break;
     }
+    if (forcedCode != null && request.command().hasKey) {
+      return codeReply(datagram, forcedCode);
+    }
     String key = request.keyOffset() >= 0 ? HexFormat.of().formatHex(request.key()) : null;
     ByteBuffer out = ByteBuffer.allocate(Wire.MAX_REPLY);
     switch (request.command()) {
@@ -175,7 +194,7 @@ final class FakeNode implements AutoCloseable {
     return out.array();
   }
 
-  int storedKeys() {
+  public int storedKeys() {
     return store.size();
   }
 
