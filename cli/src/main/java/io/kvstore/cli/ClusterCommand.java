@@ -3,7 +3,7 @@ package io.kvstore.cli;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
-import io.kvstore.node.monitor.server.MonitorServer;
+import io.kvstore.statusserver.MonitorServer;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;

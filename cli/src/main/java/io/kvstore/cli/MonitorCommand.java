@@ -1,8 +1,8 @@
 package io.kvstore.cli;
 
 import io.kvstore.node.config.HostPort;
-import io.kvstore.node.monitor.server.MonitorServer;
-import io.kvstore.node.monitor.server.MonitorSettings;
+import io.kvstore.statusserver.MonitorServer;
+import io.kvstore.statusserver.MonitorSettings;
 import io.kvstore.node.transport.FrameAuthenticator;
 import java.net.InetSocketAddress;
 import java.time.Duration;

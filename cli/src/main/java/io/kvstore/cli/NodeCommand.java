@@ -100,7 +100,7 @@ public final class NodeCommand implements Callable<Integer> {
   Integer monitorHttpPort;
 
   @Option(names = "--http-port", paramLabel = "PORT",
-      description = "Serve this node's Prometheus metrics on http://127.0.0.1:PORT/metrics.")
+      description = "Serve this node's Prometheus metrics at http://BIND:PORT/metrics (the --bind address).")
   Integer httpPort;
 
   @Option(names = "--label", paramLabel = "KEY=VALUE",
@@ -113,10 +113,10 @@ public final class NodeCommand implements Callable<Integer> {
     applyFlags(config);
     config.validate();
     Node node = Node.start(config);
-    io.kvstore.node.monitor.server.MonitorServer status = null;
+    io.kvstore.statusserver.MonitorServer status = null;
     if (config.monitor) {
       status =
-          io.kvstore.node.monitor.server.MonitorServer.start(
+          io.kvstore.statusserver.MonitorServer.start(
               MonitorCommand.settings(
                   List.of(new HostPort(config.bind, config.port).toString()), "127.0.0.1",
                   config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null));

@@ -6,9 +6,9 @@ import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
-import io.kvstore.node.monitor.NodeMetrics;
 import io.kvstore.node.monitor.StatsCollector;
-import io.kvstore.node.monitor.server.NodeMetricsHttpServer;
+import io.kvstore.node.monitor.NodeMetricsHttpServer;
+import io.kvstore.node.monitor.PrometheusText;
 import io.kvstore.node.monitor.StatsSampler;
 import io.kvstore.node.monitor.StatusReport;
 import java.util.Map;
@@ -136,14 +136,18 @@ public final class Node implements AutoCloseable {
         new StatsCollector(
             storage, transport.stats(), cluster::liveMembers,
             config.memory ? null : config.dataDirPath(), version());
-    // Metrics classes load only when asked for: they would add half a second to every start.
-    NodeMetrics metrics = config.httpPort > 0 ? new NodeMetrics(cluster.selfId().value()) : null;
-    StatsSampler sampler =
-        new StatsSampler(collector, metrics == null ? stats -> {} : metrics::update);
-    NodeMetricsHttpServer metricsServer =
-        metrics == null
-            ? null
-            : new NodeMetricsHttpServer(metrics.registry(), config.bind, config.httpPort).start();
+    StatsSampler sampler = new StatsSampler(collector);
+    NodeMetricsHttpServer metricsServer = null;
+    if (config.httpPort > 0) {
+      try {
+        metricsServer = startMetricsServer(config, cluster.selfId().value(), sampler);
+      } catch (ConfigException e) {
+        transport.close();
+        cluster.close();
+        storage.close();
+        throw e;
+      }
+    }
     InetSocketAddress advertised = advertisedAddress(config);
     Map<String, String> labels = Map.copyOf(config.labels);
     cluster.enableStatusReports(
@@ -163,6 +167,19 @@ public final class Node implements AutoCloseable {
         () -> collectTombstones(storage, clock), 10, 10, TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
     return new Node(config, storage, cluster, transport, maintenance, metricsServer);
+  }
+
+  /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
+  private static NodeMetricsHttpServer startMetricsServer(
+      NodeConfig config, String nodeId, StatsSampler sampler) {
+    try {
+      return new NodeMetricsHttpServer(
+              () -> PrometheusText.render(nodeId, sampler.latest()), config.bind, config.httpPort)
+          .start();
+    } catch (IOException e) {
+      throw new ConfigException(
+          "invalid 'http-port': cannot listen on " + config.bind + ":" + config.httpPort + " (" + e.getMessage() + ")");
+    }
   }
 
   /**

@@ -8,7 +8,7 @@ import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.monitor.server.CollectionRounds;
+import io.kvstore.statusserver.CollectionRounds;
 import io.kvstore.protocol.InternalFrame;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

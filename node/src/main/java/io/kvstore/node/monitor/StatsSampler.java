@@ -1,7 +1,6 @@
 package io.kvstore.node.monitor;
 
 import java.util.List;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -14,19 +13,15 @@ public final class StatsSampler {
   public static final long PERIOD_SECONDS = 5;
 
   private final StatsCollector collector;
-  private final Consumer<List<Stat>> listener;
   private volatile List<Stat> latest = List.of();
 
-  /** @param listener told of every sample (e.g. the node's Prometheus metrics) */
-  public StatsSampler(StatsCollector collector, Consumer<List<Stat>> listener) {
+  public StatsSampler(StatsCollector collector) {
     this.collector = collector;
-    this.listener = listener;
   }
 
   public void sample() {
     try {
       latest = List.copyOf(collector.collect());
-      listener.accept(latest);
     } catch (RuntimeException e) {
       log.warn("collecting statistics failed; keeping the previous sample", e);
     }

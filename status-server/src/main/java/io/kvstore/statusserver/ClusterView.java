@@ -1,0 +1,208 @@
+package io.kvstore.statusserver;
+
+import io.kvstore.node.monitor.Stat;
+import io.kvstore.node.monitor.StatusReport;
+import io.kvstore.node.runtime.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The cluster as the status server sees it: membership polled from nodes plus the reports nodes
+ * send. Thread-safe. Snapshots re-evaluate time-based states first, so they are always current
+ * however often {@link #tick()} runs.
+ */
+public final class ClusterView {
+  private static final String KEYS = "keys";
+  private static final String OPS_PER_SECOND = "requests.rate";
+
+  /** Enough for every distinct stat name, unit and label (not node id) a real cluster sends. */
+  private static final int SHARED_STRINGS = 4096;
+
+  private final Clock clock;
+  private final MonitorSettings settings;
+  private final long notRespondingAfterNanos;
+  private final Map<String, Integer> sparklineIndex = new HashMap<>();
+  private final StringPool strings = new StringPool(SHARED_STRINGS);
+  private final TreeMap<String, TrackedNode> nodes = new TreeMap<>();
+  private long lastRound = -1;
+  private Instant lastRoundAt;
+
+  public ClusterView(Clock clock, MonitorSettings settings) {
+    this.clock = clock;
+    this.settings = settings;
+    this.notRespondingAfterNanos =
+        TimeUnit.MILLISECONDS.toNanos(settings.notRespondingAfterMillis());
+    for (String stat : settings.sparklineStats()) {
+      sparklineIndex.put(stat, sparklineIndex.size());
+    }
+  }
+
+  /**
+   * Applies one node's view of the membership. Members it does not list are left as they were: a
+   * node may see only part of the cluster.
+   */
+  public synchronized void onMembers(List<MemberInfo> members) {
+    for (MemberInfo member : members) {
+      Optional<MembershipState> state = MembershipState.parse(member.state());
+      if (state.isEmpty()) {
+        continue;
+      }
+      TrackedNode node = track(member.id());
+      if (node != null) {
+        node.onMember(state.get(), member.incarnation(), member.address());
+        reevaluate(node);
+      }
+    }
+  }
+
+  /** Records a node's report; false if refused because {@code maxNodes} nodes are tracked. */
+  public synchronized boolean onReport(StatusReport report) {
+    TrackedNode node = track(report.nodeId());
+    if (node == null) {
+      return false;
+    }
+    long nowMillis = clock.currentTimeMillis();
+    List<Stat> stats = shared(report.stats());
+    node.onReport(
+        clock.nanoTime(), nowMillis, report.round(), report.address(), shared(report.labels()), stats);
+    node.addHistory(settings.historyPoints(), nowMillis, sparklineValues(stats));
+    reevaluate(node);
+    return true;
+  }
+
+  /** Notes that the status server asked for collection round {@code round}. */
+  public synchronized void onRoundStarted(long round) {
+    lastRound = round;
+    lastRoundAt = Instant.ofEpochMilli(clock.currentTimeMillis());
+  }
+
+  /** Re-evaluates time-based states, recording the changes. */
+  public synchronized void tick() {
+    for (TrackedNode node : nodes.values()) {
+      reevaluate(node);
+    }
+  }
+
+  /** How many nodes are tracked. */
+  public synchronized int size() {
+    return nodes.size();
+  }
+
+  /** Every tracked node, by id. */
+  public synchronized List<NodeStatus> nodes() {
+    tick();
+    List<NodeStatus> all = new ArrayList<>(nodes.size());
+    for (TrackedNode node : nodes.values()) {
+      all.add(node.snapshot());
+    }
+    return all;
+  }
+
+  public synchronized Optional<NodeStatus> node(String id) {
+    TrackedNode node = nodes.get(id);
+    if (node == null) {
+      return Optional.empty();
+    }
+    reevaluate(node);
+    return Optional.of(node.snapshot());
+  }
+
+  /** The node's recent history of the sparkline stats (empty series if it never reported). */
+  public synchronized Optional<NodeHistory> history(String id) {
+    TrackedNode node = nodes.get(id);
+    if (node == null) {
+      return Optional.empty();
+    }
+    HistoryRing ring = node.history();
+    return Optional.of(
+        ring != null
+            ? ring.snapshot(settings.sparklineStats())
+            : NodeHistory.empty(settings.sparklineStats()));
+  }
+
+  public synchronized ClusterSummary summary() {
+    tick();
+    Map<NodeState, Integer> byState = new EnumMap<>(NodeState.class);
+    for (NodeState state : NodeState.values()) {
+      byState.put(state, 0);
+    }
+    double keys = 0;
+    double opsPerSecond = 0;
+    for (TrackedNode node : nodes.values()) {
+      byState.merge(node.state(), 1, Integer::sum);
+      // Totals describe the cluster as it is now: a silent node's last figures are stale.
+      if (node.state() == NodeState.UP || node.state() == NodeState.SUSPECT) {
+        keys += statValue(node.stats(), KEYS);
+        opsPerSecond += statValue(node.stats(), OPS_PER_SECOND);
+      }
+    }
+    return new ClusterSummary(
+        nodes.size(),
+        byState,
+        keys,
+        opsPerSecond,
+        lastRound,
+        lastRoundAt,
+        Instant.ofEpochMilli(clock.currentTimeMillis()));
+  }
+
+  private TrackedNode track(String id) {
+    TrackedNode node = nodes.get(id);
+    if (node == null && nodes.size() < settings.maxNodes()) {
+      node = new TrackedNode(id, clock.nanoTime());
+      nodes.put(node.id(), node);
+    }
+    return node;
+  }
+
+  private void reevaluate(TrackedNode node) {
+    node.reevaluate(clock.nanoTime(), clock.currentTimeMillis(), notRespondingAfterNanos);
+  }
+
+  private float[] sparklineValues(List<Stat> stats) {
+    float[] values = new float[sparklineIndex.size()];
+    Arrays.fill(values, Float.NaN);
+    for (Stat stat : stats) {
+      Integer series = sparklineIndex.get(stat.name());
+      if (series != null && stat.kind() != Stat.Kind.TEXT) {
+        values[series] = (float) stat.value();
+      }
+    }
+    return values;
+  }
+
+  private List<Stat> shared(List<Stat> stats) {
+    List<Stat> copy = new ArrayList<>(stats.size());
+    for (Stat s : stats) {
+      copy.add(
+          new Stat(
+              strings.intern(s.name()), strings.intern(s.unit()), s.kind(), s.value(), s.text()));
+    }
+    return List.copyOf(copy);
+  }
+
+  private Map<String, String> shared(Map<String, String> labels) {
+    Map<String, String> copy = new LinkedHashMap<>();
+    labels.forEach((k, v) -> copy.put(strings.intern(k), strings.intern(v)));
+    return copy.isEmpty() ? Map.of() : Collections.unmodifiableMap(copy);
+  }
+
+  private static double statValue(List<Stat> stats, String name) {
+    for (Stat stat : stats) {
+      if (stat.name().equals(name) && Double.isFinite(stat.value())) {
+        return stat.value();
+      }
+    }
+    return 0;
+  }
+}

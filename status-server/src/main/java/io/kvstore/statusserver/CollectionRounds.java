@@ -1,0 +1,120 @@
+package io.kvstore.statusserver;
+
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.monitor.StatusCodec;
+import io.kvstore.node.monitor.StatusCodec.Round;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * The status server's side of collection rounds, as a sans-IO state machine (the simulator runs
+ * it unchanged): start a round at two random live members, and when the spread window has
+ * passed, ask every live member that has not reported directly, without further spreading.
+ * Thread-safe: rounds start on one thread while reports arrive on another.
+ */
+public final class CollectionRounds {
+  /** Hop budget of a round: far beyond the ~log4(N) hops an epidemic needs. */
+  static final int HOPS = 16;
+  /** Grace after the spread window before stragglers are asked directly, and between asks. */
+  static final long REPAIR_GRACE_MILLIS = 1_500;
+  /** Spread window of a direct ask to a few stragglers. */
+  static final long MIN_REPAIR_WINDOW_MILLIS = 500;
+  /** Members a round starts at: the epidemic survives the loss of one start. */
+  static final int STARTS = 2;
+  /** Direct asks per round: a lost ask or report gets two more chances. */
+  static final int REPAIR_ATTEMPTS = 3;
+
+  private final InetSocketAddress self;
+  private final Network network;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final int spreadWindowMillis;
+  private final int fanout;
+  private long current;
+  private final Set<String> reported = new HashSet<>();
+  private long repairs;
+
+  /**
+   * @param self the status server's UDP address (where reports go)
+   */
+  public CollectionRounds(
+      InetSocketAddress self, Network network, Scheduler scheduler, RandomGenerator random,
+      int spreadWindowMillis, int fanout) {
+    this.self = self;
+    this.network = network;
+    this.scheduler = scheduler;
+    this.random = random;
+    this.spreadWindowMillis = spreadWindowMillis;
+    this.fanout = fanout;
+  }
+
+  /**
+   * Starts a round among {@code alive} (node id to address); returns its id, or 0 when nobody
+   * is alive.
+   */
+  public synchronized long start(Map<String, InetSocketAddress> alive) {
+    if (alive.isEmpty()) {
+      return 0;
+    }
+    long round = random.nextLong();
+    current = round;
+    reported.clear();
+    List<InetSocketAddress> addresses = new ArrayList<>(alive.values());
+    Round start = new Round(round, self, spreadWindowMillis, fanout, HOPS);
+    for (int i = 0; i < Math.min(STARTS, addresses.size()); i++) {
+      send(addresses.remove(random.nextInt(addresses.size())), start);
+    }
+    Map<String, InetSocketAddress> expected = new HashMap<>(alive);
+    scheduler.schedule(
+        spreadWindowMillis + REPAIR_GRACE_MILLIS, () -> repair(round, expected, REPAIR_ATTEMPTS));
+    return round;
+  }
+
+  /** A report arrived for {@code round} from {@code nodeId}. */
+  public synchronized void onReport(long round, String nodeId) {
+    if (round == current) {
+      reported.add(nodeId);
+    }
+  }
+
+  private synchronized void repair(long round, Map<String, InetSocketAddress> expected, int attempts) {
+    if (round != current || attempts == 0) {
+      return;
+    }
+    List<InetSocketAddress> stragglers = new ArrayList<>();
+    for (Map.Entry<String, InetSocketAddress> e : expected.entrySet()) {
+      if (!reported.contains(e.getKey())) {
+        stragglers.add(e.getValue());
+      }
+    }
+    // Many stragglers (the round's start was lost) spread their reports like a normal round.
+    int window = (int) Math.max(MIN_REPAIR_WINDOW_MILLIS,
+        (long) spreadWindowMillis * stragglers.size() / expected.size());
+    Round direct = new Round(round, self, window, 0, 0);
+    for (InetSocketAddress straggler : stragglers) {
+      repairs++;
+      send(straggler, direct);
+    }
+    if (!stragglers.isEmpty()) {
+      scheduler.schedule(REPAIR_GRACE_MILLIS, () -> repair(round, expected, attempts - 1));
+    }
+  }
+
+  private void send(InetSocketAddress to, Round round) {
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    network.send(to, StatusCodec.encodeRound(id, round));
+  }
+
+  /** Members asked directly because the epidemic had not reached them in time. */
+  public synchronized long repairs() {
+    return repairs;
+  }
+}

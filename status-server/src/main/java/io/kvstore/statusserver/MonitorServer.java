@@ -1,0 +1,229 @@
+package io.kvstore.statusserver;
+
+import io.kvstore.client.KvClient;
+import io.kvstore.client.KvClientConfig;
+import io.kvstore.client.KvException;
+import io.kvstore.client.MemberList;
+import io.kvstore.node.runtime.SystemClock;
+import io.kvstore.node.transport.FrameAuthenticator;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The status server: learns the membership from any seed, starts a collection round every
+ * interval at one random live node, takes the reports the round brings in, asks stragglers
+ * directly, and serves the dashboard, JSON API and Prometheus metrics.
+ */
+public final class MonitorServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MonitorServer.class);
+  private static final int INTAKE_CAPACITY = 50_000;
+
+  /**
+   * @param seeds nodes to learn the membership from (any live node will do)
+   * @param udpBind where nodes send their reports (must be reachable from them)
+   * @param interval time between collection rounds
+   * @param spreadWindow nodes send their reports at a random time inside this window
+   * @param fanout how many members each node passes a round on to
+   */
+  public record Settings(
+      List<InetSocketAddress> seeds,
+      String httpBind,
+      int httpPort,
+      InetSocketAddress udpBind,
+      Duration interval,
+      Duration spreadWindow,
+      int fanout,
+      FrameAuthenticator authenticator,
+      MonitorSettings view) {}
+
+  private final Settings settings;
+  private final ClusterView view;
+  private final ReportIntake intake;
+  private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+  private final ScheduledExecutorService scheduler =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "monitor-rounds");
+            t.setDaemon(true);
+            return t;
+          });
+  private final SplittableRandom random = new SplittableRandom();
+  private final List<InetSocketAddress> known = new ArrayList<>();
+  private Channel channel;
+  private InetSocketAddress udpAddress;
+  private StatusHttpServer http;
+  private volatile CollectionRounds collection;
+  private long rounds;
+
+  private MonitorServer(Settings settings) {
+    this.settings = settings;
+    this.view = new ClusterView(SystemClock.INSTANCE, settings.view());
+    this.intake =
+        new ReportIntake(
+            settings.authenticator(),
+            INTAKE_CAPACITY,
+            report -> {
+              CollectionRounds rounds = collection;
+              if (rounds != null) {
+                rounds.onReport(report.round(), report.nodeId());
+              }
+              view.onReport(report);
+            });
+    known.addAll(settings.seeds());
+  }
+
+  /** Starts the UDP intake, the HTTP server and the rounds. */
+  public static MonitorServer start(Settings settings) throws InterruptedException {
+    MonitorServer server = new MonitorServer(settings);
+    try {
+      server.bind();
+    } catch (RuntimeException | InterruptedException e) {
+      server.close();
+      throw e;
+    }
+    return server;
+  }
+
+  private void bind() throws InterruptedException {
+    channel =
+        new Bootstrap()
+            .group(group)
+            .channel(NioDatagramChannel.class)
+            .option(ChannelOption.SO_RCVBUF, 8 << 20)
+            .option(ChannelOption.RECVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(65_536))
+            .handler(
+                new SimpleChannelInboundHandler<DatagramPacket>() {
+                  @Override
+                  protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket p) {
+                    intake.offer(p.content());
+                  }
+                })
+            .bind(settings.udpBind())
+            .sync()
+            .channel();
+    udpAddress = (InetSocketAddress) channel.localAddress();
+    collection =
+        new CollectionRounds(
+            udpAddress,
+            this::send,
+            (delay, task) -> {
+              var f = scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
+              return () -> f.cancel(false);
+            },
+            new SplittableRandom(),
+            (int) settings.spreadWindow().toMillis(),
+            settings.fanout());
+    http = new StatusHttpServer(view, settings.httpBind(), settings.httpPort());
+    http.registerIntake(intake);
+    http.start();
+    long interval = settings.interval().toMillis();
+    scheduler.scheduleAtFixedRate(this::round, 0, interval, TimeUnit.MILLISECONDS);
+    scheduler.scheduleAtFixedRate(view::tick, 1, 1, TimeUnit.SECONDS);
+    log.info(
+        "status server: dashboard on http://{}:{}/ , reports on udp {}, a round every {} ms",
+        settings.httpBind(), http.port(), udpAddress, interval);
+  }
+
+  /** One collection round: refresh the membership, start the epidemic, repair stragglers. */
+  private void round() {
+    try {
+      List<MemberList.Entry> members = pollMembership();
+      if (members.isEmpty()) {
+        log.warn("no node answered the membership query (tried {}); retrying next round", known);
+        return;
+      }
+      Map<String, InetSocketAddress> alive = new LinkedHashMap<>();
+      members.stream().filter(m -> m.state().equals("alive")).forEach(m -> alive.put(m.id(), m.address()));
+      if (collection.start(alive) != 0) {
+        rounds++;
+        view.onRoundStarted(rounds); // the dashboard shows a count; the wire id stays random
+      }
+    } catch (RuntimeException e) {
+      log.warn("collection round failed; retrying next round", e);
+    }
+  }
+
+  /** The membership as one live node sees it; tries known nodes in random order. */
+  private List<MemberList.Entry> pollMembership() {
+    List<InetSocketAddress> candidates = new ArrayList<>(known);
+    java.util.Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
+    for (InetSocketAddress node : candidates) {
+      try (KvClient client =
+          KvClient.open(
+              KvClientConfig.builder().node(node).timeout(Duration.ofMillis(200)).retries(2).build())) {
+        List<MemberList.Entry> members = client.blocking().listAllMembers();
+        view.onMembers(
+            members.stream()
+                .map(m -> new MemberInfo(m.id(), m.address(), m.state(), m.incarnation()))
+                .toList());
+        known.clear();
+        members.stream().filter(m -> m.state().equals("alive")).forEach(m -> known.add(m.address()));
+        for (InetSocketAddress seed : settings.seeds()) {
+          if (!known.contains(seed)) {
+            known.add(seed); // seeds stay candidates: the cluster may restart around them
+          }
+        }
+        return members;
+      } catch (KvException e) {
+        log.debug("membership query to {} failed: {}", node, e.getMessage());
+      }
+    }
+    return List.of();
+  }
+
+  private void send(InetSocketAddress to, byte[] frame) {
+    channel.writeAndFlush(
+        new DatagramPacket(Unpooled.wrappedBuffer(settings.authenticator().seal(frame)), to));
+  }
+
+  public ClusterView view() {
+    return view;
+  }
+
+  public int httpPort() {
+    return http.port();
+  }
+
+  public InetSocketAddress udpAddress() {
+    return udpAddress;
+  }
+
+  public long rounds() {
+    return rounds;
+  }
+
+  @Override
+  public void close() {
+    scheduler.shutdownNow();
+    if (http != null) {
+      http.stop();
+    }
+    intake.close();
+    if (channel != null) {
+      channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+}

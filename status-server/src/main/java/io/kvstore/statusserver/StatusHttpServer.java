@@ -1,0 +1,131 @@
+package io.kvstore.statusserver;
+
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.staticfiles.Location;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The status server's HTTP side: the dashboard at {@code /} (assets under {@code /assets}), the
+ * JSON API under {@code /api}, live updates at {@code /api/events} and {@code /metrics}.
+ */
+public final class StatusHttpServer {
+  /** Live updates come every second, slower beyond 1,000 nodes: one millisecond per node. */
+  static final long LIVE_UPDATE_MILLIS = 1_000;
+
+  private static final String DASHBOARD = "/dashboard";
+
+  private final ClusterView view;
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final ApiJson json = new ApiJson();
+  private final LiveEvents events;
+  private final byte[] indexPage = resource(DASHBOARD + "/index.html");
+  private final Javalin app;
+
+  /**
+   * @param bind the address to listen on: 127.0.0.1 unless the operator chose otherwise
+   * @param port the port, or 0 for any free port
+   */
+  public StatusHttpServer(ClusterView view, String bind, int port) {
+    this.view = view;
+    registry.getPrometheusRegistry().register(new ClusterMetrics(view));
+    this.events =
+        new LiveEvents(
+            () -> json.event(view.summary(), view.nodes()),
+            () -> Math.max(LIVE_UPDATE_MILLIS, view.size()));
+    this.app =
+        HttpServers.create(
+            bind,
+            port,
+            cfg -> {
+              cfg.staticFiles.add(
+                  files -> {
+                    files.hostedPath = "/assets";
+                    files.directory = DASHBOARD;
+                    files.location = Location.CLASSPATH;
+                  });
+              cfg.routes.get(
+                  "/", ctx -> ctx.contentType("text/html; charset=utf-8").result(indexPage));
+              cfg.routes.get("/api/cluster", ctx -> json.cluster(jsonBody(ctx), view.summary()));
+              cfg.routes.get("/api/nodes", ctx -> json.nodes(jsonBody(ctx), view.nodes()));
+              cfg.routes.get("/api/nodes/{id}", ctx -> nodeDetail(ctx.pathParam("id"), ctx));
+              cfg.routes.sse("/api/events", events::subscribe);
+              cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry));
+            });
+  }
+
+  /** Where to register more meters (e.g. report intake counters) to be served at /metrics. */
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Serves the intake's counters at /metrics: how many reports came, and what became of them. */
+  public void registerIntake(ReportIntake intake) {
+    intakeCounter("received", "report datagrams received", intake.received);
+    intakeCounter("accepted", "reports applied to the view", intake.accepted);
+    intakeCounter("dropped", "reports dropped because the intake queue was full", intake.dropped);
+    intakeCounter("malformed", "reports refused as malformed or oversized", intake.malformed);
+    intakeCounter(
+        "unauthenticated", "reports refused for a bad or missing HMAC", intake.unauthenticated);
+    Gauge.builder("kvstore.monitor.reports.queued", intake, ReportIntake::queued)
+        .description("reports waiting to be applied")
+        .register(registry);
+  }
+
+  private void intakeCounter(String outcome, String description, LongAdder count) {
+    FunctionCounter.builder("kvstore.monitor.reports." + outcome, count, LongAdder::sum)
+        .description(description)
+        .register(registry);
+  }
+
+  public StatusHttpServer start() {
+    app.start();
+    events.start();
+    return this;
+  }
+
+  /** The port listened on (the one chosen if 0 was asked). */
+  public int port() {
+    return app.port();
+  }
+
+  public void stop() {
+    events.stop();
+    app.stop();
+  }
+
+  private void nodeDetail(String id, Context ctx) throws IOException {
+    Optional<NodeStatus> node = view.node(id);
+    if (node.isPresent()) {
+      json.node(jsonBody(ctx), node.get(), view.history(id).orElseThrow());
+    } else {
+      ctx.status(404);
+      json.error(jsonBody(ctx), "no node with id " + id);
+    }
+  }
+
+  private static OutputStream jsonBody(Context ctx) {
+    return ctx.contentType(HttpServers.JSON).outputStream();
+  }
+
+  private static byte[] resource(String path) {
+    try (InputStream in = StatusHttpServer.class.getResourceAsStream(path)) {
+      if (in == null) {
+        throw new IllegalStateException("missing resource " + path);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
