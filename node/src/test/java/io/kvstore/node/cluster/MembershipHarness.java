@@ -26,6 +26,8 @@ final class MembershipHarness {
 
   final ManualTime time = new ManualTime();
   final List<Sent> sent = new ArrayList<>();
+  /** Peers that no longer answer pings (crashed, as far as this node can tell). */
+  final java.util.Set<InetSocketAddress> silent = new java.util.HashSet<>();
   final SwimMembership membership;
 
   MembershipHarness(SwimConfig config) {
@@ -67,9 +69,14 @@ final class MembershipHarness {
     ByteBuffer buffer = ByteBuffer.wrap(datagram);
     SwimMessage message = SwimCodec.decode(InternalFrame.type(buffer), buffer.position(InternalFrame.HEADER).slice());
     sent.add(new Sent(to, message));
-    if (message instanceof Ping ping) {
+    if (message instanceof Ping ping && !silent.contains(to)) {
       time.schedule(1, () -> membership.onDatagram(to, SwimCodec.encode(new byte[16], new Ack(ping.seq(), List.of()))));
     }
+  }
+
+  /** Messages of one type sent since the test started. */
+  <T extends SwimMessage> List<T> sentOf(Class<T> type) {
+    return sent.stream().map(Sent::message).filter(type::isInstance).map(type::cast).toList();
   }
 
   static NodeId peer(int i) {

@@ -1,0 +1,33 @@
+package io.kvstore.node.cluster;
+
+import io.kvstore.node.cluster.SwimMessage.Update;
+import io.kvstore.node.cluster.SwimMessage.Update.Kind;
+import java.net.InetSocketAddress;
+
+/**
+ * This node as a member of its own cluster: its identity, its incarnation (which only this node
+ * raises) and where it is in its life (running, joined, leaving). Shared by every mechanism.
+ */
+final class LocalMember {
+  final NodeId id;
+  final InetSocketAddress address;
+  long incarnation;
+  boolean running;
+  boolean leaving;
+  boolean joined;
+
+  LocalMember(NodeId id, InetSocketAddress address, long incarnation) {
+    this.id = id;
+    this.address = address;
+    this.incarnation = incarnation;
+  }
+
+  /** "I am alive at my incarnation": what we tell others about ourselves. */
+  Update aliveUpdate() {
+    return new Update(Kind.ALIVE, id, address, incarnation, id);
+  }
+
+  Member snapshot() {
+    return new Member(id, address, incarnation, leaving ? MemberState.LEFT : MemberState.ALIVE, 0);
+  }
+}

@@ -1,0 +1,149 @@
+package io.kvstore.node.cluster;
+
+import io.kvstore.node.cluster.SwimMessage.PushPull;
+import io.kvstore.node.cluster.SwimMessage.Update;
+import io.kvstore.node.cluster.SwimMessage.Update.Kind;
+import io.kvstore.node.runtime.Scheduler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * Anti-entropy by full-state exchange (memberlist's push-pull): periodically, and to join, a node
+ * sends its whole member table to one member, which merges it and answers with its own. Gossip
+ * alone can miss a member; this heals such gaps and partitions. Dead members are exchange
+ * partners too, and so are seeds we do not see alive: that is how two halves of a healed
+ * partition find each other again.
+ */
+final class StateExchange {
+  private static final int CHUNK_BYTES = 32 * 1024;
+
+  private final SwimConfig config;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final LocalMember self;
+  private final MemberTable table;
+  private final StateMerge merge;
+  private final Outbox outbox;
+  private List<InetSocketAddress> seeds = List.of();
+  private long joinBackoffMillis;
+  private Scheduler.Cancellable pushPullTimer;
+  private Scheduler.Cancellable joinTimer;
+
+  StateExchange(SwimConfig config, Scheduler scheduler, RandomGenerator random, LocalMember self,
+      MemberTable table, StateMerge merge, Outbox outbox) {
+    this.config = config;
+    this.scheduler = scheduler;
+    this.random = random;
+    this.self = self;
+    this.table = table;
+    this.merge = merge;
+    this.outbox = outbox;
+  }
+
+  /** Schedules the periodic exchange and, with seeds, keeps asking them until one answers. */
+  void start(long firstDelayMillis, List<InetSocketAddress> seedAddresses) {
+    seeds = seedAddresses;
+    pushPullTimer = scheduler.schedule(firstDelayMillis, this::pushPullTick);
+    if (!self.joined) {
+      joinBackoffMillis = Math.min(200, config.joinRetryMaxMillis());
+      tryJoin();
+    }
+  }
+
+  void stop() {
+    if (pushPullTimer != null) {
+      pushPullTimer.cancel();
+    }
+    if (joinTimer != null) {
+      joinTimer.cancel();
+    }
+  }
+
+  void onPushPull(InetSocketAddress from, PushPull p) {
+    if (p.reply()) {
+      self.joined = true;
+    }
+    for (Update u : p.updates()) {
+      // A remote "dead" is only a reason to suspect: we may know better.
+      if (u.kind() == Kind.DEAD) {
+        merge.apply(new Update(Kind.SUSPECT, u.id(), null, u.incarnation(), u.from()));
+      } else {
+        merge.apply(u);
+      }
+    }
+    // Answer after merging, so that the answer carries any refutation the merge caused.
+    if (!p.reply() && p.chunk() == 0 && !self.leaving) {
+      sendState(from, p.exchange(), false, true);
+    }
+  }
+
+  private void pushPullTick() {
+    if (!self.running) {
+      return;
+    }
+    List<MemberTable.Record> partner =
+        table.randomMembers(1, m -> m.state == MemberState.ALIVE || m.state == MemberState.DEAD, null);
+    if (!partner.isEmpty() && !self.leaving) {
+      sendState(partner.get(0).address, random.nextInt(), false, false);
+    }
+    List<InetSocketAddress> lostSeeds = new ArrayList<>();
+    for (InetSocketAddress seed : seeds) {
+      if (!table.isAliveAt(seed)) {
+        lostSeeds.add(seed);
+      }
+    }
+    if (!lostSeeds.isEmpty() && !self.leaving) {
+      sendState(lostSeeds.get(random.nextInt(lostSeeds.size())), random.nextInt(), false, false);
+    }
+    pushPullTimer = scheduler.schedule(config.pushPullIntervalMillis(table.size() + 1), this::pushPullTick);
+  }
+
+  private void tryJoin() {
+    if (!self.running || self.joined) {
+      return;
+    }
+    int exchange = random.nextInt();
+    for (InetSocketAddress seed : seeds) {
+      sendState(seed, exchange, true, false);
+    }
+    long delay = joinBackoffMillis;
+    joinBackoffMillis = Math.min(config.joinRetryMaxMillis(), joinBackoffMillis * 2);
+    joinTimer = scheduler.schedule(delay, this::tryJoin);
+  }
+
+  /** Sends our whole table, in chunks that each merge on their own. */
+  private void sendState(InetSocketAddress to, int exchange, boolean join, boolean reply) {
+    List<Update> state = new ArrayList<>(table.size() + 1);
+    state.add(self.aliveUpdate());
+    for (MemberTable.Record m : table.records()) {
+      Kind kind =
+          switch (m.state) {
+            case ALIVE -> Kind.ALIVE;
+            case SUSPECT -> Kind.SUSPECT;
+            case DEAD -> Kind.DEAD;
+            case LEFT -> Kind.LEFT;
+          };
+      if (kind == Kind.ALIVE) {
+        state.add(new Update(kind, m.id, m.address, m.incarnation, self.id));
+      } else {
+        state.add(new Update(kind, m.id, null, m.incarnation, kind == Kind.LEFT ? m.id : self.id));
+      }
+    }
+    int chunk = 0;
+    List<Update> page = new ArrayList<>();
+    int bytes = 0;
+    for (Update u : state) {
+      int size = SwimCodec.size(u);
+      if (bytes + size > CHUNK_BYTES && !page.isEmpty()) {
+        outbox.send(to, new PushPull(exchange, join, reply, chunk++, page));
+        page = new ArrayList<>();
+        bytes = 0;
+      }
+      page.add(u);
+      bytes += size;
+    }
+    outbox.send(to, new PushPull(exchange, join, reply, chunk, page));
+  }
+}
