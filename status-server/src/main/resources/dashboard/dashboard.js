@@ -99,6 +99,15 @@ function pill(state) {
   return '<span class="pill s-' + state + '">' + state + '</span>';
 }
 
+// Warnings a node's reports raise (e.g. it rejects frames: a cluster secret mismatch?).
+const WARNING_LABELS = { 'rejecting-frames': 'rejecting frames', 'insecure': 'insecure' };
+
+function warningBadges(n, long) {
+  return (n.warnings || []).map(w =>
+    ' <span class="warn w-' + esc(w.code) + '" title="' + esc(w.text) + '">⚠ ' +
+    esc(long ? w.text : (WARNING_LABELS[w.code] || w.code)) + '</span>').join('');
+}
+
 // ---- summary ------------------------------------------------------------------------------
 
 function card(label, value, sub) {
@@ -120,6 +129,21 @@ function renderSummary() {
     card('Keys', compact(s.totalKeys)) +
     card('Ops/s', compact(s.totalOpsPerSecond)) +
     card('Last round', s.lastRound == null ? '–' : '#' + s.lastRound, s.lastRoundAt ? ago(s.lastRoundAt) : 'none yet');
+  renderAlerts();
+}
+
+// A banner above the table: nodes that reject internal frames are easy to miss in a big table.
+function renderAlerts() {
+  const rejecting = (model.nodes || []).filter(n => (n.warnings || []).some(w => w.code === 'rejecting-frames'));
+  const el = document.getElementById('alerts');
+  if (!el) {
+    return;
+  }
+  el.innerHTML = rejecting.length
+    ? '<div class="alert" id="alert-rejecting">⚠ ' + rejecting.length + (rejecting.length === 1 ? ' node rejects' : ' nodes reject') +
+      ' internal frames it cannot authenticate: cluster secret mismatch? (' +
+      rejecting.slice(0, 5).map(n => esc(n.id)).join(', ') + (rejecting.length > 5 ? ', …' : '') + ')</div>'
+    : '';
 }
 
 // ---- node table ---------------------------------------------------------------------------
@@ -132,7 +156,8 @@ const COLUMNS = [
   { key: 'name', width: '14%', label: 'Name', value: n => n.id,
     render: n => '<a href="#/node/' + encodeURIComponent(n.id) + '">' + esc(n.id) + '</a>' },
   { key: 'address', width: '11%', label: 'Address', value: n => n.address || '', render: n => esc(n.address || '–') },
-  { key: 'state', width: '11%', label: 'State', value: n => SEVERITY[n.state], render: n => pill(n.state) },
+  { key: 'state', width: '11%', label: 'State', value: n => SEVERITY[n.state],
+    render: n => pill(n.state) + warningBadges(n, false) },
   { key: 'lastSeen', width: '8%', label: 'Last seen', value: n => (n.lastSeen ? Date.parse(n.lastSeen) : 0),
     render: n => ago(n.lastSeen) },
   { key: 'disk', width: '13%', label: 'Disk free / used', value: n => statValue(n, 'disk.free'), render: diskCell },
@@ -285,7 +310,7 @@ function renderNode(node) {
     '</td></tr>').join('');
   page.innerHTML =
     '<a class="back" href="#/">← All nodes</a>' +
-    '<div class="node-head"><h2 id="node-id">' + esc(node.id) + '</h2>' + pill(node.state) + ' ' + labels + '</div>' +
+    '<div class="node-head"><h2 id="node-id">' + esc(node.id) + '</h2>' + pill(node.state) + warningBadges(node, true) + ' ' + labels + '</div>' +
     '<div class="node-meta"><span>' + esc(node.address || 'address unknown') + '</span>' +
     '<span>' + node.state + ' since ' + ago(node.stateSince) + '</span>' +
     '<span>last report ' + ago(node.lastSeen) + (node.lastRound != null ? ' (round #' + node.lastRound + ')' : '') + '</span></div>' +

@@ -38,7 +38,7 @@ public final class MonitorIntakeBenchmark {
     int nodes = args.length > 0 ? Integer.parseInt(args[0]) : 10_000;
     int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 10;
     ClusterView view = new ClusterView(SystemClock.INSTANCE, MonitorSettings.defaults());
-    ReportIntake intake = new ReportIntake(FrameAuthenticator.none(), 50_000, view::onReport);
+    ReportIntake intake = new ReportIntake(FrameAuthenticator.none(), 50_000, 64L << 20, view::onReport);
     List<MemberInfo> members = new ArrayList<>(nodes);
     for (int i = 0; i < nodes; i++) {
       members.add(new MemberInfo("node-" + i, address(i), "alive", 1));

@@ -102,6 +102,27 @@ final class ApiJson {
     return text.toString();
   }
 
+  /** What became of the reports received, one counter per outcome, and the view's bounds. */
+  void intake(OutputStream out, ReportIntake intake, ClusterView view) throws IOException {
+    try (JsonGenerator json = factory.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeNumberField("received", intake.received.sum());
+      json.writeNumberField("accepted", intake.accepted.sum());
+      json.writeNumberField("unauthenticated", intake.unauthenticated.sum());
+      json.writeNumberField("malformed", intake.malformed.sum());
+      json.writeNumberField("dropped", intake.dropped.sum());
+      json.writeNumberField("notMember", intake.notMember.sum());
+      json.writeNumberField("staleOrReplayed", intake.staleOrReplayed.sum());
+      json.writeNumberField("overLimits", intake.overLimits.sum());
+      json.writeNumberField("overMemoryBudget", intake.overMemoryBudget.sum());
+      json.writeNumberField("queued", intake.queued());
+      json.writeNumberField("membersRefused", view.membersRefused());
+      json.writeNumberField("retainedBytes", view.retainedBytes());
+      json.writeNumberField("memoryBudgetBytes", view.memoryBudgetBytes());
+      json.writeEndObject();
+    }
+  }
+
   void error(OutputStream out, String message) throws IOException {
     try (JsonGenerator json = factory.createGenerator(out)) {
       json.writeStartObject();
@@ -135,6 +156,14 @@ final class ApiJson {
     json.writeStringField("stateSince", iso(node.stateSince()));
     json.writeStringField("lastSeen", iso(node.lastSeen()));
     writeRound(json, node.lastRound());
+    json.writeArrayFieldStart("warnings");
+    for (NodeWarning warning : node.warnings()) {
+      json.writeStartObject();
+      json.writeStringField("code", warning.code());
+      json.writeStringField("text", warning.text());
+      json.writeEndObject();
+    }
+    json.writeEndArray();
     json.writeObjectFieldStart("labels");
     for (Map.Entry<String, String> label : node.labels().entrySet()) {
       json.writeStringField(label.getKey(), label.getValue());

@@ -20,6 +20,10 @@ import java.util.concurrent.TimeUnit;
  * The cluster as the status server sees it: membership polled from nodes plus the reports nodes
  * send. Thread-safe. Snapshots re-evaluate time-based states first, so they are always current
  * however often {@link #tick()} runs.
+ *
+ * <p>Bounded: only members learned from the membership are tracked (a report never adds a node),
+ * at most {@code maxNodes} of them, and everything kept is counted against a byte budget; what
+ * would exceed it is refused and counted, so no flood can run the heap out.
  */
 public final class ClusterView {
   private static final String KEYS = "keys";
@@ -34,6 +38,10 @@ public final class ClusterView {
   private final Map<String, Integer> sparklineIndex = new HashMap<>();
   private final StringPool strings = new StringPool(SHARED_STRINGS);
   private final TreeMap<String, TrackedNode> nodes = new TreeMap<>();
+  private final long poolBytes;
+  private long retainedBytes;
+  private long membersRefused;
+  private long departedForgotten;
   private long lastRound = -1;
   private Instant lastRoundAt;
 
@@ -45,6 +53,9 @@ public final class ClusterView {
     for (String stat : settings.sparklineStats()) {
       sparklineIndex.put(stat, sparklineIndex.size());
     }
+    ReportLimits limits = settings.limits();
+    this.poolBytes = Footprint.pool(SHARED_STRINGS, Math.max(limits.maxNameBytes(), limits.maxTextBytes()));
+    this.retainedBytes = poolBytes;
   }
 
   /**
@@ -65,19 +76,49 @@ public final class ClusterView {
     }
   }
 
-  /** Records a node's report; false if refused because {@code maxNodes} nodes are tracked. */
-  public synchronized boolean onReport(StatusReport report) {
-    TrackedNode node = track(report.nodeId());
-    if (node == null) {
-      return false;
+  /**
+   * Records a member's report. Refused (and nothing changed) when the node is not a member, when
+   * the report exceeds the {@link ReportLimits}, or when keeping it would exceed the budget.
+   */
+  public synchronized ReportOutcome onReport(StatusReport report) {
+    TrackedNode node = nodes.get(report.nodeId());
+    if (node == null || !node.isMember()) {
+      return ReportOutcome.NOT_A_MEMBER;
     }
-    long nowMillis = clock.currentTimeMillis();
+    if (settings.limits().violation(report).isPresent()) {
+      return ReportOutcome.OVER_LIMITS;
+    }
     List<Stat> stats = shared(report.stats());
-    node.onReport(
-        clock.nanoTime(), nowMillis, report.round(), report.address(), shared(report.labels()), stats);
+    Map<String, String> labels = shared(report.labels());
+    long bytes = Footprint.report(labels, stats, strings::isShared);
+    if (retainedBytes - node.reportBytes() + bytes > settings.memoryBudgetBytes()) {
+      return ReportOutcome.OVER_MEMORY_BUDGET;
+    }
+    retainedBytes += bytes - node.reportBytes();
+    long nowMillis = clock.currentTimeMillis();
+    node.onReport(clock.nanoTime(), nowMillis, report.round(), report.address(), labels, stats, bytes);
     node.addHistory(settings.historyPoints(), nowMillis, sparklineValues(stats));
     reevaluate(node);
-    return true;
+    return ReportOutcome.ACCEPTED;
+  }
+
+  /** Estimated heap the view keeps now, within {@link MonitorSettings#memoryBudgetBytes()}. */
+  public synchronized long retainedBytes() {
+    return retainedBytes;
+  }
+
+  public long memoryBudgetBytes() {
+    return settings.memoryBudgetBytes();
+  }
+
+  /** Members not tracked because maxNodes or the memory budget was reached. */
+  public synchronized long membersRefused() {
+    return membersRefused;
+  }
+
+  /** Dead or left nodes forgotten to make room for new members. */
+  public synchronized long departedForgotten() {
+    return departedForgotten;
   }
 
   /** Notes that the status server asked for collection round {@code round}. */
@@ -156,13 +197,41 @@ public final class ClusterView {
         Instant.ofEpochMilli(clock.currentTimeMillis()));
   }
 
+  /** The node, tracked now if there is room (a dead or left node may be forgotten for it). */
   private TrackedNode track(String id) {
     TrackedNode node = nodes.get(id);
-    if (node == null && nodes.size() < settings.maxNodes()) {
-      node = new TrackedNode(id, clock.nanoTime());
-      nodes.put(node.id(), node);
+    if (node != null) {
+      return node;
     }
+    long bytes = Footprint.node(id, settings.historyPoints(), sparklineIndex.size());
+    while (nodes.size() >= settings.maxNodes() || retainedBytes + bytes > settings.memoryBudgetBytes()) {
+      if (!forgetOneDeparted()) {
+        membersRefused++;
+        return null;
+      }
+    }
+    node = new TrackedNode(id, clock.nanoTime(), bytes);
+    nodes.put(node.id(), node);
+    retainedBytes += bytes;
     return node;
+  }
+
+  /** Forgets the dead or left node that departed longest ago; false if there is none. */
+  private boolean forgetOneDeparted() {
+    TrackedNode oldest = null;
+    for (TrackedNode node : nodes.values()) {
+      if ((node.state() == NodeState.DEAD || node.state() == NodeState.LEFT)
+          && (oldest == null || node.stateSince().isBefore(oldest.stateSince()))) {
+        oldest = node;
+      }
+    }
+    if (oldest == null) {
+      return false;
+    }
+    nodes.remove(oldest.id());
+    retainedBytes -= oldest.fixedBytes() + oldest.reportBytes();
+    departedForgotten++;
+    return true;
   }
 
   private void reevaluate(TrackedNode node) {

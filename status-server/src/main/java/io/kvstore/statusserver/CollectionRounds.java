@@ -38,7 +38,11 @@ public final class CollectionRounds {
   private final int spreadWindowMillis;
   private final int fanout;
   private long current;
+  /** The round before the current one: its late reports are still taken. */
+  private long previous;
+  private boolean started;
   private final Set<String> reported = new HashSet<>();
+  private Set<String> reportedPrevious = new HashSet<>();
   private long repairs;
 
   /**
@@ -64,7 +68,10 @@ public final class CollectionRounds {
       return 0;
     }
     long round = random.nextLong();
+    previous = current;
     current = round;
+    started = true;
+    reportedPrevious = new HashSet<>(reported);
     reported.clear();
     List<InetSocketAddress> addresses = new ArrayList<>(alive.values());
     Round start = new Round(round, self, spreadWindowMillis, fanout, HOPS);
@@ -77,10 +84,27 @@ public final class CollectionRounds {
     return round;
   }
 
-  /** A report arrived for {@code round} from {@code nodeId}. */
+  /**
+   * Whether {@code nodeId}'s report for {@code round} is new: it answers one of the last two
+   * rounds started, and the node has not reported for it yet. A report replayed from an older
+   * round, or repeated within one, is refused.
+   */
+  public synchronized boolean isFresh(long round, String nodeId) {
+    if (!started) {
+      return false;
+    }
+    if (round == current) {
+      return !reported.contains(nodeId);
+    }
+    return round == previous && !reportedPrevious.contains(nodeId);
+  }
+
+  /** {@code nodeId}'s report for {@code round} was taken. */
   public synchronized void onReport(long round, String nodeId) {
     if (round == current) {
       reported.add(nodeId);
+    } else if (round == previous) {
+      reportedPrevious.add(nodeId);
     }
   }
 

@@ -4,6 +4,7 @@ import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
 import io.kvstore.client.MemberList;
+import io.kvstore.node.monitor.StatusReport;
 import io.kvstore.node.runtime.SystemClock;
 import io.kvstore.node.transport.FrameAuthenticator;
 import io.netty.bootstrap.Bootstrap;
@@ -39,6 +40,9 @@ import org.slf4j.LoggerFactory;
 public final class MonitorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitorServer.class);
   private static final int INTAKE_CAPACITY = 50_000;
+  /** Bytes of reports waiting to be applied: the worker keeps up, so this only absorbs bursts. */
+  private static final long INTAKE_BYTES =
+      Math.max(1 << 20, Math.min(8 << 20, Runtime.getRuntime().maxMemory() / 16));
 
   /**
    * @param seeds nodes to learn the membership from (any live node will do)
@@ -76,26 +80,35 @@ public final class MonitorServer implements AutoCloseable {
   private StatusHttpServer http;
   private volatile CollectionRounds collection;
   private long rounds;
+  private boolean closed;
 
   private MonitorServer(Settings settings) {
     this.settings = settings;
     this.view = new ClusterView(SystemClock.INSTANCE, settings.view());
     this.intake =
-        new ReportIntake(
-            settings.authenticator(),
-            INTAKE_CAPACITY,
-            report -> {
-              CollectionRounds rounds = collection;
-              if (rounds != null) {
-                rounds.onReport(report.round(), report.nodeId());
-              }
-              view.onReport(report);
-            });
+        new ReportIntake(settings.authenticator(), INTAKE_CAPACITY, INTAKE_BYTES, this::apply);
     known.addAll(settings.seeds());
+  }
+
+  /** Takes a report only once per node, for a recent round, and notes who answered it. */
+  private ReportOutcome apply(StatusReport report) {
+    CollectionRounds rounds = collection;
+    if (rounds == null || !rounds.isFresh(report.round(), report.nodeId())) {
+      return ReportOutcome.STALE_OR_REPLAYED;
+    }
+    ReportOutcome outcome = view.onReport(report);
+    if (outcome == ReportOutcome.ACCEPTED) {
+      rounds.onReport(report.round(), report.nodeId());
+    }
+    return outcome;
   }
 
   /** Starts the UDP intake, the HTTP server and the rounds. */
   public static MonitorServer start(Settings settings) throws InterruptedException {
+    if (!settings.authenticator().enabled()) {
+      log.warn("status server runs WITHOUT a cluster secret: anyone who can send it a datagram"
+          + " can forge reports of members; give it the cluster's secret");
+    }
     MonitorServer server = new MonitorServer(settings);
     try {
       server.bind();
@@ -214,16 +227,33 @@ public final class MonitorServer implements AutoCloseable {
     return rounds;
   }
 
+  /**
+   * Stops everything, each part on its own: one that fails (or was never started) does not keep
+   * the others running. Idempotent; bounded in time.
+   */
   @Override
-  public void close() {
-    scheduler.shutdownNow();
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    quietly("rounds", scheduler::shutdownNow);
     if (http != null) {
-      http.stop();
+      quietly("http", http::stop);
     }
-    intake.close();
+    quietly("intake", intake::close);
     if (channel != null) {
-      channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS);
+      quietly("udp", () -> channel.close().awaitUninterruptibly(1, TimeUnit.SECONDS));
     }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    quietly("event loop",
+        () -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS));
+  }
+
+  private static void quietly(String part, Runnable stop) {
+    try {
+      stop.run();
+    } catch (RuntimeException e) {
+      log.warn("stopping the status server's {} failed", part, e);
+    }
   }
 }

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param lastSeen when its latest report arrived, or null if it never reported
  * @param stats the stats of its latest report (empty if none)
  * @param changes its latest state changes, oldest first
+ * @param warnings what its latest reports say needs the operator (none: empty)
  */
 public record NodeStatus(
     String id,
@@ -23,4 +24,5 @@ public record NodeStatus(
     long lastRound,
     Map<String, String> labels,
     List<Stat> stats,
-    List<StateChange> changes) {}
+    List<StateChange> changes,
+    List<NodeWarning> warnings) {}

@@ -10,22 +10,31 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The status server's intake of REPORT datagrams: authenticated and size-checked on the network
- * thread, queued (bounded), then decoded and applied to the view by one worker thread. A flood
- * fills the queue and is dropped and counted; it cannot exhaust memory.
+ * thread, queued (bounded in count and bytes), then decoded and applied to the view by one worker
+ * thread. A flood fills the queue and is dropped and counted; it cannot exhaust memory. Every
+ * datagram ends in exactly one counter.
  */
 public final class ReportIntake implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ReportIntake.class);
 
+  /** Applies a decoded report and says what became of it. */
+  @FunctionalInterface
+  public interface Sink {
+    ReportOutcome apply(StatusReport report);
+  }
+
   private final FrameAuthenticator authenticator;
   private final BlockingQueue<byte[]> queue;
-  private final Consumer<StatusReport> sink;
+  private final long maxQueuedBytes;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final Sink sink;
   private final Thread worker;
   private volatile boolean running = true;
 
@@ -34,10 +43,20 @@ public final class ReportIntake implements AutoCloseable {
   public final LongAdder dropped = new LongAdder();
   public final LongAdder malformed = new LongAdder();
   public final LongAdder unauthenticated = new LongAdder();
+  /** Refused by the view or the rounds: see {@link ReportOutcome}. */
+  public final LongAdder notMember = new LongAdder();
+  public final LongAdder staleOrReplayed = new LongAdder();
+  public final LongAdder overLimits = new LongAdder();
+  public final LongAdder overMemoryBudget = new LongAdder();
 
-  public ReportIntake(FrameAuthenticator authenticator, int capacity, Consumer<StatusReport> sink) {
+  /**
+   * @param capacity the most datagrams queued
+   * @param maxQueuedBytes the most bytes queued
+   */
+  public ReportIntake(FrameAuthenticator authenticator, int capacity, long maxQueuedBytes, Sink sink) {
     this.authenticator = authenticator;
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.maxQueuedBytes = maxQueuedBytes;
     this.sink = sink;
     this.worker = new Thread(this::drain, "report-intake");
     worker.setDaemon(true);
@@ -62,7 +81,13 @@ public final class ReportIntake implements AutoCloseable {
       malformed.increment();
       return;
     }
+    if (queuedBytes.addAndGet(frame.length) > maxQueuedBytes) {
+      queuedBytes.addAndGet(-frame.length);
+      dropped.increment();
+      return;
+    }
     if (!queue.offer(frame)) {
+      queuedBytes.addAndGet(-frame.length);
       dropped.increment();
     }
   }
@@ -78,12 +103,12 @@ public final class ReportIntake implements AutoCloseable {
       if (frame == null) {
         continue;
       }
+      queuedBytes.addAndGet(-frame.length);
       try {
         StatusReport report =
             StatusCodec.decodeReport(
                 ByteBuffer.wrap(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER));
-        sink.accept(report);
-        accepted.increment();
+        count(sink.apply(report));
       } catch (MalformedMessageException e) {
         malformed.increment();
       } catch (RuntimeException e) {
@@ -91,6 +116,26 @@ public final class ReportIntake implements AutoCloseable {
         log.warn("could not apply a status report", e);
       }
     }
+  }
+
+  private void count(ReportOutcome outcome) {
+    switch (outcome) {
+      case ACCEPTED -> accepted.increment();
+      case NOT_A_MEMBER -> notMember.increment();
+      case STALE_OR_REPLAYED -> staleOrReplayed.increment();
+      case OVER_LIMITS -> overLimits.increment();
+      case OVER_MEMORY_BUDGET -> overMemoryBudget.increment();
+    }
+  }
+
+  /** Datagrams counted as refused for any reason, or dropped. */
+  public long refused() {
+    return dropped.sum() + malformed.sum() + unauthenticated.sum() + notMember.sum()
+        + staleOrReplayed.sum() + overLimits.sum() + overMemoryBudget.sum();
+  }
+
+  public long queuedBytes() {
+    return queuedBytes.get();
   }
 
   public int queued() {

@@ -31,6 +31,7 @@ public final class StatusHttpServer {
   private final LiveEvents events;
   private final byte[] indexPage = resource(DASHBOARD + "/index.html");
   private final Javalin app;
+  private volatile ReportIntake intake;
 
   /**
    * @param bind the address to listen on: 127.0.0.1 unless the operator chose otherwise
@@ -39,6 +40,12 @@ public final class StatusHttpServer {
   public StatusHttpServer(ClusterView view, String bind, int port) {
     this.view = view;
     registry.getPrometheusRegistry().register(new ClusterMetrics(view));
+    FunctionCounter.builder("kvstore.monitor.members.refused", view, ClusterView::membersRefused)
+        .description("members not tracked: maxNodes or the memory budget reached")
+        .register(registry);
+    Gauge.builder("kvstore.monitor.view.retained.bytes", view, ClusterView::retainedBytes)
+        .description("estimated heap kept by the view (bounded by its memory budget)")
+        .register(registry);
     this.events =
         new LiveEvents(
             () -> json.event(view.summary(), view.nodes()),
@@ -59,6 +66,7 @@ public final class StatusHttpServer {
               cfg.routes.get("/api/cluster", ctx -> json.cluster(jsonBody(ctx), view.summary()));
               cfg.routes.get("/api/nodes", ctx -> json.nodes(jsonBody(ctx), view.nodes()));
               cfg.routes.get("/api/nodes/{id}", ctx -> nodeDetail(ctx.pathParam("id"), ctx));
+              cfg.routes.get("/api/intake", this::intakeCounts);
               cfg.routes.sse("/api/events", events::subscribe);
               cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry));
             });
@@ -77,6 +85,11 @@ public final class StatusHttpServer {
     intakeCounter("malformed", "reports refused as malformed or oversized", intake.malformed);
     intakeCounter(
         "unauthenticated", "reports refused for a bad or missing HMAC", intake.unauthenticated);
+    intakeCounter("not.member", "reports refused: the node is not a member", intake.notMember);
+    intakeCounter("stale", "reports refused: no recent round, or a repeat (replay)", intake.staleOrReplayed);
+    intakeCounter("over.limits", "reports refused: too many stats or labels, or too long names", intake.overLimits);
+    intakeCounter("over.budget", "reports refused: the view's memory budget is full", intake.overMemoryBudget);
+    this.intake = intake;
     Gauge.builder("kvstore.monitor.reports.queued", intake, ReportIntake::queued)
         .description("reports waiting to be applied")
         .register(registry);
@@ -102,6 +115,16 @@ public final class StatusHttpServer {
   public void stop() {
     events.stop();
     app.stop();
+  }
+
+  private void intakeCounts(Context ctx) throws IOException {
+    ReportIntake counted = intake;
+    if (counted == null) {
+      ctx.status(404);
+      json.error(jsonBody(ctx), "this server has no report intake");
+    } else {
+      json.intake(jsonBody(ctx), counted, view);
+    }
   }
 
   private void nodeDetail(String id, Context ctx) throws IOException {

@@ -16,6 +16,11 @@ final class StringPool {
     this.capacity = capacity;
   }
 
+  /** Whether {@code s} is the pool's own copy (so it costs a node nothing). */
+  boolean isShared(String s) {
+    return s != null && strings.get(s) == s;
+  }
+
   String intern(String s) {
     if (s == null) {
       return null;

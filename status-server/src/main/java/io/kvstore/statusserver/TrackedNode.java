@@ -26,10 +26,40 @@ final class TrackedNode {
   private HistoryRing history;
   private NodeState state;
   private final ArrayDeque<StateChange> changes = new ArrayDeque<>();
+  /** Estimated heap kept for this node without, and for, its latest report (see Footprint). */
+  private final long fixedBytes;
+  private long reportBytes;
+  /** The refused-frames counter of the latest two reports (-1: not reported). */
+  private double rejectedBefore = -1;
+  private double rejectedNow = -1;
+  private boolean insecure;
 
-  TrackedNode(String id, long firstSeenNanos) {
+  TrackedNode(String id, long firstSeenNanos, long fixedBytes) {
     this.id = id;
     this.heardOfNanos = firstSeenNanos;
+    this.fixedBytes = fixedBytes;
+  }
+
+  long fixedBytes() {
+    return fixedBytes;
+  }
+
+  long reportBytes() {
+    return reportBytes;
+  }
+
+  /** Whether this node's membership was learned from the cluster (not only heard of). */
+  boolean isMember() {
+    return membership != null;
+  }
+
+  MembershipState membership() {
+    return membership;
+  }
+
+  /** When the node last changed state (for choosing which departed node to forget first). */
+  Instant stateSince() {
+    return changes.isEmpty() ? Instant.MIN : changes.getLast().at();
   }
 
   void onMember(MembershipState newState, long newIncarnation, InetSocketAddress newAddress) {
@@ -48,15 +78,41 @@ final class TrackedNode {
       long round,
       InetSocketAddress reportAddress,
       Map<String, String> newLabels,
-      List<Stat> newStats) {
+      List<Stat> newStats,
+      long newReportBytes) {
     heardOfNanos = nowNanos;
     lastSeenMillis = nowMillis;
     lastRound = round;
-    if (reportAddress != null) {
-      address = reportAddress;
+    if (address == null) {
+      address = reportAddress; // the membership's address is authoritative
     }
     labels = newLabels;
     stats = newStats;
+    reportBytes = newReportBytes;
+    rejectedBefore = rejectedNow;
+    rejectedNow = -1;
+    insecure = false;
+    for (Stat stat : newStats) {
+      if (stat.name().equals(NodeWarning.REJECTED_STAT) && Double.isFinite(stat.value())) {
+        rejectedNow = stat.value();
+      } else if (stat.name().equals(NodeWarning.INSECURE_STAT)) {
+        insecure = stat.value() == 1;
+      }
+    }
+  }
+
+  long lastRound() {
+    return lastRound;
+  }
+
+  /** Warnings from the latest reports: frames refused since the previous report; --insecure. */
+  List<NodeWarning> warnings() {
+    boolean rejecting = rejectedNow > 0 && rejectedNow > Math.max(0, rejectedBefore);
+    if (rejecting && insecure) {
+      return List.of(NodeWarning.REJECTING_FRAMES, NodeWarning.INSECURE);
+    }
+    return rejecting ? List.of(NodeWarning.REJECTING_FRAMES)
+        : insecure ? List.of(NodeWarning.INSECURE) : List.of();
   }
 
   /** Appends sparkline values; the ring is made on the first report, not on first sight. */
@@ -119,6 +175,7 @@ final class TrackedNode {
         lastRound,
         labels,
         stats,
-        List.copyOf(changes));
+        List.copyOf(changes),
+        warnings());
   }
 }

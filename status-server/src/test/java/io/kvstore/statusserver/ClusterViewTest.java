@@ -24,7 +24,8 @@ class ClusterViewTest {
   @Test
   void aReportingNodeIsUpWithItsLatestStatsLabelsAndTime() {
     clock.advance(1_000);
-    assertThat(view.onReport(report("n1", 1))).isTrue();
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
+    assertThat(view.onReport(report("n1", 1))).isEqualTo(ReportOutcome.ACCEPTED);
 
     NodeStatus n1 = node("n1");
     assertThat(n1.state()).isEqualTo(NodeState.UP);
@@ -37,6 +38,7 @@ class ClusterViewTest {
 
   @Test
   void aSilentNodeIsNotRespondingAfterTheTimeoutAndUpAgainOnItsNextReport() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
     view.onReport(report("n1", 1));
     clock.advance(TIMEOUT - 1);
     view.tick();
@@ -61,6 +63,7 @@ class ClusterViewTest {
 
   @Test
   void snapshotsAreCurrentEvenWithoutATick() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
     view.onReport(report("n1", 1));
     clock.advance(TIMEOUT);
 
@@ -156,21 +159,149 @@ class ClusterViewTest {
   }
 
   @Test
-  void refusesNewNodesBeyondMaxNodes() {
+  void refusesNewMembersBeyondMaxNodesAndCountsThem() {
     ClusterView small =
         new ClusterView(clock, new MonitorSettings(TIMEOUT, 10, 2, List.of("keys")));
-    assertThat(small.onReport(report("n1", 1))).isTrue();
-    small.onMembers(List.of(member("n2", 2, "alive", 1), member("n3", 3, "alive", 1)));
+    small.onMembers(
+        List.of(member("n1", 1, "alive", 1), member("n2", 2, "alive", 1), member("n3", 3, "alive", 1)));
 
-    assertThat(small.onReport(report("n4", 4))).isFalse();
-    assertThat(small.onReport(report("n2", 2))).isTrue();
     assertThat(small.nodes()).extracting(NodeStatus::id).containsExactly("n1", "n2");
+    assertThat(small.membersRefused()).isEqualTo(1);
+    assertThat(small.onReport(report("n3", 3))).isEqualTo(ReportOutcome.NOT_A_MEMBER);
+    assertThat(small.onReport(report("n2", 2))).isEqualTo(ReportOutcome.ACCEPTED);
+  }
+
+  @Test
+  void aDepartedNodeIsForgottenToMakeRoomForANewMember() {
+    ClusterView small =
+        new ClusterView(clock, new MonitorSettings(TIMEOUT, 10, 2, List.of("keys")));
+    small.onMembers(List.of(member("n1", 1, "alive", 1), member("n2", 2, "left", 1)));
+    small.onMembers(List.of(member("n3", 3, "alive", 1)));
+
+    assertThat(small.nodes()).extracting(NodeStatus::id).containsExactly("n1", "n3");
+    assertThat(small.departedForgotten()).isEqualTo(1);
+    assertThat(small.membersRefused()).isZero();
+  }
+
+  @Test
+  void aReportForANodeOutsideTheMembershipIsRefusedAndAddsNothing() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
+    view.onReport(report("n1", 1));
+    NodeStatus before = node("n1");
+
+    assertThat(view.onReport(report("invented", 2))).isEqualTo(ReportOutcome.NOT_A_MEMBER);
+
+    assertThat(view.nodes()).extracting(NodeStatus::id).containsExactly("n1");
+    assertThat(view.node("invented")).isEmpty();
+    assertThat(node("n1")).isEqualTo(before);
+  }
+
+  @Test
+  void aReportAboveTheLimitsIsRefusedAndTheNodeKeepsItsStats() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
+    view.onReport(report("n1", 1));
+    List<Stat> before = node("n1").stats();
+    ReportLimits limits = ReportLimits.DEFAULTS;
+    List<Stat> tooMany = new java.util.ArrayList<>();
+    for (int i = 0; i <= limits.maxStats(); i++) {
+      tooMany.add(Stat.gauge("s" + i, "", i));
+    }
+    String longName = "x".repeat(limits.maxNameBytes() + 1);
+    String longText = "\u00e9".repeat(limits.maxTextBytes() / 2 + 1); // 2 UTF-8 bytes each
+
+    List<StatusReport> refused =
+        List.of(
+            withStats("n1", tooMany),
+            withStats("n1", List.of(Stat.gauge(longName, "", 1))),
+            withStats("n1", List.of(Stat.gauge("keys", longName, 1))),
+            withStats("n1", List.of(Stat.text("version", longText))),
+            new StatusReport("n1", Reports.address(1), 2, 0, Map.of("rack", longText), List.of()),
+            new StatusReport("n1", Reports.address(1), 2, 0, manyLabels(limits.maxLabels() + 1), List.of()));
+    for (StatusReport report : refused) {
+      assertThat(view.onReport(report)).isEqualTo(ReportOutcome.OVER_LIMITS);
+    }
+    assertThat(node("n1").stats()).isEqualTo(before);
+    assertThat(view.onReport(withStats("n1", tooMany.subList(0, limits.maxStats()))))
+        .isEqualTo(ReportOutcome.ACCEPTED);
+  }
+
+  @Test
+  void staysWithinItsMemoryBudgetRefusingWhatWouldExceedIt() {
+    ClusterView view = new ClusterView(clock, MonitorSettings.defaults().withMemoryBudgetBytes(3_000_000));
+    List<MemberInfo> members = new java.util.ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      members.add(member("n" + i, i, "alive", 1));
+    }
+    view.onMembers(members);
+    long tracked = view.size();
+    assertThat(tracked).isBetween(1L, 1_999L);
+    assertThat(view.membersRefused()).isEqualTo(2_000 - tracked);
+
+    int refused = 0;
+    for (int i = 0; i < tracked; i++) {
+      List<Stat> stats = new java.util.ArrayList<>();
+      for (int s = 0; s < ReportLimits.DEFAULTS.maxStats(); s++) {
+        stats.add(Stat.text("t" + s, "y".repeat(200) + i)); // unique text: nothing shared
+      }
+      if (view.onReport(withStats("n" + i, stats)) == ReportOutcome.OVER_MEMORY_BUDGET) {
+        refused++;
+      }
+      assertThat(view.retainedBytes()).isLessThanOrEqualTo(3_000_000);
+    }
+    assertThat(refused).isPositive();
+  }
+
+  @Test
+  void theBudgetEstimateIsAtLeastTheHeapReallyKept() {
+    long before = usedHeapAfterGc();
+    ClusterView view = new ClusterView(clock, MonitorSettings.defaults().withMemoryBudgetBytes(1L << 40));
+    List<MemberInfo> members = new java.util.ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      members.add(member("node-" + i, i, "alive", 1));
+    }
+    view.onMembers(members);
+    for (int i = 0; i < 2_000; i++) {
+      List<Stat> stats = new java.util.ArrayList<>();
+      for (int s = 0; s < 40; s++) {
+        stats.add(s % 2 == 0 ? Stat.text("t" + s, "v".repeat(100) + i) : Stat.gauge("g" + s, "u", i));
+      }
+      for (int round = 1; round <= MonitorSettings.DEFAULT_HISTORY_POINTS; round += 20) {
+        view.onReport(new StatusReport("node-" + i, Reports.address(i), round, 0, Map.of("rack", "r" + i), stats));
+      }
+      view.onMembers(List.of(member("node-" + i, i, i % 2 == 0 ? "suspect" : "alive", 2)));
+    }
+    long kept = usedHeapAfterGc() - before;
+
+    System.out.printf("view of 2,000 nodes: estimated %,d bytes, measured %,d%n", view.retainedBytes(), kept);
+    assertThat(view.retainedBytes()).isGreaterThanOrEqualTo(kept);
+    assertThat(view.size()).isEqualTo(2_000); // keeps the view reachable until measured
+  }
+
+  private static long usedHeapAfterGc() {
+    java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return memory.getHeapMemoryUsage().getUsed();
+  }
+
+  private static StatusReport withStats(String id, List<Stat> stats) {
+    return new StatusReport(id, Reports.address(1), 2, 0, Map.of(), stats);
+  }
+
+  private static Map<String, String> manyLabels(int n) {
+    Map<String, String> labels = new java.util.HashMap<>();
+    for (int i = 0; i < n; i++) {
+      labels.put("k" + i, "v");
+    }
+    return labels;
   }
 
   @Test
   void historyIsBoundedOldestFirstAndMarksMissingStats() {
     ClusterView view =
         new ClusterView(clock, new MonitorSettings(TIMEOUT, 3, 10, List.of("keys", "absent")));
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
     for (int i = 1; i <= 5; i++) {
       clock.advance(10_000);
       view.onReport(report("n1", 1, i, i * 100, 1));
@@ -195,7 +326,9 @@ class ClusterViewTest {
 
   @Test
   void summaryCountsStatesAndAddsUpKeysAndThroughput() {
-    view.onMembers(List.of(member("d", 3, "dead", 1)));
+    view.onMembers(
+        List.of(member("d", 3, "dead", 1), member("a", 1, "alive", 1), member("b", 2, "alive", 1),
+            member("c", 3, "alive", 1)));
     view.onReport(report("a", 1, 1, 1_000, 10.5));
     view.onReport(report("b", 2, 1, 2_000, 20));
     view.onReport(new StatusReport("c", Reports.address(3), 1, 0, Map.of(), List.of()));
@@ -222,6 +355,30 @@ class ClusterViewTest {
     assertThat(summary.lastRound()).isEqualTo(42);
     assertThat(summary.lastRoundAt()).isEqualTo(clock.now());
     assertThat(summary.at()).isEqualTo(clock.now());
+  }
+
+  @Test
+  void warnsWhileANodeKeepsRejectingFramesItCannotAuthenticate() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
+    view.onReport(Reports.rejecting("n1", 1, 1, 0));
+    assertThat(node("n1").warnings()).isEmpty();
+
+    view.onReport(Reports.rejecting("n1", 1, 2, 7));
+    assertThat(node("n1").warnings()).containsExactly(NodeWarning.REJECTING_FRAMES);
+
+    view.onReport(Reports.rejecting("n1", 1, 3, 7)); // no new rejections since the last report
+    assertThat(node("n1").warnings()).isEmpty();
+  }
+
+  @Test
+  void warnsOfANodeRunningInsecure() {
+    view.onMembers(List.of(member("n1", 1, "alive", 1)));
+    StatusReport r = report("n1", 1);
+    List<Stat> stats = new java.util.ArrayList<>(r.stats());
+    stats.add(Stat.gauge("security.insecure", "flag", 1));
+    view.onReport(new StatusReport("n1", r.address(), 1, 0, r.labels(), stats));
+
+    assertThat(node("n1").warnings()).containsExactly(NodeWarning.INSECURE);
   }
 
   @Test

@@ -211,6 +211,24 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void showsANodeThatRejectsFramesItCannotAuthenticate() {
+    open("/");
+    waiting().until(b -> rowCount() == 3);
+    assertThat(js("return document.querySelectorAll('#nodes .warn').length")).isEqualTo(0L);
+
+    view.onReport(Reports.rejecting("node-c", 3, 2, 12));
+
+    waiting().until(b -> js("return document.getElementById('alert-rejecting') !== null").equals(true));
+    assertThat((String) js("return document.getElementById('alert-rejecting').textContent"))
+        .contains("1 node rejects internal frames it cannot authenticate: cluster secret mismatch?")
+        .contains("node-c");
+    assertThat((String) js(
+            "return document.querySelector(\"#nodes tr.node[data-id='node-c'] .warn\").textContent"))
+        .contains("rejecting frames");
+    assertThat(js("return document.querySelectorAll('#nodes .warn').length")).isEqualTo(1L);
+  }
+
+  @Test
   void sortsByAColumnWhenItsHeaderIsClicked() {
     view.onReport(report("node-b", 2, 1, 9_000_000, 1));
     open("/");
@@ -227,6 +245,7 @@ class DashboardBrowserTest {
   void rendersAThousandNodesQuicklyAndScrollsThroughThem() {
     ClusterView big = new ClusterView(clock, MonitorSettings.defaults());
     for (int i = 0; i < 1_000; i++) {
+      big.onMembers(List.of(member(String.format("node-%04d", i), i, "alive", 1)));
       big.onReport(report(String.format("node-%04d", i), i));
     }
     StatusHttpServer bigServer = new StatusHttpServer(big, "127.0.0.1", 0).start();

@@ -44,6 +44,14 @@ final class Reports {
     return report(id, n, 1, 1_000 * (n + 1), 100 * (n + 1));
   }
 
+  /** Node {@code n}'s report in {@code round} saying it refused {@code rejected} frames so far. */
+  static StatusReport rejecting(String id, int n, long round, double rejected) {
+    StatusReport r = report(id, n, round, 1_000, 10);
+    List<Stat> stats = new java.util.ArrayList<>(r.stats());
+    stats.add(Stat.counter("internal.unauthenticated", "datagrams", rejected));
+    return new StatusReport(id, r.address(), round, 0, r.labels(), stats);
+  }
+
   static MemberInfo member(String id, int n, String state, long incarnation) {
     return new MemberInfo(id, address(n), state, incarnation);
   }

@@ -132,7 +132,7 @@ class StatusHttpServerTest {
 
   @Test
   void exportsLiveNodesStatsAsPrometheusGaugesWithANodeLabel() throws Exception {
-    server.registerIntake(new ReportIntake(FrameAuthenticator.none(), 10, r -> {}));
+    server.registerIntake(new ReportIntake(FrameAuthenticator.none(), 10, 1 << 20, r -> ReportOutcome.ACCEPTED));
     HttpResponse<String> response = get("/metrics");
 
     assertThat(response.statusCode()).isEqualTo(200);
@@ -151,6 +151,42 @@ class StatusHttpServerTest {
   }
 
   @Test
+  void nodesCarryTheirWarningsSoTheDashboardCanShowThem() throws Exception {
+    view.onReport(Reports.rejecting("n1", 1, 8, 5));
+
+    JsonNode n1 = null;
+    for (JsonNode n : json("/api/nodes")) {
+      if (n.get("id").asText().equals("n1")) {
+        n1 = n;
+      } else {
+        assertThat(n.get("warnings")).isEmpty();
+      }
+    }
+    assertThat(n1.get("warnings")).hasSize(1);
+    assertThat(n1.at("/warnings/0/code").asText()).isEqualTo("rejecting-frames");
+    assertThat(n1.at("/warnings/0/text").asText()).contains("cluster secret mismatch?");
+    assertThat(json("/api/nodes/n1").at("/warnings/0/code").asText()).isEqualTo("rejecting-frames");
+  }
+
+  @Test
+  void servesTheIntakeCountersAndTheViewsBounds() throws Exception {
+    assertThat(get("/api/intake").statusCode()).isEqualTo(404);
+    ReportIntake intake = new ReportIntake(FrameAuthenticator.withSecret("0123456789abcdef-http"), 10, 1 << 20,
+        r -> ReportOutcome.ACCEPTED);
+    server.registerIntake(intake);
+    intake.offer(io.netty.buffer.Unpooled.wrappedBuffer(new byte[64]));
+
+    JsonNode counts = json("/api/intake");
+    assertThat(counts.get("received").asLong()).isEqualTo(1);
+    assertThat(counts.get("unauthenticated").asLong()).isEqualTo(1);
+    assertThat(counts.get("notMember").asLong()).isZero();
+    assertThat(counts.get("retainedBytes").asLong()).isPositive()
+        .isLessThanOrEqualTo(counts.get("memoryBudgetBytes").asLong());
+    assertThat(get("/metrics").body()).contains("kvstore_monitor_reports_unauthenticated_total 1");
+    intake.close();
+  }
+
+  @Test
   void dropsANodesSeriesWhenItStopsResponding() throws Exception {
     assertThat(get("/metrics").body()).contains("node=\"n1\"");
 
@@ -163,6 +199,7 @@ class StatusHttpServerTest {
 
   @Test
   void keepsTheMetricsValidWhateverTheStatNames() throws Exception {
+    view.onMembers(List.of(member("odd", 9, "alive", 1)));
     view.onReport(
         new StatusReport(
             "odd",
