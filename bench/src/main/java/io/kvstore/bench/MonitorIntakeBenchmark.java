@@ -9,7 +9,7 @@ import io.kvstore.statusserver.MonitorSettings;
 import io.kvstore.statusserver.ReportIntake;
 import io.kvstore.statusserver.StatusHttpServer;
 import io.kvstore.node.runtime.SystemClock;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.netty.buffer.Unpooled;
 import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;

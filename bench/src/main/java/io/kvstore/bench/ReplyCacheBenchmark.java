@@ -1,6 +1,6 @@
 package io.kvstore.bench;
 
-import io.kvstore.node.transport.ReplyCache;
+import io.kvstore.node.request.ReplyCache;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.concurrent.TimeUnit;

@@ -3,7 +3,7 @@ package io.kvstore.cli;
 import io.kvstore.node.config.HostPort;
 import io.kvstore.statusserver.MonitorServer;
 import io.kvstore.statusserver.MonitorSettings;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;

@@ -21,13 +21,22 @@ import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.runtime.SystemClock;
-import io.kvstore.node.transport.FrameAuthenticator;
-import io.kvstore.node.transport.NodeControl;
-import io.kvstore.node.transport.SourceAllowList;
+import io.kvstore.node.cluster.SwimCodec;
+import io.kvstore.node.monitor.StatusCodec;
+import io.kvstore.node.monitor.StatusGossip;
+import io.kvstore.node.request.Forwarding;
+import io.kvstore.node.request.InternalDispatch;
+import io.kvstore.node.request.NodeControl;
+import io.kvstore.node.request.PipelineSettings;
+import io.kvstore.node.request.PipelineWiring;
+import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.sources.SourceAllowList;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.transport.TransportSettings;
-import io.kvstore.node.transport.TransportStats;
-import io.kvstore.node.transport.TransportWiring;
 import io.kvstore.node.transport.UdpTransport;
+import io.kvstore.protocol.MemberEntry;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -51,6 +60,10 @@ public final class Node implements AutoCloseable {
   private static final long TOMBSTONE_GRACE_MILLIS = TimeUnit.HOURS.toMillis(1);
   /** The protocol promises that replies stay cached at least this long. */
   private static final long REPLY_RETENTION_MILLIS = 5_000;
+  /** Forwards awaiting the owner's reply, across all sockets. */
+  private static final int FORWARDS_OUTSTANDING = 65_536;
+  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
+  private static final long FORWARD_TIMEOUT_MILLIS = 1_000;
 
   private final NodeConfig config;
   private final StorageEngine storage;
@@ -96,17 +109,21 @@ public final class Node implements AutoCloseable {
     }
     HybridLogicalClock clock = new HybridLogicalClock(SystemClock.INSTANCE);
     KeyValueService service = new KeyValueService(storage, clock, disk);
-    TransportSettings settings =
-        new TransportSettings(
-            new InetSocketAddress(config.bind, config.port),
-            config.ioThreads,
+    RequestStats stats = new RequestStats();
+    PipelineSettings pipeline =
+        new PipelineSettings(
             config.queueCapacity,
             config.batchSize,
-            config.replyCacheValue(),
             REPLY_RETENTION_MILLIS,
             config.errorRepliesPerSecond,
             new SourceAllowList(config.adminFrom),
             config.sync);
+    TransportSettings settings =
+        new TransportSettings(
+            new InetSocketAddress(config.bind, config.port),
+            config.ioThreads,
+            config.replyCacheValue(),
+            pipeline);
     SwimConfig swim = config.membership.toSwimConfig();
     FrameAuthenticator authenticator =
         config.effectiveClusterSecret() == null
@@ -119,24 +136,45 @@ public final class Node implements AutoCloseable {
         new ClusterService(
             nodeId(config), advertisedAddress(config), swim, SystemClock.INSTANCE, network,
             config.virtualNodes);
+    StatsCollector collector =
+        new StatsCollector(
+            storage, stats, cluster::liveMembers,
+            config.memory ? null : config.dataDirPath(), version());
+    StatsSampler sampler = new StatsSampler(collector);
+    InetSocketAddress advertised = advertisedAddress(config);
+    Map<String, String> labels = Map.copyOf(config.labels);
+    // Status gossip shares the membership thread (its scheduler), so it needs no locks either.
+    StatusGossip statusGossip =
+        new StatusGossip(
+            network, cluster.scheduler(), new SplittableRandom(), cluster::randomAliveAddresses,
+            round ->
+                new StatusReport(
+                    cluster.selfId().value(), advertised, round, System.currentTimeMillis(), labels,
+                    sampler.latest()));
+    InternalDispatch dispatch = new InternalDispatch(authenticator, stats);
+    for (int type : SwimCodec.TYPES) {
+      dispatch.register(type, cluster::onMembershipFrame);
+    }
+    dispatch.register(
+        StatusCodec.ROUND, (from, frame) -> cluster.execute(() -> statusGossip.onRoundFrame(frame)));
+    Forwarding forwarding =
+        new Forwarding(
+            FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS, SystemClock.INSTANCE, stats,
+            ThreadLocalRandom.current().nextLong());
     UdpTransport transport;
     try {
       transport =
           UdpTransport.start(
               settings,
-              new TransportWiring(service, new ProcessControl(cluster), cluster, cluster, authenticator),
-              new TransportStats());
+              new PipelineWiring(
+                  pipeline, stats, SystemClock.INSTANCE, service, new ProcessControl(cluster),
+                  cluster::remoteOwner, dispatch, forwarding));
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
       storage.close();
       throw e;
     }
     bound[0] = transport;
-    StatsCollector collector =
-        new StatsCollector(
-            storage, transport.stats(), cluster::liveMembers,
-            config.memory ? null : config.dataDirPath(), version());
-    StatsSampler sampler = new StatsSampler(collector);
     NodeMetricsHttpServer metricsServer = null;
     if (config.httpPort > 0) {
       try {
@@ -148,13 +186,6 @@ public final class Node implements AutoCloseable {
         throw e;
       }
     }
-    InetSocketAddress advertised = advertisedAddress(config);
-    Map<String, String> labels = Map.copyOf(config.labels);
-    cluster.enableStatusReports(
-        round ->
-            new StatusReport(
-                cluster.selfId().value(), advertised, round, System.currentTimeMillis(), labels,
-                sampler.latest()));
     cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList());
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
@@ -305,8 +336,10 @@ public final class Node implements AutoCloseable {
     }
 
     @Override
-    public byte[] membersPage(int start, int maxBytes) {
-      return cluster.membersPage(start, maxBytes);
+    public List<MemberEntry> members() {
+      return cluster.members().stream()
+          .map(m -> new MemberEntry(m.state().ordinal(), m.incarnation(), m.id().value(), m.address()))
+          .toList();
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.kvstore.protocol;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Encodes replies into a caller-supplied buffer, so the node's hot path can write straight into a
@@ -37,6 +39,45 @@ public final class ReplyEncoder {
     Wire.putShortLE(out, length);
   }
 
+  /**
+   * Writes a LIST_MEMBERS reply: id, success, then the page body of docs/PROTOCOL.md: total
+   * (uint32 LE), count (uint16 LE), then per member: state (1), incarnation (8 LE), id length (1),
+   * id, address length (1), address, port (2 LE). Holds the members from {@code start} on that fit
+   * in {@code out}'s remaining space.
+   *
+   * @return how many members the page holds
+   */
+  public static int membersPage(
+      ByteBuffer out, ByteBuffer request, int idOffset, List<MemberEntry> members, int start) {
+    copyId(out, request, idOffset);
+    out.put((byte) ResponseCode.SUCCESS.code);
+    Wire.putIntLE(out, members.size());
+    int countAt = out.position();
+    Wire.putShortLE(out, 0);
+    int count = 0;
+    for (int i = Math.max(0, start); i < members.size() && count < 0xFFFF; i++) {
+      MemberEntry m = members.get(i);
+      byte[] id = m.id().getBytes(StandardCharsets.UTF_8);
+      byte[] ip = m.address().getAddress().getAddress();
+      if (out.remaining() < 1 + 8 + 1 + id.length + 1 + ip.length + 2) {
+        break;
+      }
+      out.put((byte) m.state());
+      putLongLE(out, m.incarnation());
+      out.put((byte) id.length).put(id);
+      out.put((byte) ip.length).put(ip);
+      Wire.putShortLE(out, m.address().getPort());
+      count++;
+    }
+    out.put(countAt, (byte) count).put(countAt + 1, (byte) (count >>> 8));
+    return count;
+  }
+
+  private static void putLongLE(ByteBuffer out, long value) {
+    Wire.putIntLE(out, (int) value);
+    Wire.putIntLE(out, (int) (value >>> 32));
+  }
+
   /** A reply as an array, for tests and tools. */
   public static byte[] encode(byte[] requestId, ResponseCode code, byte[] value) {
     ByteBuffer id = ByteBuffer.wrap(requestId);
@@ -51,7 +92,9 @@ public final class ReplyEncoder {
     return out.array();
   }
 
+  /** Copies the id without allocating (no slice: this runs for every reply). */
   private static void copyId(ByteBuffer out, ByteBuffer request, int idOffset) {
-    out.put(request.slice(idOffset, Wire.REQUEST_ID_LENGTH));
+    out.put(out.position(), request, idOffset, Wire.REQUEST_ID_LENGTH);
+    out.position(out.position() + Wire.REQUEST_ID_LENGTH);
   }
 }

@@ -6,7 +6,7 @@ import io.kvstore.client.KvException;
 import io.kvstore.client.MemberList;
 import io.kvstore.node.monitor.StatusReport;
 import io.kvstore.node.runtime.SystemClock;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

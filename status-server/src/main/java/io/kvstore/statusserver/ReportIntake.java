@@ -3,7 +3,7 @@ package io.kvstore.statusserver;
 import io.kvstore.node.cluster.MalformedMessageException;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.protocol.InternalFrame;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
@@ -70,7 +70,7 @@ public final class ReportIntake implements AutoCloseable {
       malformed.increment();
       return;
     }
-    byte[] frame = authenticator.open(datagram);
+    byte[] frame = authenticator.open(datagram.nioBuffer());
     if (frame == null) {
       unauthenticated.increment();
       return;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.netty.buffer.Unpooled;
 import java.time.Duration;
 import java.util.List;

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.transport.FrameAuthenticator;
+import io.kvstore.node.security.FrameAuthenticator;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

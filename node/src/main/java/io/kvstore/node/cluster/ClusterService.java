@@ -1,22 +1,12 @@
 package io.kvstore.node.cluster;
 
-import io.kvstore.node.runtime.Scheduler;
-
-import io.kvstore.node.runtime.Network;
-
-import io.kvstore.node.monitor.StatusCodec;
-import io.kvstore.node.monitor.StatusGossip;
-import io.kvstore.node.monitor.StatusReport;
 import io.kvstore.node.runtime.Clock;
-import java.util.function.Function;
-import io.kvstore.node.transport.InternalMessageHandler;
-import io.kvstore.node.transport.KeyRouter;
-import io.kvstore.protocol.InternalFrame;
-import io.netty.channel.DefaultEventLoop;
-import io.netty.channel.EventLoop;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -28,24 +18,31 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs the membership protocol of a real node: one thread owns {@link SwimMembership} (its
- * {@link Scheduler} is that thread's event loop), datagrams from the transport are handed to it,
- * and every change rebuilds the ring that routes keys. The transport reads the ring and the member
- * list from published immutable snapshots, never from protocol state.
+ * {@link Scheduler} is that thread's event loop), membership frames from the node's dispatch table
+ * are handed to it, and every change rebuilds the ring that routes keys. Request pipelines read
+ * the ring and the member list from published immutable snapshots, never from protocol state.
+ * Other sans-IO cores that share the thread (status gossip) get its {@link #scheduler()} and
+ * {@link #execute}.
  */
-public final class ClusterService implements InternalMessageHandler, KeyRouter, AutoCloseable {
+public final class ClusterService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
   /** Datagrams waiting for the membership thread; beyond this they are dropped (and counted). */
   private static final int MAX_QUEUED = 10_000;
 
-  private final EventLoop loop =
-      new DefaultEventLoop((java.util.concurrent.ThreadFactory) r -> new Thread(r, "membership"));
+  private volatile Thread thread;
+  private final ScheduledExecutorService loop =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "membership");
+            t.setDaemon(true);
+            thread = t;
+            return t;
+          });
   private final SwimMembership membership;
   private final int virtualNodes;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
-  private final Network network;
   private final Scheduler scheduler;
-  private volatile StatusGossip statusGossip;
   private volatile Ring ring;
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
@@ -58,11 +55,14 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
       Network network,
       int virtualNodes) {
     this.virtualNodes = virtualNodes;
-    this.network = network;
     this.scheduler =
         (delay, task) -> {
-          var future = loop.schedule(task, delay, TimeUnit.MILLISECONDS);
-          return () -> future.cancel(false);
+          try {
+            var future = loop.schedule(logged(task), delay, TimeUnit.MILLISECONDS);
+            return () -> future.cancel(false);
+          } catch (RejectedExecutionException e) {
+            return () -> {}; // closed: the protocol has stopped
+          }
         };
     this.membership =
         new SwimMembership(
@@ -89,48 +89,59 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
     }
   }
 
-  /** Takes part in status collection rounds, reporting what {@code reports} returns. */
-  public void enableStatusReports(Function<Long, StatusReport> reports) {
-    statusGossip =
-        new StatusGossip(network, scheduler, new SplittableRandom(), membership::randomAliveAddresses, reports);
+  /** The membership thread as a {@link Scheduler}, for cores that share it. */
+  public Scheduler scheduler() {
+    return scheduler;
   }
 
-  @Override
-  public boolean onInternal(byte[] frame, InetSocketAddress sender) {
-    int type = frame[InternalFrame.TYPE_OFFSET] & 0xFF;
-    if (type == StatusCodec.ROUND) {
-      StatusGossip gossip = statusGossip;
-      if (gossip != null) {
-        enqueue(() -> gossip.onRound(StatusCodec.decodeRound(ByteBuffer.wrap(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER))));
-      }
-      return true;
-    }
-    if (!SwimCodec.handles(type)) {
-      return false;
-    }
-    enqueue(() -> membership.onDatagram(sender, frame));
-    return true;
+  /** A membership frame (any of {@link SwimCodec#TYPES}) from the dispatch table; any thread. */
+  public void onMembershipFrame(InetSocketAddress from, byte[] frame) {
+    execute(() -> membership.onDatagram(from, frame));
   }
 
-  /** Runs work on the membership thread, dropping it when too much is already waiting. */
-  private void enqueue(Runnable work) {
+  /** Up to {@code count} random alive members but this node; on the membership thread only. */
+  public List<InetSocketAddress> randomAliveAddresses(int count) {
+    return membership.randomAliveAddresses(count);
+  }
+
+  /**
+   * Runs work on the membership thread; any thread. Bounded: beyond {@value #MAX_QUEUED} waiting,
+   * work is dropped (and counted); work that throws {@link MalformedMessageException} is counted.
+   */
+  public void execute(Runnable work) {
     if (queued.incrementAndGet() > MAX_QUEUED) {
       queued.decrementAndGet();
       dropped.incrementAndGet();
       return;
     }
-    loop.execute(
-        () -> {
-          queued.decrementAndGet();
-          try {
-            work.run();
-          } catch (MalformedMessageException e) {
-            dropped.incrementAndGet();
-          }
-        });
+    try {
+      loop.execute(
+          logged(
+              () -> {
+                queued.decrementAndGet();
+                try {
+                  work.run();
+                } catch (MalformedMessageException e) {
+                  dropped.incrementAndGet();
+                }
+              }));
+    } catch (RejectedExecutionException e) {
+      queued.decrementAndGet(); // closed
+    }
   }
 
-  @Override
+  /** The executor would keep a task's exception in its future, unseen: log it instead. */
+  private static Runnable logged(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        log.error("membership task failed", e);
+      }
+    };
+  }
+
+  /** The owner's address if another node owns {@code key}; null if this node does. Any thread. */
   public InetSocketAddress remoteOwner(byte[] key) {
     Ring r = ring;
     Ring.Owner owner = r.ownerOf(key);
@@ -158,51 +169,6 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
     return result;
   }
 
-  /**
-   * A page of the member list for LIST_MEMBERS: total (uint32 LE), count (uint16 LE), then per
-   * member: state (1), incarnation (8 LE), id length (1), id, address length (1), address, port
-   * (2 LE). See docs/PROTOCOL.md.
-   */
-  public byte[] membersPage(int start, int maxBytes) {
-    List<Member> all = snapshot;
-    ByteBuffer out = ByteBuffer.allocate(maxBytes);
-    out.put(le32(all.size()));
-    int countAt = out.position();
-    out.putShort((short) 0);
-    int count = 0;
-    for (int i = Math.max(0, start); i < all.size(); i++) {
-      Member m = all.get(i);
-      byte[] id = m.id().value().getBytes(StandardCharsets.UTF_8);
-      byte[] ip = m.address().getAddress().getAddress();
-      int size = 1 + 8 + 1 + id.length + 1 + ip.length + 2;
-      if (out.remaining() < size || count == 0xFFFF) {
-        break;
-      }
-      out.put((byte) m.state().ordinal());
-      out.put(le64(m.incarnation()));
-      out.put((byte) id.length).put(id);
-      out.put((byte) ip.length).put(ip);
-      out.put((byte) m.address().getPort()).put((byte) (m.address().getPort() >>> 8));
-      count++;
-    }
-    out.put(countAt, (byte) count).put(countAt + 1, (byte) (count >>> 8));
-    byte[] page = new byte[out.position()];
-    out.flip().get(page);
-    return page;
-  }
-
-  private static byte[] le32(int v) {
-    return new byte[] {(byte) v, (byte) (v >>> 8), (byte) (v >>> 16), (byte) (v >>> 24)};
-  }
-
-  private static byte[] le64(long v) {
-    byte[] b = new byte[8];
-    for (int i = 0; i < 8; i++) {
-      b[i] = (byte) (v >>> (8 * i));
-    }
-    return b;
-  }
-
   /** Membership thread: coalesce bursts of changes into one ring rebuild. */
   private void onChange(Member before, Member after) {
     if (before == null || after.state() != before.state()) {
@@ -223,7 +189,8 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
   }
 
   private void rebuild() {
-    List<Member> members = loop.inEventLoop() ? membership.members() : List.of(membership.self());
+    List<Member> members =
+        Thread.currentThread() == thread ? membership.members() : List.of(membership.self());
     snapshot = new ArrayList<>(members);
     ring = Ring.of(members, membership.selfId(), virtualNodes);
   }
@@ -235,6 +202,11 @@ public final class ClusterService implements InternalMessageHandler, KeyRouter, 
     } catch (Exception e) {
       log.debug("membership did not stop cleanly", e);
     }
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    loop.shutdownNow();
+    try {
+      loop.awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -34,6 +34,9 @@ public final class SwimCodec {
 
   private SwimCodec() {}
 
+  /** Every frame type of the membership protocol, for the node's dispatch table. */
+  public static final int[] TYPES = {PING, PING_REQ, ACK, NACK, GOSSIP, PUSH_PULL};
+
   public static boolean handles(int type) {
     return type >= PING && type <= PUSH_PULL;
   }

@@ -165,7 +165,7 @@ public final class NodeConfig {
       throw ConfigException.field("reply-cache", replyCache + " must be between 1MB and 2GB");
     }
     try {
-      new io.kvstore.node.transport.SourceAllowList(adminFrom);
+      new io.kvstore.node.sources.SourceAllowList(adminFrom);
     } catch (IllegalArgumentException e) {
       throw ConfigException.field("admin-from", e.getMessage());
     }

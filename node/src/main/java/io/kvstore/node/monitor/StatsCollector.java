@@ -1,7 +1,7 @@
 package io.kvstore.node.monitor;
 
 import io.kvstore.node.storage.StorageEngine;
-import io.kvstore.node.transport.TransportStats;
+import io.kvstore.node.request.RequestStats;
 import io.kvstore.protocol.Command;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -25,7 +25,7 @@ import org.HdrHistogram.Histogram;
 public final class StatsCollector {
   private final long startedNanos = System.nanoTime();
   private final StorageEngine storage;
-  private final TransportStats transport;
+  private final RequestStats transport;
   private final IntSupplier liveMembers;
   private final Path dataDir;
   private final String version;
@@ -38,7 +38,7 @@ public final class StatsCollector {
   private Histogram interval;
 
   public StatsCollector(
-      StorageEngine storage, TransportStats transport, IntSupplier liveMembers, Path dataDir,
+      StorageEngine storage, RequestStats transport, IntSupplier liveMembers, Path dataDir,
       String version) {
     this.storage = storage;
     this.transport = transport;

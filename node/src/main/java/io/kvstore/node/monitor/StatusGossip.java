@@ -3,6 +3,8 @@ package io.kvstore.node.monitor;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.monitor.StatusCodec.Round;
+import io.kvstore.protocol.InternalFrame;
+import java.nio.ByteBuffer;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +59,17 @@ public final class StatusGossip {
   }
 
   /**
-   * A ROUND frame arrived (from the status server or another node). A direct ask from the server
+   * A ROUND frame (authenticated, tag removed) from the node's dispatch table.
+   *
+   * @throws io.kvstore.node.cluster.MalformedMessageException if it does not decode
+   */
+  public void onRoundFrame(byte[] frame) {
+    onRound(StatusCodec.decodeRound(
+        ByteBuffer.wrap(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER)));
+  }
+
+  /**
+   * A ROUND arrived (from the status server or another node). A direct ask from the server
    * (fanout 0: our report did not arrive) is answered again even for a round already seen.
    */
   public void onRound(Round round) {

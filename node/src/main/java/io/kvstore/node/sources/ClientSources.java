@@ -1,6 +1,6 @@
 package io.kvstore.node.sources;
 
-import io.kvstore.node.transport.SourceAllowList;
+import io.kvstore.node.sources.SourceAllowList;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.LongAdder;
 

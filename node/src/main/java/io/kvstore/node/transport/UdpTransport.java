@@ -1,5 +1,11 @@
 package io.kvstore.node.transport;
 
+import io.kvstore.node.request.PipelineWiring;
+import io.kvstore.node.request.ReplyCache;
+import io.kvstore.node.request.RequestPipeline;
+import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -23,7 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The node's UDP front end on Netty. On Linux it uses native epoll with one socket per event loop
+ * The node's UDP front end on Netty: the outermost layer, which binds the sockets and runs one
+ * sans-IO {@link RequestPipeline} per socket through a thin {@link PipelineHandler}. On Linux it uses native epoll with one socket per event loop
  * sharing the port (SO_REUSEPORT: the kernel spreads sources across sockets and keeps each source
  * on one socket, so each reply cache sees all retransmissions of its sources) and batched
  * receive (recvmmsg). Elsewhere it falls back to one NIO socket.
@@ -34,31 +41,23 @@ public final class UdpTransport implements AutoCloseable {
    * Receive slot per datagram. The largest well-formed request is 15,051 bytes; anything beyond
    * a slot is padding, which the protocol ignores, so a longer datagram decodes the same.
    */
-  static final int DATAGRAM_SLOT = 16 * 1024;
+  public static final int DATAGRAM_SLOT = 16 * 1024;
   private static final int DATAGRAMS_PER_RECEIVE = 16;
   private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
-  /** Forwards awaiting the owner's reply, across all sockets. */
-  private static final int FORWARDS_OUTSTANDING = 65_536;
-  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
-  private static final long FORWARD_TIMEOUT_MILLIS = 1_000;
-
   private final EventLoopGroup group;
   private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final TransportStats stats;
+  private final RequestStats stats;
   private final List<ReplyCache> caches = new ArrayList<>();
   private final boolean nativeEpoll;
 
   private final FrameAuthenticator authenticator;
-  private final Forwarder forwarder = new Forwarder(FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS);
 
   private UdpTransport(
-      EventLoopGroup group, TransportStats stats, boolean nativeEpoll, FrameAuthenticator authenticator) {
+      EventLoopGroup group, RequestStats stats, boolean nativeEpoll, FrameAuthenticator authenticator) {
     this.group = group;
     this.stats = stats;
     this.nativeEpoll = nativeEpoll;
     this.authenticator = authenticator;
-    group.scheduleAtFixedRate(
-        () -> forwarder.expire(System.nanoTime()), 100, 100, TimeUnit.MILLISECONDS);
   }
 
   /**
@@ -72,22 +71,22 @@ public final class UdpTransport implements AutoCloseable {
         channel.voidPromise());
   }
 
-  /** Forwarded requests whose owner never answered (the client then retries). */
-  public long forwardsExpired() {
-    return forwarder.expired.sum();
-  }
-
   /** Binds the port and starts serving. Fails with a clear message if the port is taken. */
-  public static UdpTransport start(
-      TransportSettings settings, TransportWiring wiring, TransportStats stats)
+  public static UdpTransport start(TransportSettings settings, PipelineWiring wiring)
       throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     int sockets = epoll ? settings.ioThreads() : 1;
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
-    UdpTransport transport = new UdpTransport(group, stats, epoll, wiring.authenticator());
-    Forwarder forwarder = transport.forwarder;
+    UdpTransport transport =
+        new UdpTransport(group, wiring.stats(), epoll, wiring.dispatch().authenticator());
+    Scheduler timers =
+        (delay, task) -> {
+          var future = group.schedule(task, delay, TimeUnit.MILLISECONDS);
+          return () -> future.cancel(false);
+        };
+    wiring.forwarding().start(timers);
     long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
     Bootstrap bootstrap =
         new Bootstrap()
@@ -101,12 +100,16 @@ public final class UdpTransport implements AutoCloseable {
                     ReplyCache cache =
                         new ReplyCache(
                             (int) Math.min(Integer.MAX_VALUE, cachePerSocket),
-                            settings.replyRetentionMillis());
+                            settings.pipeline().replyRetentionMillis());
                     synchronized (transport.caches) {
                       transport.caches.add(cache);
                     }
                     ch.pipeline()
-                        .addLast(new RequestHandler(wiring, settings, stats, cache, forwarder));
+                        .addLast(
+                            new PipelineHandler(
+                                (loop, sink, local) ->
+                                    new RequestPipeline(wiring, cache, loop, sink, local),
+                                settings.bindAddress()));
                   }
                 });
     if (epoll) {
@@ -171,7 +174,7 @@ public final class UdpTransport implements AutoCloseable {
     return nativeEpoll;
   }
 
-  public TransportStats stats() {
+  public RequestStats stats() {
     return stats;
   }
 

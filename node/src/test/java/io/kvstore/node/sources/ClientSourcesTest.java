@@ -2,7 +2,7 @@ package io.kvstore.node.sources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.transport.SourceAllowList;
+import io.kvstore.node.sources.SourceAllowList;
 import java.net.InetAddress;
 import java.util.List;
 import org.junit.jupiter.api.Test;

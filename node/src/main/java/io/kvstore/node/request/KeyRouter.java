@@ -1,8 +1,8 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
 import java.net.InetSocketAddress;
 
-/** Tells the transport which node owns a key (the cluster's ring). */
+/** Tells the pipeline which node owns a key (in a real node: the cluster's ring). */
 @FunctionalInterface
 public interface KeyRouter {
   /** The owner's address if another node owns {@code key}; null if this node does. */

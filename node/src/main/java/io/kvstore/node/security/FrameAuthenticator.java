@@ -1,7 +1,7 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.security;
 
 import io.kvstore.protocol.InternalFrame;
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -58,13 +58,14 @@ public final class FrameAuthenticator {
 
   /**
    * Checks a received datagram and returns the frame without its tag, or null if the tag is
-   * missing or wrong (the caller counts and drops it).
+   * missing or wrong (the caller counts and drops it). Reads the bytes between position and limit
+   * without moving them.
    */
-  public byte[] open(ByteBuf datagram) {
-    int length = datagram.readableBytes();
+  public byte[] open(ByteBuffer datagram) {
+    int length = datagram.remaining();
     if (key == null) {
       byte[] frame = new byte[length];
-      datagram.getBytes(datagram.readerIndex(), frame);
+      datagram.get(datagram.position(), frame);
       return frame;
     }
     int frameLength = length - InternalFrame.TAG_LENGTH;
@@ -73,8 +74,8 @@ public final class FrameAuthenticator {
     }
     byte[] frame = new byte[frameLength];
     byte[] tag = new byte[InternalFrame.TAG_LENGTH];
-    datagram.getBytes(datagram.readerIndex(), frame);
-    datagram.getBytes(datagram.readerIndex() + frameLength, tag);
+    datagram.get(datagram.position(), frame);
+    datagram.get(datagram.position() + frameLength, tag);
     byte[] expected = macs.get().doFinal(frame);
     return MessageDigest.isEqual(expected, tag) ? frame : null;
   }

@@ -1,6 +1,5 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
-import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -14,7 +13,7 @@ import java.nio.ByteOrder;
  * of longs, also off-heap. Nothing is allocated per request; the oldest entries are overwritten
  * first, so retention is arena size divided by reply throughput (see {@link #retentionMillis}).
  *
- * <p>Not thread-safe: each event loop owns one cache. With SO_REUSEPORT the kernel sends all
+ * <p>Not thread-safe: each request pipeline (one per event loop) owns one cache. With SO_REUSEPORT the kernel sends all
  * datagrams of one source address to the same socket, hence to the same cache.
  */
 public final class ReplyCache {
@@ -92,18 +91,24 @@ public final class ReplyCache {
     return 16 + arena.getInt(handle) - HEADER;
   }
 
-  /** Writes the cached reply: the id copied from the request, then the cached body. */
-  public void copyReply(int handle, ByteBuf request, int idOffset, ByteBuf out) {
-    out.writeBytes(request, idOffset, 16);
-    out.writeBytes(arena.slice(handle + HEADER, arena.getInt(handle) - HEADER));
+  /**
+   * Writes the cached reply at {@code out}'s position (advancing it): the id copied from the
+   * request at {@code idOffset}, then the cached body.
+   */
+  public void copyReply(int handle, ByteBuffer request, int idOffset, ByteBuffer out) {
+    int at = out.position();
+    int body = arena.getInt(handle) - HEADER;
+    out.put(at, request, idOffset, 16);
+    out.put(at + 16, arena, handle + HEADER, body);
+    out.position(at + 16 + body);
   }
 
   /**
-   * Remembers the reply to a request. {@code reply} holds the whole reply from its reader index;
-   * its first 16 bytes (the id) are not stored again.
+   * Remembers the reply to a request. {@code reply} holds the whole reply between position and
+   * limit (left unchanged); its first 16 bytes (the id) are not stored again.
    */
-  public void insert(long source, long idHi, long idLo, long requestHash, ByteBuf reply, long now) {
-    int bodyLength = reply.readableBytes() - 16;
+  public void insert(long source, long idHi, long idLo, long requestHash, ByteBuffer reply, long now) {
+    int bodyLength = reply.remaining() - 16;
     int length = HEADER + bodyLength;
     if (length > capacity / 4) {
       return; // never let one reply flush a large part of the cache
@@ -121,7 +126,7 @@ public final class ReplyCache {
     arena.putLong(physical + 20, idLo);
     arena.putLong(physical + 28, requestHash);
     arena.putLong(physical + 36, now);
-    reply.getBytes(reply.readerIndex() + 16, arena.slice(physical + HEADER, bodyLength));
+    arena.put(physical + HEADER, reply, reply.position() + 16, bodyLength);
     writePosition = position + length;
     indexPut(source, idHi, idLo, position);
     inserts++;

@@ -1,6 +1,7 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
-import io.netty.buffer.ByteBuf;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 /**
  * A 64-bit hash of a request's declared bytes (id through the end of the value, padding
@@ -9,15 +10,18 @@ import io.netty.buffer.ByteBuf;
 final class RequestFingerprint {
   private RequestFingerprint() {}
 
-  static long of(ByteBuf buf, int offset, int length) {
+  /** The fingerprint of {@code length} bytes at absolute {@code offset}; whatever the byte order. */
+  static long of(ByteBuffer buf, int offset, int length) {
+    boolean little = buf.order() == ByteOrder.LITTLE_ENDIAN;
     long h = 0x9E3779B97F4A7C15L ^ length;
     int i = 0;
     for (; i + 8 <= length; i += 8) {
-      h = ReplyCache.mix(h ^ buf.getLongLE(offset + i));
+      long word = buf.getLong(offset + i);
+      h = ReplyCache.mix(h ^ (little ? word : Long.reverseBytes(word)));
     }
     long tail = 0;
     for (int shift = 0; i < length; i++, shift += 8) {
-      tail |= (buf.getByte(offset + i) & 0xFFL) << shift;
+      tail |= (buf.get(offset + i) & 0xFFL) << shift;
     }
     return ReplyCache.mix(h ^ tail);
   }

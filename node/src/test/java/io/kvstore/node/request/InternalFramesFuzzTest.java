@@ -1,20 +1,21 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.protocol.InternalFrame;
-import io.netty.buffer.Unpooled;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
- * Fuzzes what the transport reads out of an internal datagram before any component sees it: the
+ * Fuzzes what the pipeline reads out of an internal datagram before any component sees it: the
  * HMAC check ({@link FrameAuthenticator#open}) and the request-forwarding frames ({@link
  * ForwardFrames}). Neither may throw on any input; a frame passes the secret's check only with
- * the tag the secret gives it; a FORWARD frame yields either null or a client address and a
- * request offset inside the frame. CI runs the seeds in {@code
- * src/test/resources/io/kvstore/node/transport/InternalFramesFuzzTestInputs}.
+ * the tag the secret gives it; a FORWARD frame yields either null or a client address followed by
+ * the client's datagram inside the frame. CI runs the seeds in {@code
+ * src/test/resources/io/kvstore/node/request/InternalFramesFuzzTestInputs}.
  */
 class InternalFramesFuzzTest {
   private static final FrameAuthenticator SECRET =
@@ -23,24 +24,25 @@ class InternalFramesFuzzTest {
 
   @FuzzTest(maxDuration = "60s")
   void internalFramesNeverThrow(byte[] data) {
-    byte[] opened = SECRET.open(Unpooled.wrappedBuffer(data));
+    byte[] opened = SECRET.open(ByteBuffer.wrap(data));
     if (opened != null) {
       assertThat(opened.length).isEqualTo(data.length - InternalFrame.TAG_LENGTH);
       assertThat(SECRET.seal(opened)).isEqualTo(data);
     }
-    assertThat(NONE.open(Unpooled.wrappedBuffer(data))).isEqualTo(data);
+    assertThat(NONE.open(ByteBuffer.wrap(data))).isEqualTo(data);
 
     if (data.length < InternalFrame.HEADER) {
-      return; // the transport drops these before looking at the type
+      return; // the dispatch drops these before looking at the type
     }
-    InetSocketAddress client = ForwardFrames.client(data);
+    ByteBuffer body = ByteBuffer.wrap(data, InternalFrame.HEADER, data.length - InternalFrame.HEADER);
+    InetSocketAddress client = ForwardFrames.client(body);
     if (client != null) {
       assertThat(client.getPort()).isBetween(0, 65_535);
-      int offset = ForwardFrames.requestOffset(data);
-      assertThat(offset).isBetween(InternalFrame.HEADER + 7, data.length);
+      assertThat(body.position()).isBetween(InternalFrame.HEADER + 7, data.length);
     }
     long number = ForwardFrames.number(data);
-    byte[] reply = ForwardFrames.reply(data, Arrays.copyOf(data, Math.min(data.length, 64)));
+    byte[] reply =
+        ForwardFrames.reply(data, ByteBuffer.wrap(Arrays.copyOf(data, Math.min(data.length, 64))));
     assertThat(ForwardFrames.number(reply)).isEqualTo(number);
     assertThat(reply[InternalFrame.TYPE_OFFSET] & 0xFF).isEqualTo(ForwardFrames.FORWARD_REPLY);
   }

@@ -1,11 +1,11 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
 import io.kvstore.protocol.Command;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
 
-/** Counters of the UDP front end, shared by all event loops. Read by monitoring. */
-public final class TransportStats {
+/** Counters of the request pipeline, shared by all event loops (LongAdder). Read by monitoring. */
+public final class RequestStats {
   public final LongAdder received = new LongAdder();
   /** Datagrams shorter than a request id: nobody to answer. */
   public final LongAdder tooShort = new LongAdder();
@@ -31,17 +31,19 @@ public final class TransportStats {
   public final LongAdder internalUnhandled = new LongAdder();
   /** Requests that failed inside the node (answered 0x04). */
   public final LongAdder internalFailures = new LongAdder();
+  /** Forwarded requests whose owner did not answer in time (the client then retries). */
+  public final LongAdder forwardsExpired = new LongAdder();
   /** Time from a datagram's arrival to its reply being written, in microseconds. */
   public final Recorder latencyMicros = new Recorder(1, 60_000_000L, 2);
   private final LongAdder[] byCommand = new LongAdder[Command.values().length];
 
-  public TransportStats() {
+  public RequestStats() {
     for (int i = 0; i < byCommand.length; i++) {
       byCommand[i] = new LongAdder();
     }
   }
 
-  void executed(Command command) {
+  public void executed(Command command) {
     byCommand[command.ordinal()].increment();
   }
 

@@ -1,29 +1,28 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class ReplyCacheTest {
   private static final long SOURCE = 42;
 
-  private static ByteBuf reply(long idHi, long idLo, int code, int bodyExtra) {
-    ByteBuf b = Unpooled.buffer();
-    b.writeLong(idHi).writeLong(idLo).writeByte(code);
-    b.writeZero(bodyExtra);
-    return b;
+  private static ByteBuffer reply(long idHi, long idLo, int code, int bodyExtra) {
+    ByteBuffer b = ByteBuffer.allocate(17 + bodyExtra);
+    b.putLong(idHi).putLong(idLo).put((byte) code);
+    return b.position(b.capacity()).flip();
   }
 
-  private static ByteBuf request(long idHi, long idLo) {
-    return Unpooled.buffer().writeLong(idHi).writeLong(idLo).writeByte(1);
+  private static ByteBuffer request(long idHi, long idLo) {
+    return ByteBuffer.allocate(17).putLong(idHi).putLong(idLo).put((byte) 1).flip();
   }
 
-  private static ByteBuf read(ReplyCache cache, int handle, long idHi, long idLo) {
-    ByteBuf out = Unpooled.buffer();
+  private static ByteBuffer read(ReplyCache cache, int handle, long idHi, long idLo) {
+    ByteBuffer out = ByteBuffer.allocate(cache.replySize(handle));
     cache.copyReply(handle, request(idHi, idLo), 0, out);
-    return out;
+    assertThat(out.position()).isEqualTo(cache.replySize(handle));
+    return out.flip();
   }
 
   @Test
@@ -33,10 +32,10 @@ class ReplyCacheTest {
     int handle = cache.find(SOURCE, 1, 2, 99);
     assertThat(handle).isNotNegative();
     assertThat(cache.replySize(handle)).isEqualTo(17);
-    ByteBuf out = read(cache, handle, 1, 2);
+    ByteBuffer out = read(cache, handle, 1, 2);
     assertThat(out.getLong(0)).isEqualTo(1);
     assertThat(out.getLong(8)).isEqualTo(2);
-    assertThat(out.getByte(16)).isEqualTo((byte) 0x01);
+    assertThat(out.get(16)).isEqualTo((byte) 0x01);
   }
 
   @Test
@@ -55,7 +54,7 @@ class ReplyCacheTest {
     cache.insert(SOURCE, 1, 2, 20, reply(1, 2, 0x01, 0), 1001);
     assertThat(cache.find(SOURCE, 1, 2, 10)).isNegative();
     int handle = cache.find(SOURCE, 1, 2, 20);
-    assertThat(read(cache, handle, 1, 2).getByte(16)).isEqualTo((byte) 0x01);
+    assertThat(read(cache, handle, 1, 2).get(16)).isEqualTo((byte) 0x01);
   }
 
   @Test
@@ -101,7 +100,7 @@ class ReplyCacheTest {
     for (int s = 0; s < 1000; s++) {
       int handle = cache.find(s, 7, 7, s);
       assertThat(handle).isNotNegative();
-      assertThat(read(cache, handle, 7, 7).getByte(16)).isEqualTo((byte) (s & 0x7F));
+      assertThat(read(cache, handle, 7, 7).get(16)).isEqualTo((byte) (s & 0x7F));
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.sources;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.sources;
 
 import java.net.Inet4Address;
 import java.net.InetAddress;

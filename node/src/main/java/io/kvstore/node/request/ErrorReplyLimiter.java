@@ -1,4 +1,4 @@
-package io.kvstore.node.transport;
+package io.kvstore.node.request;
 
 /**
  * Limits error replies per source (token bucket), so that two servers answering each other's
@@ -9,6 +9,7 @@ final class ErrorReplyLimiter {
   private static final int SLOTS = 4096;
 
   private final long[] sources = new long[SLOTS];
+  private final boolean[] occupied = new boolean[SLOTS];
   private final double[] tokens = new double[SLOTS];
   private final long[] refilledAt = new long[SLOTS];
   private final double perSecond;
@@ -22,8 +23,9 @@ final class ErrorReplyLimiter {
   /** Whether an error reply to {@code source} may be sent now; takes a token if so. */
   boolean tryAcquire(long source, long nowNanos) {
     int slot = (int) (ReplyCache.mix(source) & (SLOTS - 1));
-    if (sources[slot] != source || refilledAt[slot] == 0) {
+    if (sources[slot] != source || !occupied[slot]) {
       sources[slot] = source;
+      occupied[slot] = true;
       tokens[slot] = burst;
       refilledAt[slot] = nowNanos;
     }

@@ -1,0 +1,99 @@
+package io.kvstore.node.request;
+
+import io.kvstore.node.service.KeyValueService;
+import io.kvstore.protocol.Command;
+import io.kvstore.protocol.ReplyEncoder;
+import io.kvstore.protocol.ResponseCode;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Executes a client request on this node and encodes its reply with the protocol's
+ * {@link ReplyEncoder}: the last stages of the pipeline. Not thread-safe: one per pipeline.
+ */
+final class CommandExecutor {
+  private static final Logger log = LoggerFactory.getLogger(CommandExecutor.class);
+  /** LIST_MEMBERS pages stay well under the 64 KiB a UDP datagram can carry. */
+  static final int MAX_MEMBERS_PAGE = 48 * 1024;
+
+  private final KeyValueService service;
+  private final NodeControl node;
+  private final RequestStats stats;
+  private boolean unsyncedWrites;
+
+  CommandExecutor(KeyValueService service, NodeControl node, RequestStats stats) {
+    this.service = service;
+    this.node = node;
+    this.stats = stats;
+  }
+
+  /**
+   * Executes {@code request} and writes its reply into {@code out} (cleared first, flipped after).
+   *
+   * @return false if the request failed inside the node: {@code out} then holds a 0x04 reply,
+   *     which must not be cached (a retransmission may succeed)
+   */
+  boolean execute(ClientRequest request, ByteBuffer out) {
+    Command command = request.command();
+    stats.executed(command);
+    out.clear();
+    try {
+      encode(request, command, out);
+      out.flip();
+      return true;
+    } catch (RuntimeException e) {
+      stats.internalFailures.increment();
+      log.error("{} from {} failed", command, request.source(), e);
+      out.clear();
+      ReplyEncoder.code(out, request.buffer(), request.start(), ResponseCode.INTERNAL_FAILURE);
+      out.flip();
+      return false;
+    }
+  }
+
+  private void encode(ClientRequest request, Command command, ByteBuffer out) {
+    ByteBuffer in = request.buffer();
+    int id = request.start();
+    switch (command) {
+      case PUT -> {
+        unsyncedWrites = true;
+        ReplyEncoder.code(out, in, id, service.put(request.key(), request.value()));
+      }
+      case GET -> {
+        byte[] value = service.get(request.key());
+        if (value == null) {
+          ReplyEncoder.code(out, in, id, ResponseCode.NOT_FOUND);
+        } else {
+          ReplyEncoder.valueHeader(out, in, id, value.length);
+          out.put(value);
+        }
+      }
+      case REMOVE -> {
+        unsyncedWrites = true;
+        ReplyEncoder.code(out, in, id, service.remove(request.key()));
+      }
+      case WIPEOUT -> {
+        service.wipeout();
+        ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
+      }
+      case SHUTDOWN, IS_ALIVE -> ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
+      case GET_PID -> ReplyEncoder.withInt(out, in, id, node.pid());
+      case GET_MEMBERSHIP_COUNT -> ReplyEncoder.withInt(out, in, id, node.liveMembers());
+      case LIST_MEMBERS -> {
+        out.limit(MAX_MEMBERS_PAGE);
+        ReplyEncoder.membersPage(out, in, id, node.members(), request.listStart());
+      }
+    }
+  }
+
+  /** Group commit: with {@code sync}, makes the writes executed since the last call durable. */
+  void endBatch(boolean sync) {
+    if (unsyncedWrites) {
+      unsyncedWrites = false;
+      if (sync) {
+        service.sync();
+      }
+    }
+  }
+}

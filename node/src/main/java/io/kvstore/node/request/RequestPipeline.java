@@ -1,0 +1,299 @@
+package io.kvstore.node.request;
+
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.protocol.Command;
+import io.kvstore.protocol.DecodedRequest;
+import io.kvstore.protocol.InternalFrame;
+import io.kvstore.protocol.ReplyEncoder;
+import io.kvstore.protocol.RequestDecoder;
+import io.kvstore.protocol.ResponseCode;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The request path of one socket, sans-IO: datagrams in ({@link #onDatagram}), datagrams out
+ * (through a {@link DatagramSink}), timers through a {@link Scheduler}, time through a
+ * {@link Clock}. Stages: decode → internal frames to the {@link InternalDispatch} → at-most-once
+ * {@link ReplyCache} → {@link Admission} → queue or shed (0x03) → route (here, or
+ * {@link Forwarding} to the owner) → {@link CommandExecutor} (execute and encode).
+ *
+ * <p>Overload: each batch executes at most {@code batchSize} requests; the rest wait in a bounded
+ * {@link RequestQueue}, drained {@code batchSize} at a time by a task scheduled through the
+ * {@link Scheduler} — a timer, not an immediate task, so that the loop reads its socket between
+ * two drains. Reading therefore keeps up with arrivals however slow execution is, and when the
+ * queue is full the excess is answered 0x03 at once (17 bytes, nothing executed) instead of
+ * overflowing the kernel's socket buffer silently. Writes of a batch are made durable together
+ * (group commit) before its replies are flushed.
+ *
+ * <p>Single-threaded: every method but {@link #relayLater} runs on the pipeline's thread.
+ */
+public final class RequestPipeline {
+  private static final Logger log = LoggerFactory.getLogger(RequestPipeline.class);
+  /** Largest datagram the pipeline sends: a LIST_MEMBERS page or a GET reply. */
+  private static final int OUT_BUFFER = 64 * 1024;
+
+  private final PipelineSettings settings;
+  private final RequestStats stats;
+  private final Clock clock;
+  private final KeyRouter router;
+  private final InternalDispatch dispatch;
+  private final Forwarding forwarding;
+  private final ReplyCache replyCache;
+  private final Admission admission;
+  private final CommandExecutor executor;
+  private final ErrorReplyLimiter errorLimiter;
+  private final RequestQueue queue;
+  private final Scheduler loop;
+  private final DatagramSink sink;
+  private final InetSocketAddress localAddress;
+  private final NodeControl node;
+  private final DecodedRequest decoded = new DecodedRequest();
+  private final ClientRequest request = new ClientRequest();
+  private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
+  private final Runnable drainTask = this::drain;
+
+  private int executedThisBatch;
+  private boolean unflushed;
+  private boolean drainScheduled;
+
+  /**
+   * @param replyCache this pipeline's own (the kernel keeps each source on one socket)
+   * @param loop this pipeline's thread: drains and relays run there
+   * @param localAddress the socket's address, to drop datagrams that claim to come from it
+   */
+  public RequestPipeline(PipelineWiring wiring, ReplyCache replyCache, Scheduler loop,
+      DatagramSink sink, InetSocketAddress localAddress) {
+    this.settings = wiring.settings();
+    this.stats = wiring.stats();
+    this.clock = wiring.clock();
+    this.router = wiring.router();
+    this.forwarding = wiring.forwarding();
+    this.node = wiring.node();
+    this.replyCache = replyCache;
+    this.loop = loop;
+    this.sink = sink;
+    this.localAddress = localAddress;
+    this.admission = new Admission(settings.adminAllowList(), stats);
+    this.executor = new CommandExecutor(wiring.service(), wiring.node(), stats);
+    this.errorLimiter =
+        new ErrorReplyLimiter(settings.errorRepliesPerSecond(), settings.errorRepliesPerSecond());
+    this.queue = new RequestQueue(settings.queueCapacity(), settings.queueBytes());
+    DecodedRequest forwardedDecode = new DecodedRequest();
+    this.dispatch =
+        wiring.dispatch().extend()
+            .register(ForwardFrames.FORWARD,
+                (from, frame) -> forwarding.onForward(from, frame, this, forwardedDecode))
+            .register(ForwardFrames.FORWARD_REPLY, (from, frame) -> forwarding.onForwardReply(frame));
+  }
+
+  /**
+   * One datagram from {@code from}: the bytes between position and limit, valid only during the
+   * call (whatever must wait is copied).
+   */
+  public void onDatagram(InetSocketAddress from, ByteBuffer datagram) {
+    stats.received.increment();
+    if (isSelf(from)) {
+      stats.selfSourced.increment(); // a reply to ourselves could be read as a command
+      return;
+    }
+    try {
+      RequestDecoder.decode(datagram, decoded);
+      switch (decoded.outcome()) {
+        case DROP -> stats.tooShort.increment();
+        case INTERNAL -> dispatch.onDatagram(from, datagram);
+        case REJECT -> {
+          stats.rejected.increment();
+          replyError(from, datagram, decoded.errorCode());
+        }
+        case CLIENT_REQUEST -> onClientRequest(request.fill(decoded, from));
+      }
+    } catch (RuntimeException e) {
+      stats.internalFailures.increment();
+      log.error("datagram from {} failed", from, e);
+    }
+  }
+
+  /** The end of a read batch: make its writes durable, send its replies, drain the rest later. */
+  public void endBatch() {
+    executedThisBatch = 0;
+    executor.endBatch(settings.syncWrites());
+    if (unflushed) {
+      unflushed = false;
+      sink.flush();
+    }
+    if (!queue.isEmpty()) {
+      scheduleDrain();
+    }
+  }
+
+  /** The socket closed: forget what is queued. */
+  public void close() {
+    queue.clear();
+  }
+
+  /** Requests waiting to execute. */
+  public int queued() {
+    return queue.size();
+  }
+
+  private void onClientRequest(ClientRequest r) {
+    ResponseCode refusal = admission.refusal(r);
+    if (refusal != null) {
+      replyCode(r, refusal);
+      return;
+    }
+    if (r.cached() && answerFromCache(r)) {
+      return;
+    }
+    if (queue.isEmpty() && executedThisBatch < settings.batchSize()) {
+      execute(r);
+    } else if (queue.offer(r)) {
+      scheduleDrain();
+    } else {
+      stats.overloaded.increment();
+      replyCode(r, ResponseCode.OVERLOAD);
+    }
+  }
+
+  private void drain() {
+    drainScheduled = false;
+    while (executedThisBatch < settings.batchSize() && queue.poll(request)) {
+      try {
+        // The original may have run while its retransmission waited here.
+        if (!request.cached() || !answerFromCache(request)) {
+          execute(request);
+        }
+      } catch (RuntimeException e) {
+        stats.internalFailures.increment();
+        log.error("queued request from {} failed", request.source(), e);
+      }
+    }
+    endBatch();
+  }
+
+  private void scheduleDrain() {
+    if (!drainScheduled) {
+      drainScheduled = true;
+      loop.schedule(0, drainTask);
+    }
+  }
+
+  /** A datagram that claims to come from this node's own socket. */
+  private boolean isSelf(InetSocketAddress sender) {
+    if (sender.getPort() != localAddress.getPort()) {
+      return false;
+    }
+    return localAddress.getAddress().isAnyLocalAddress()
+        ? sender.getAddress().isLoopbackAddress()
+        : sender.getAddress().equals(localAddress.getAddress());
+  }
+
+  private boolean answerFromCache(ClientRequest r) {
+    int handle = replyCache.find(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
+    if (handle < 0) {
+      return false;
+    }
+    stats.retransmissions.increment();
+    out.clear();
+    replyCache.copyReply(handle, r.buffer(), r.start(), out);
+    send(r.source(), out.flip());
+    return true;
+  }
+
+  /** Executes a client request here, or forwards it to the key's owner. */
+  private void execute(ClientRequest r) {
+    long started = clock.nanoTime();
+    executedThisBatch++;
+    InetSocketAddress owner = r.command().hasKey ? router.remoteOwner(r.key()) : null;
+    if (owner != null) {
+      if (!forwarding.forward(r, owner, this)) {
+        stats.overloaded.increment();
+        replyCode(r, ResponseCode.OVERLOAD);
+      }
+      return;
+    }
+    executeHere(r, started);
+    if (r.command() == Command.SHUTDOWN) {
+      unflushed = false;
+      sink.sendThen(r.source(), out, node::haltNow);
+    } else {
+      send(r.source(), out);
+    }
+    long micros = (clock.nanoTime() - started) / 1000;
+    stats.latencyMicros.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
+  }
+
+  /** Executes locally, caching the reply under the client's address; the reply is left in {@link #out}. */
+  private void executeHere(ClientRequest r, long startedNanos) {
+    if (executor.execute(r, out) && r.cached()) {
+      replyCache.insert(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint(), out,
+          startedNanos / 1_000_000);
+    }
+  }
+
+  // ------------------------------------------------------------------ forwarding
+
+  /** Owner side of a forward: the reply (from the cache, or by executing here), in a buffer of ours. */
+  ByteBuffer answerForwarded(DecodedRequest forwarded, InetSocketAddress client) {
+    ClientRequest r = request.fill(forwarded, client);
+    if (r.cached()) {
+      int handle = replyCache.find(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
+      if (handle >= 0) {
+        stats.retransmissions.increment();
+        out.clear();
+        replyCache.copyReply(handle, r.buffer(), r.start(), out);
+        return out.flip();
+      }
+    }
+    executedThisBatch++;
+    executeHere(r, clock.nanoTime());
+    return out;
+  }
+
+  /** Sends a node-to-node frame, sealed with the cluster secret. */
+  void sendInternal(InetSocketAddress to, byte[] frame) {
+    send(to, ByteBuffer.wrap(dispatch.authenticator().seal(frame)));
+  }
+
+  /** Coordinator side: the owner answered; relay on this pipeline's thread. Any thread. */
+  void relayLater(Forwarding.Pending p, byte[] frame) {
+    loop.schedule(0, () -> relay(p, frame));
+  }
+
+  private void relay(Forwarding.Pending p, byte[] frame) {
+    out.clear();
+    out.put(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER).flip();
+    if (p.cacheable() && (out.get(16) & 0xFF) != ResponseCode.OVERLOAD.code) {
+      replyCache.insert(ReplyCache.sourceKey(p.client()), p.idHi(), p.idLo(), p.fingerprint(), out,
+          clock.nanoTime() / 1_000_000);
+    }
+    sink.send(p.client(), out);
+    sink.flush();
+  }
+
+  // ------------------------------------------------------------------ replies
+
+  private void replyError(InetSocketAddress to, ByteBuffer datagram, ResponseCode code) {
+    if (!errorLimiter.tryAcquire(ReplyCache.sourceKey(to), clock.nanoTime())) {
+      stats.errorRepliesSuppressed.increment();
+      return;
+    }
+    out.clear();
+    ReplyEncoder.code(out, datagram, datagram.position(), code);
+    send(to, out.flip());
+  }
+
+  private void replyCode(ClientRequest r, ResponseCode code) {
+    out.clear();
+    ReplyEncoder.code(out, r.buffer(), r.start(), code);
+    send(r.source(), out.flip());
+  }
+
+  private void send(InetSocketAddress to, ByteBuffer datagram) {
+    sink.send(to, datagram);
+    unflushed = true;
+  }
+}

@@ -1,0 +1,106 @@
+package io.kvstore.node.transport;
+
+import io.kvstore.node.request.DatagramSink;
+import io.kvstore.node.request.RequestPipeline;
+import io.kvstore.node.runtime.Scheduler;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Netty end of one socket's {@link RequestPipeline}, and nothing else: it feeds each received
+ * datagram in, ends the pipeline's batch when a read batch ends, and sends what the pipeline
+ * returns (copied into pooled direct buffers). The pipeline's timers run on this channel's event
+ * loop.
+ */
+final class PipelineHandler extends ChannelInboundHandlerAdapter implements DatagramSink {
+  private static final Logger log = LoggerFactory.getLogger(PipelineHandler.class);
+  private static final Scheduler.Cancellable NOT_CANCELLABLE = () -> {};
+
+  /** Builds the pipeline once the socket is bound: (its scheduler and sink, local address). */
+  interface PipelineFactory {
+    RequestPipeline create(Scheduler loop, DatagramSink sink, InetSocketAddress localAddress);
+  }
+
+  private final PipelineFactory factory;
+  private final InetSocketAddress configuredAddress;
+  private ChannelHandlerContext ctx;
+  private RequestPipeline pipeline;
+
+  PipelineHandler(PipelineFactory factory, InetSocketAddress configuredAddress) {
+    this.factory = factory;
+    this.configuredAddress = configuredAddress;
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+    InetSocketAddress local =
+        ctx.channel().localAddress() instanceof InetSocketAddress a ? a : configuredAddress;
+    Scheduler loop =
+        (delayMillis, task) -> {
+          // A timer even at delay 0: timers run after the loop's next read, immediate tasks
+          // before it (a self-rescheduling drain would otherwise starve the socket).
+          var future = ctx.executor().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+          return delayMillis == 0 ? NOT_CANCELLABLE : () -> future.cancel(false);
+        };
+    pipeline = factory.create(loop, this, local);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    DatagramPacket packet = (DatagramPacket) msg;
+    try {
+      ByteBuf content = packet.content();
+      pipeline.onDatagram(
+          packet.sender(), content.nioBuffer(content.readerIndex(), content.readableBytes()));
+    } finally {
+      packet.release();
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    pipeline.endBatch();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (pipeline != null) {
+      pipeline.close();
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.warn("UDP socket error (the node keeps serving)", cause);
+  }
+
+  @Override
+  public void send(InetSocketAddress to, ByteBuffer datagram) {
+    ctx.write(packet(to, datagram), ctx.voidPromise());
+  }
+
+  @Override
+  public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
+    ctx.writeAndFlush(packet(to, datagram)).addListener(f -> afterSent.run());
+  }
+
+  @Override
+  public void flush() {
+    ctx.flush();
+  }
+
+  private DatagramPacket packet(InetSocketAddress to, ByteBuffer datagram) {
+    ByteBuf copy = ctx.alloc().directBuffer(datagram.remaining()).writeBytes(datagram);
+    return new DatagramPacket(copy, to);
+  }
+}

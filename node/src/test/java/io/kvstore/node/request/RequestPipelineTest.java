@@ -1,0 +1,482 @@
+package io.kvstore.node.request;
+
+import io.kvstore.node.sources.SourceAllowList;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kvstore.node.runtime.ManualClock;
+import io.kvstore.node.runtime.Scheduler;
+import java.util.ArrayDeque;
+import io.kvstore.node.security.FrameAuthenticator;
+import io.kvstore.node.service.DiskSpaceGuard;
+import io.kvstore.node.service.KeyValueService;
+import io.kvstore.node.storage.MemoryStorageEngine;
+import io.kvstore.node.storage.StorageLimits;
+import io.kvstore.node.time.HybridLogicalClock;
+import io.kvstore.protocol.Command;
+import io.kvstore.protocol.MemberEntry;
+import io.kvstore.protocol.RequestEncoder;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** The request pipeline driven as the simulator drives it: datagrams in, datagrams out, manual time. */
+class RequestPipelineTest {
+  static final InetSocketAddress CLIENT = new InetSocketAddress("127.0.0.1", 5555);
+  static final InetSocketAddress REMOTE = new InetSocketAddress("10.0.0.5", 5555);
+  static final InetSocketAddress NODE = new InetSocketAddress("127.0.0.1", 4000);
+
+  private final Random random = new Random(7);
+  private final ManualClock clock = new ManualClock();
+
+  /** One pipeline with its own storage, recording what it sends. */
+  final class Harness implements DatagramSink {
+    final MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
+    final RequestStats stats = new RequestStats();
+    final AtomicInteger halts = new AtomicInteger();
+    final List<InetSocketAddress> sentTo = new ArrayList<>();
+    final List<byte[]> sent = new ArrayList<>();
+    final List<byte[]> internalFrames = new ArrayList<>();
+    final RequestPipeline pipeline;
+    final Forwarding forwarding;
+    int flushes;
+
+    Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
+        KeyRouter router) {
+      this(address, queueCapacity, batchSize, auth, router, clock);
+    }
+
+    Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
+        KeyRouter router, Scheduler loop) {
+      PipelineSettings settings =
+          new PipelineSettings(queueCapacity, batchSize, 5_000, 100,
+              new SourceAllowList(SourceAllowList.DEFAULT), false);
+      KeyValueService service =
+          new KeyValueService(storage, new HybridLogicalClock(clock), DiskSpaceGuard.none());
+      NodeControl control =
+          new NodeControl() {
+            @Override
+            public int pid() {
+              return 1234;
+            }
+
+            @Override
+            public int liveMembers() {
+              return 2;
+            }
+
+            @Override
+            public List<MemberEntry> members() {
+              return List.of(
+                  new MemberEntry(0, 7, "node-a", NODE),
+                  new MemberEntry(1, 9, "node-b", REMOTE));
+            }
+
+            @Override
+            public void haltNow() {
+              halts.incrementAndGet();
+            }
+          };
+      InternalDispatch dispatch =
+          new InternalDispatch(auth, stats).register(0x20, (from, frame) -> internalFrames.add(frame));
+      forwarding = new Forwarding(16, 1_000, clock, stats, 1000);
+      forwarding.start(clock);
+      pipeline =
+          new RequestPipeline(
+              new PipelineWiring(settings, stats, clock, service, control, router, dispatch, forwarding),
+              new ReplyCache(1 << 20, 5_000), loop, this, address);
+    }
+
+    @Override
+    public void send(InetSocketAddress to, ByteBuffer datagram) {
+      byte[] bytes = new byte[datagram.remaining()];
+      datagram.get(bytes);
+      sentTo.add(to);
+      sent.add(bytes);
+    }
+
+    @Override
+    public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
+      send(to, datagram);
+      flush();
+      afterSent.run();
+    }
+
+    @Override
+    public void flush() {
+      flushes++;
+    }
+
+    /** One read batch of one datagram. */
+    void receive(byte[] datagram, InetSocketAddress from) {
+      pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
+      pipeline.endBatch();
+    }
+
+    /** Runs the pipeline's due timers (queue drains, relays), then takes what it sent. */
+    List<byte[]> replies() {
+      clock.advance(0);
+      List<byte[]> out = new ArrayList<>(sent);
+      sent.clear();
+      sentTo.clear();
+      return out;
+    }
+
+    ManualClock clock() {
+      return clock;
+    }
+
+    int onlyCode() {
+      List<byte[]> r = replies();
+      assertThat(r).hasSize(1);
+      return r.get(0)[16];
+    }
+  }
+
+  private Harness harness(int queueCapacity, int batchSize) {
+    return new Harness(NODE, queueCapacity, batchSize, FrameAuthenticator.none(), KeyRouter.LOCAL);
+  }
+
+  private byte[] id() {
+    byte[] id = new byte[16];
+    random.nextBytes(id);
+    return id;
+  }
+
+  static byte[] key(int i) {
+    byte[] k = new byte[32];
+    k[0] = (byte) i;
+    return k;
+  }
+
+  @Test
+  void retransmissionIsAnsweredFromTheCacheWithoutExecuting() {
+    Harness h = harness(16, 64);
+    byte[] put = RequestEncoder.encode(id(), Command.PUT, key(1), "a".getBytes());
+    h.receive(put, CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    h.receive(RequestEncoder.encode(id(), Command.PUT, key(1), "b".getBytes()), CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    h.receive(put, CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    assertThat(h.stats.retransmissions.sum()).isEqualTo(1);
+    assertThat(h.stats.executedCount(Command.PUT)).isEqualTo(2);
+    assertThat(h.storage.get(key(1)).value()).isEqualTo("b".getBytes());
+  }
+
+  @Test
+  void aRetransmissionWithOtherPaddingIsTheSameRequestButAReusedIdIsNot() {
+    Harness h = harness(16, 64);
+    byte[] id = id();
+    byte[] put = RequestEncoder.encode(id, Command.PUT, key(1), "a".getBytes());
+    h.receive(put, CLIENT);
+    h.receive(Arrays.copyOf(put, put.length + 9), CLIENT);
+    assertThat(h.replies()).hasSize(2);
+    assertThat(h.stats.retransmissions.sum()).isEqualTo(1);
+    h.receive(RequestEncoder.encode(id, Command.PUT, key(1), "c".getBytes()), CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    assertThat(h.storage.get(key(1)).value()).as("a reused id runs as new").isEqualTo("c".getBytes());
+  }
+
+  @Test
+  void theSameIdFromAnotherSourceIsADifferentRequest() {
+    Harness h = harness(16, 64);
+    byte[] remove = RequestEncoder.encode(id(), Command.REMOVE, key(2), null);
+    h.storage.put(key(2), new byte[] {1}, 1);
+    h.receive(remove, CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    h.receive(remove, new InetSocketAddress("127.0.0.2", 5555));
+    assertThat(h.onlyCode()).isEqualTo(0x01);
+  }
+
+  @Test
+  void requestsBeyondTheQueueAreAnsweredOverloadAndNotExecuted() {
+    Harness h = harness(4, 2);
+    // Seven arrive in one read batch: 2 run inline, 4 queue, the seventh is shed at once.
+    for (int i = 0; i < 7; i++) {
+      h.pipeline.onDatagram(CLIENT,
+          ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(i), new byte[] {1})));
+    }
+    h.pipeline.endBatch();
+    assertThat(h.sent).as("two executed and one shed, before any drain").hasSize(3);
+    assertThat(h.sent.get(2)[16]).isEqualTo((byte) 0x03);
+    assertThat(h.pipeline.queued()).isEqualTo(4);
+    List<byte[]> r = h.replies(); // the loop runs its timers: drains of 2, then 2
+    assertThat(r).hasSize(7);
+    assertThat(r.stream().filter(b -> b[16] == 0x03).count()).isEqualTo(1);
+    assertThat(h.storage.keyCount()).as("the shed request changed nothing").isEqualTo(6);
+    assertThat(h.storage.get(key(6))).isNull();
+    assertThat(h.stats.overloaded.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void theQueueDrainsOneBatchPerTimerSoTheLoopReadsBetweenDrains() {
+    ArrayDeque<Runnable> timers = new ArrayDeque<>();
+    Scheduler loop = (delay, task) -> {
+      timers.add(task);
+      return () -> {};
+    };
+    Harness h = new Harness(NODE, 4, 1, FrameAuthenticator.none(), KeyRouter.LOCAL, loop);
+    for (int i = 0; i < 3; i++) {
+      h.pipeline.onDatagram(CLIENT,
+          ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(i), new byte[] {1})));
+    }
+    h.pipeline.endBatch();
+    assertThat(h.pipeline.queued()).as("drained only when the loop runs its timers").isEqualTo(2);
+    assertThat(timers).as("one drain scheduled, however many wait").hasSize(1);
+    // A read before the drain: the queue has room for 2 more, the third is shed.
+    for (int i = 3; i < 6; i++) {
+      h.pipeline.onDatagram(CLIENT,
+          ByteBuffer.wrap(RequestEncoder.encode(id(), Command.GET, key(i), null)));
+    }
+    h.pipeline.endBatch();
+    assertThat(h.pipeline.queued()).isEqualTo(4);
+    assertThat(h.stats.overloaded.sum()).isEqualTo(1);
+    assertThat(timers).hasSize(1);
+    for (int expected = 3; expected >= 0; expected--) {
+      timers.poll().run(); // one batch (of one request), and a new timer for the rest
+      assertThat(h.pipeline.queued()).isEqualTo(expected);
+    }
+    assertThat(timers).isEmpty();
+    assertThat(h.replies()).hasSize(6);
+    assertThat(h.storage.keyCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aQueuedRetransmissionOfARequestThatRanMeanwhileIsAnsweredFromTheCache() {
+    Harness h = harness(8, 1);
+    byte[] first = RequestEncoder.encode(id(), Command.PUT, key(1), "x".getBytes());
+    byte[] second = RequestEncoder.encode(id(), Command.PUT, key(2), "y".getBytes());
+    h.pipeline.onDatagram(CLIENT, ByteBuffer.wrap(first)); // runs inline
+    h.pipeline.onDatagram(CLIENT, ByteBuffer.wrap(second)); // queued
+    h.pipeline.onDatagram(CLIENT, ByteBuffer.wrap(second)); // its retransmission, queued too
+    h.pipeline.endBatch();
+    assertThat(h.replies()).hasSize(3);
+    assertThat(h.stats.executedCount(Command.PUT)).isEqualTo(2);
+    assertThat(h.stats.retransmissions.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void adminCommandsFromOutsideTheAllowListAreNotPermitted() {
+    Harness h = harness(16, 64);
+    h.storage.put(key(3), new byte[] {1}, 1);
+    h.receive(RequestEncoder.encode(id(), Command.WIPEOUT, null, null), REMOTE);
+    assertThat(h.onlyCode()).isEqualTo(0x21);
+    h.receive(RequestEncoder.encode(id(), Command.SHUTDOWN, null, null), REMOTE);
+    assertThat(h.onlyCode()).isEqualTo(0x21);
+    assertThat(h.halts).hasValue(0);
+    assertThat(h.storage.keyCount()).isEqualTo(1);
+    assertThat(h.stats.notPermitted.sum()).isEqualTo(2);
+  }
+
+  @Test
+  void shutdownRepliesThenHalts() {
+    Harness h = harness(16, 64);
+    h.receive(RequestEncoder.encode(id(), Command.SHUTDOWN, null, null), CLIENT);
+    assertThat(h.onlyCode()).isZero();
+    assertThat(h.halts).hasValue(1);
+  }
+
+  @Test
+  void pidMembershipCountAndMemberPagesComeFromTheProtocolEncoder() {
+    Harness h = harness(16, 64);
+    h.receive(RequestEncoder.encode(id(), Command.GET_PID, null, null), CLIENT);
+    byte[] pid = h.replies().get(0);
+    assertThat(ByteBuffer.wrap(pid, 17, 4).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt()).isEqualTo(1234);
+    h.receive(RequestEncoder.encode(id(), Command.LIST_MEMBERS, null, new byte[] {1, 0, 0, 0}), CLIENT);
+    byte[] page = h.replies().get(0);
+    assertThat(page[16]).isZero();
+    // The page of docs/PROTOCOL.md: total, count, then one member from index 1 on.
+    ByteBuffer body = ByteBuffer.wrap(page, 17, page.length - 17).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    assertThat(body.getInt()).as("total").isEqualTo(2);
+    assertThat(body.getShort()).as("count").isEqualTo((short) 1);
+    assertThat(body.get()).as("state: suspect").isEqualTo((byte) 1);
+    assertThat(body.getLong()).as("incarnation").isEqualTo(9);
+    byte[] memberId = new byte[body.get()];
+    body.get(memberId);
+    assertThat(new String(memberId, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("node-b");
+    byte[] ip = new byte[body.get()];
+    body.get(ip);
+    assertThat(ip).isEqualTo(REMOTE.getAddress().getAddress());
+    assertThat(body.getShort() & 0xFFFF).isEqualTo(REMOTE.getPort());
+    assertThat(body.hasRemaining()).isFalse();
+  }
+
+  @Test
+  void errorRepliesAreRateLimitedPerSource() {
+    Harness h = harness(16, 64);
+    byte[] bad = new byte[17];
+    bad[16] = 0x1F;
+    for (int i = 0; i < 500; i++) {
+      h.receive(bad, CLIENT);
+    }
+    assertThat(h.replies()).as("the burst, no refill while time stands still").hasSize(100);
+    assertThat(h.stats.errorRepliesSuppressed.sum()).isEqualTo(400);
+    clock.advance(100);
+    for (int i = 0; i < 50; i++) {
+      h.receive(bad, CLIENT);
+    }
+    assertThat(h.replies()).as("100 per second refill").hasSize(10);
+    h.receive(bad, REMOTE);
+    assertThat(h.replies()).as("another source has its own budget").hasSize(1);
+  }
+
+  @Test
+  void datagramsClaimingToComeFromTheNodeItselfAreDropped() {
+    Harness h = harness(16, 64);
+    h.storage.put(key(4), new byte[] {1}, 1);
+    h.receive(RequestEncoder.encode(id(), Command.WIPEOUT, null, null), NODE);
+    assertThat(h.replies()).isEmpty();
+    assertThat(h.stats.selfSourced.sum()).isEqualTo(1);
+    assertThat(h.storage.keyCount()).isEqualTo(1);
+  }
+
+  @Test
+  void tooShortDatagramsAreDroppedAndMalformedOnesRejected() {
+    Harness h = harness(16, 64);
+    h.receive(new byte[15], CLIENT);
+    assertThat(h.replies()).isEmpty();
+    assertThat(h.stats.tooShort.sum()).isEqualTo(1);
+    byte[] truncatedPut = Arrays.copyOf(RequestEncoder.encode(id(), Command.PUT, key(1), new byte[10]), 55);
+    h.receive(truncatedPut, CLIENT);
+    assertThat(h.onlyCode()).isEqualTo(0x07);
+    assertThat(h.storage.keyCount()).isZero();
+  }
+
+  @Test
+  void withASecretUnauthenticatedInternalFramesAreDroppedAndClientsStillServed() {
+    FrameAuthenticator auth = FrameAuthenticator.withSecret("0123456789abcdef-secret");
+    Harness h = new Harness(NODE, 16, 64, auth, KeyRouter.LOCAL);
+    byte[] frame = new byte[30];
+    frame[16] = 0x20;
+    frame[17] = 1;
+    h.receive(frame, REMOTE);
+    h.receive(FrameAuthenticator.withSecret("wrong-secret-0123456789").seal(frame), REMOTE);
+    assertThat(h.internalFrames).isEmpty();
+    assertThat(h.stats.unauthenticated.sum()).isEqualTo(2);
+    h.receive(auth.seal(frame), REMOTE);
+    assertThat(h.internalFrames).singleElement().isEqualTo(frame);
+    assertThat(h.replies()).as("internal frames are never answered").isEmpty();
+    h.receive(RequestEncoder.encode(id(), Command.IS_ALIVE, null, null), REMOTE);
+    assertThat(h.onlyCode()).as("client commands need no secret").isZero();
+  }
+
+  @Test
+  void internalFramesOfAnotherVersionOrOfNoRegisteredTypeAreCountedAndDropped() {
+    Harness h = harness(16, 64);
+    byte[] frame = new byte[30];
+    frame[16] = 0x20;
+    frame[17] = 2;
+    h.receive(frame, REMOTE);
+    assertThat(h.stats.internalMalformed.sum()).isEqualTo(1);
+    frame[16] = 0x5A;
+    frame[17] = 1;
+    h.receive(frame, REMOTE);
+    assertThat(h.stats.internalUnhandled.sum()).isEqualTo(1);
+    assertThat(h.internalFrames).isEmpty();
+    assertThat(h.replies()).isEmpty();
+  }
+
+  // ------------------------------------------------------------------ forwarding
+
+  private static final InetSocketAddress OWNER = new InetSocketAddress("127.0.0.2", 4000);
+
+  /** Delivers what each of two pipelines sent to the other, until both are quiet. */
+  private static List<byte[]> exchange(Harness coordinator, Harness owner) {
+    List<byte[]> toClient = new ArrayList<>();
+    for (int round = 0; round < 10; round++) {
+      coordinator.clock().advance(0);
+      boolean moved = false;
+      for (Harness from : List.of(coordinator, owner)) {
+        Harness to = from == coordinator ? owner : coordinator;
+        List<InetSocketAddress> dests = new ArrayList<>(from.sentTo);
+        List<byte[]> datagrams = new ArrayList<>(from.sent);
+        from.sent.clear();
+        from.sentTo.clear();
+        for (int i = 0; i < datagrams.size(); i++) {
+          moved = true;
+          if (dests.get(i).equals(to == owner ? OWNER : NODE)) {
+            to.receive(datagrams.get(i), from == coordinator ? NODE : OWNER);
+          } else {
+            toClient.add(datagrams.get(i));
+          }
+        }
+      }
+      if (!moved) {
+        break;
+      }
+    }
+    return toClient;
+  }
+
+  @Test
+  void aKeyOwnedElsewhereIsForwardedExecutedAtTheOwnerAndRelayedAtMostOnce() {
+    Harness coordinator = new Harness(NODE, 16, 64, FrameAuthenticator.none(), key -> OWNER);
+    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), KeyRouter.LOCAL);
+    byte[] put = RequestEncoder.encode(id(), Command.PUT, key(9), "v".getBytes());
+    coordinator.receive(put, CLIENT);
+    List<byte[]> replies = exchange(coordinator, owner);
+    assertThat(replies).singleElement().satisfies(r -> {
+      assertThat(Arrays.copyOf(r, 16)).isEqualTo(Arrays.copyOf(put, 16));
+      assertThat(r[16]).isZero();
+    });
+    assertThat(coordinator.storage.keyCount()).isZero();
+    assertThat(owner.storage.get(key(9)).value()).isEqualTo("v".getBytes());
+    assertThat(owner.stats.forwardedIn.sum()).isEqualTo(1);
+
+    // The client retransmits: the coordinator cached the relayed reply and answers itself.
+    coordinator.receive(put, CLIENT);
+    assertThat(exchange(coordinator, owner)).hasSize(1);
+    assertThat(owner.stats.forwardedIn.sum()).isEqualTo(1);
+    assertThat(coordinator.stats.retransmissions.sum()).isEqualTo(1);
+
+    // A second coordinator pipeline (no cache of it) forwards again: the owner's cache, keyed by
+    // the client's address, answers without executing twice.
+    Harness other = new Harness(NODE, 16, 64, FrameAuthenticator.none(), key -> OWNER);
+    other.receive(put, CLIENT);
+    assertThat(exchange(other, owner)).singleElement().satisfies(r -> assertThat(r[16]).isZero());
+    assertThat(owner.stats.executedCount(Command.PUT)).isEqualTo(1);
+    assertThat(owner.stats.retransmissions.sum()).isEqualTo(1);
+  }
+
+  @Test
+  void aForwardWhoseOwnerNeverAnswersExpiresAndTheTableIsBounded() {
+    Harness coordinator = new Harness(NODE, 64, 64, FrameAuthenticator.none(), key -> OWNER);
+    for (int i = 0; i < 20; i++) {
+      coordinator.receive(RequestEncoder.encode(id(), Command.GET, key(i), null), CLIENT);
+    }
+    List<byte[]> toClient = new ArrayList<>();
+    for (int i = 0; i < coordinator.sent.size(); i++) {
+      if (!coordinator.sentTo.get(i).equals(OWNER)) {
+        toClient.add(coordinator.sent.get(i));
+      }
+    }
+    assertThat(toClient).as("beyond 16 outstanding forwards: 0x03").hasSize(4)
+        .allSatisfy(r -> assertThat(r[16]).isEqualTo((byte) 0x03));
+    clock.advance(1_200);
+    assertThat(coordinator.stats.forwardsExpired.sum()).isEqualTo(16);
+    coordinator.replies();
+    coordinator.receive(RequestEncoder.encode(id(), Command.GET, key(1), null), CLIENT);
+    assertThat(coordinator.sentTo).as("room again after expiry").containsExactly(OWNER);
+  }
+
+  @Test
+  void aForwardedAdminCommandOrGarbageIsRefusedByTheOwner() {
+    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), KeyRouter.LOCAL);
+    owner.storage.put(key(1), new byte[] {1}, 1);
+    byte[] wipeout = RequestEncoder.encode(id(), Command.WIPEOUT, null, null);
+    owner.receive(ForwardFrames.forward(1, CLIENT, ByteBuffer.wrap(wipeout), 0, wipeout.length), NODE);
+    byte[] garbage = new byte[20];
+    garbage[16] = 0x30;
+    garbage[17] = 1;
+    garbage[18] = 7; // an address of 7 bytes
+    owner.receive(garbage, NODE);
+    assertThat(owner.replies()).isEmpty();
+    assertThat(owner.stats.internalMalformed.sum()).isEqualTo(2);
+    assertThat(owner.storage.keyCount()).isEqualTo(1);
+  }
+}
