@@ -1,8 +1,7 @@
 package io.kvstore.bench;
 
 import io.kvstore.node.request.ReplyCache;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -32,13 +31,13 @@ public class ReplyCacheBenchmark {
   int replySize;
 
   private ReplyCache cache;
-  private ByteBuf reply;
+  private ByteBuffer reply;
   private long sequence;
 
   @Setup
   public void setUp() {
     cache = new ReplyCache(48 << 20, 5_000);
-    reply = Unpooled.directBuffer(replySize).writeZero(replySize);
+    reply = ByteBuffer.allocateDirect(replySize);
     for (int i = 0; i < 1_000_000; i++) {
       insert();
     }
