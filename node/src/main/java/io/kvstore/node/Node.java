@@ -146,7 +146,8 @@ public final class Node implements AutoCloseable {
     // Status gossip shares the membership thread (its scheduler), so it needs no locks either.
     StatusGossip statusGossip =
         new StatusGossip(
-            network, cluster.scheduler(), new SplittableRandom(), cluster::randomAliveAddresses,
+            network, cluster.scheduler(), SystemClock.INSTANCE, new SplittableRandom(),
+            cluster::randomAliveAddresses,
             round ->
                 new StatusReport(
                     cluster.selfId().value(), advertised, round, System.currentTimeMillis(), labels,

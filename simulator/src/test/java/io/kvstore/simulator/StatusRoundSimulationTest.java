@@ -78,6 +78,7 @@ class StatusRoundSimulationTest {
           new StatusGossip(
               networkOf.apply(self, true),
               scheduler,
+              sim.clock(),
               random,
               k -> sample(addresses, self, k, random),
               round -> new StatusReport(id, self, round, sim.clock().currentTimeMillis(), Map.of(),

@@ -40,6 +40,7 @@ import org.slf4j.LoggerFactory;
 public final class MonitorServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MonitorServer.class);
   private static final int INTAKE_CAPACITY = 50_000;
+  static final long CLOSE_TIMEOUT_MILLIS = 5_000;
   /** Bytes of reports waiting to be applied: the worker keeps up, so this only absorbs bursts. */
   private static final long INTAKE_BYTES =
       Math.max(1 << 20, Math.min(8 << 20, Runtime.getRuntime().maxMemory() / 16));
@@ -80,7 +81,7 @@ public final class MonitorServer implements AutoCloseable {
   private StatusHttpServer http;
   private volatile CollectionRounds collection;
   private long rounds;
-  private boolean closed;
+  private boolean closed; // guarded by this
 
   private MonitorServer(Settings settings) {
     this.settings = settings;
@@ -229,14 +230,33 @@ public final class MonitorServer implements AutoCloseable {
 
   /**
    * Stops everything, each part on its own: one that fails (or was never started) does not keep
-   * the others running. Idempotent; bounded in time.
+   * the others running. Idempotent, and bounded in time: the parts stop on a thread of their own,
+   * and after {@link #CLOSE_TIMEOUT_MILLIS} the caller goes on (so a process stops on SIGTERM even
+   * if a part hangs; every thread left is a daemon or dies with the process's exit).
    */
   @Override
-  public synchronized void close() {
-    if (closed) {
-      return;
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
     }
-    closed = true;
+    Thread stopper = new Thread(this::stopParts, "monitor-close");
+    stopper.setDaemon(true);
+    stopper.start();
+    try {
+      stopper.join(CLOSE_TIMEOUT_MILLIS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (stopper.isAlive()) {
+      log.warn("the status server did not stop within {} ms; leaving it to the process exit",
+          CLOSE_TIMEOUT_MILLIS);
+    }
+  }
+
+  private void stopParts() {
     quietly("rounds", scheduler::shutdownNow);
     if (http != null) {
       quietly("http", http::stop);
