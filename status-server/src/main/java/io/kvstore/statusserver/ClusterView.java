@@ -102,6 +102,12 @@ public final class ClusterView {
     return ReportOutcome.ACCEPTED;
   }
 
+  /** Whether {@code id} is a member learned from the membership (reports are taken only from those). */
+  public synchronized boolean isMember(String id) {
+    TrackedNode node = nodes.get(id);
+    return node != null && node.isMember();
+  }
+
   /** Estimated heap the view keeps now, within {@link MonitorSettings#memoryBudgetBytes()}. */
   public synchronized long retainedBytes() {
     return retainedBytes;

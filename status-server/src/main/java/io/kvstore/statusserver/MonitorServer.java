@@ -93,6 +93,9 @@ public final class MonitorServer implements AutoCloseable {
 
   /** Takes a report only once per node, for a recent round, and notes who answered it. */
   private ReportOutcome apply(StatusReport report) {
+    if (!view.isMember(report.nodeId())) {
+      return ReportOutcome.NOT_A_MEMBER;
+    }
     CollectionRounds rounds = collection;
     if (rounds == null || !rounds.isFresh(report.round(), report.nodeId())) {
       return ReportOutcome.STALE_OR_REPLAYED;
