@@ -134,8 +134,8 @@ public final class Node implements AutoCloseable {
     Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
     ClusterService cluster =
         new ClusterService(
-            nodeId(config), advertisedAddress(config), swim, SystemClock.INSTANCE, network,
-            config.virtualNodes);
+            nodeId(config), advertisedAddress(config), swim, config.membership.toLimits(), SystemClock.INSTANCE,
+            network, config.virtualNodes);
     StatsCollector collector =
         new StatsCollector(
             storage, stats, cluster::liveMembers,

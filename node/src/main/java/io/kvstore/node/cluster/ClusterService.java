@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +29,12 @@ public final class ClusterService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
   /** Datagrams waiting for the membership thread; beyond this they are dropped (and counted). */
   private static final int MAX_QUEUED = 10_000;
+  /**
+   * And at most these bytes of them (1/32 of the heap): 10,000 queued 16 KiB datagrams would
+   * otherwise be 160 MB, and a flood of forged gossip could exhaust a 64 MB heap before the
+   * membership thread even decodes it.
+   */
+  private static final long MAX_QUEUED_BYTES = Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 32);
 
   private volatile Thread thread;
   private final ScheduledExecutorService loop =
@@ -42,6 +49,7 @@ public final class ClusterService implements AutoCloseable {
   private final int virtualNodes;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
+  private final AtomicLong queuedBytes = new AtomicLong();
   private final Scheduler scheduler;
   private volatile Ring ring;
   private volatile List<Member> snapshot;
@@ -51,6 +59,17 @@ public final class ClusterService implements AutoCloseable {
       NodeId self,
       InetSocketAddress advertised,
       SwimConfig config,
+      Clock clock,
+      Network network,
+      int virtualNodes) {
+    this(self, advertised, config, MembershipLimits.defaults(), clock, network, virtualNodes);
+  }
+
+  public ClusterService(
+      NodeId self,
+      InetSocketAddress advertised,
+      SwimConfig config,
+      MembershipLimits limits,
       Clock clock,
       Network network,
       int virtualNodes) {
@@ -66,7 +85,7 @@ public final class ClusterService implements AutoCloseable {
         };
     this.membership =
         new SwimMembership(
-            self, advertised, config, clock, new SplittableRandom(), network, scheduler);
+            self, advertised, config, limits, clock, new SplittableRandom(), network, scheduler);
     membership.addListener(this::onChange);
     rebuild();
   }
@@ -96,7 +115,7 @@ public final class ClusterService implements AutoCloseable {
 
   /** A membership frame (any of {@link SwimCodec#TYPES}) from the dispatch table; any thread. */
   public void onMembershipFrame(InetSocketAddress from, byte[] frame) {
-    execute(() -> membership.onDatagram(from, frame));
+    execute(() -> membership.onDatagram(from, frame), frame.length);
   }
 
   /** Up to {@code count} random alive members but this node; on the membership thread only. */
@@ -109,8 +128,18 @@ public final class ClusterService implements AutoCloseable {
    * work is dropped (and counted); work that throws {@link MalformedMessageException} is counted.
    */
   public void execute(Runnable work) {
-    if (queued.incrementAndGet() > MAX_QUEUED) {
+    execute(work, 0);
+  }
+
+  /**
+   * Runs work that holds {@code bytes} of a datagram on the membership thread: also bounded by
+   * {@link #MAX_QUEUED_BYTES} in all.
+   */
+  public void execute(Runnable work, int bytes) {
+    long bytesAfter = queuedBytes.addAndGet(bytes);
+    if (queued.incrementAndGet() > MAX_QUEUED || bytesAfter > MAX_QUEUED_BYTES) {
       queued.decrementAndGet();
+      queuedBytes.addAndGet(-bytes);
       dropped.incrementAndGet();
       return;
     }
@@ -119,6 +148,7 @@ public final class ClusterService implements AutoCloseable {
           logged(
               () -> {
                 queued.decrementAndGet();
+                queuedBytes.addAndGet(-bytes);
                 try {
                   work.run();
                 } catch (MalformedMessageException e) {
@@ -127,7 +157,13 @@ public final class ClusterService implements AutoCloseable {
               }));
     } catch (RejectedExecutionException e) {
       queued.decrementAndGet(); // closed
+      queuedBytes.addAndGet(-bytes);
     }
+  }
+
+  /** Work dropped because the membership thread was too far behind, or malformed frames. */
+  public int droppedDatagrams() {
+    return dropped.get();
   }
 
   /** The executor would keep a task's exception in its future, unseen: log it instead. */

@@ -11,8 +11,8 @@ import java.util.List;
 /**
  * Infection-style dissemination (SWIM §4): every accepted change is queued in the
  * {@link BroadcastQueue}, piggybacked on probes and acks, and pushed to a few random members each
- * gossip round, each update λ·log N times. Recently dead members still get gossip for a while, so
- * that a member wrongly declared dead hears of it and refutes.
+ * gossip round, each update λ·log N times. Recently dead and left members still get gossip for a
+ * while, so that a member wrongly declared dead (or forged as left) hears of it and refutes.
  */
 final class Dissemination {
   private final SwimConfig config;
@@ -80,7 +80,7 @@ final class Dissemination {
           table.randomMembers(
               config.gossipFanout(),
               m -> m.state.isLive()
-                  || (m.state == MemberState.DEAD && now - m.stateSince < config.gossipToTheDeadMillis()),
+                  || (!m.state.isLive() && now - m.stateSince < config.gossipToTheDeadMillis()),
               null);
       for (MemberTable.Record target : targets) {
         List<Update> updates = piggyback(0);

@@ -23,6 +23,7 @@ import java.util.Map;
  */
 final class FailureDetector {
   private final SwimConfig config;
+  private final MembershipLimits limits;
   private final Scheduler scheduler;
   private final LocalMember self;
   private final MemberTable table;
@@ -36,9 +37,11 @@ final class FailureDetector {
   private int nextSeq;
   private Scheduler.Cancellable probeTimer;
 
-  FailureDetector(SwimConfig config, Scheduler scheduler, LocalMember self, MemberTable table,
-      LocalHealth health, Dissemination dissemination, StateMerge merge, Outbox outbox, SwimStats stats) {
+  FailureDetector(SwimConfig config, MembershipLimits limits, Scheduler scheduler, LocalMember self,
+      MemberTable table, LocalHealth health, Dissemination dissemination, StateMerge merge, Outbox outbox,
+      SwimStats stats) {
     this.config = config;
+    this.limits = limits;
     this.scheduler = scheduler;
     this.self = self;
     this.table = table;
@@ -66,14 +69,23 @@ final class FailureDetector {
       return; // meant for a previous owner of our address
     }
     if (ping.source() != null) {
-      merge.apply(ping.source());
+      merge.apply(ping.source(), from);
     }
-    outbox.send(from, new Ack(ping.seq(), dissemination.piggyback(4)));
+    // Our own alive update first: a prober admitting us takes our incarnation from it.
+    outbox.send(from, new Ack(ping.seq(), dissemination.withPiggyback(List.of(self.aliveUpdate()), 4)));
   }
 
   void onPingReq(InetSocketAddress from, PingReq req) {
     if (req.source() != null) {
-      merge.apply(req.source());
+      merge.apply(req.source(), from);
+    }
+    MemberTable.Record target = table.get(req.target());
+    if (target == null || !target.address.equals(req.targetAddress()) || relays.size() >= limits.maxRelays()) {
+      // We ping only members we know, at the address we know: a PING-REQ cannot make us send
+      // to a third party. The nack tells the requester that the failure is not its own.
+      stats.relaysRefused++;
+      outbox.send(from, new Nack(req.seq(), List.of()));
+      return;
     }
     int seq = nextSeq++;
     Relay relay = new Relay(from, req.seq());

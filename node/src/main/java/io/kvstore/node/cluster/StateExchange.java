@@ -17,7 +17,8 @@ import java.util.random.RandomGenerator;
  * partition find each other again.
  */
 final class StateExchange {
-  private static final int CHUNK_BYTES = 32 * 1024;
+  /** Well under the transport's 16 KiB receive slot (32 KiB chunks were truncated there). */
+  private static final int CHUNK_BYTES = 8 * 1024;
 
   private final SwimConfig config;
   private final Scheduler scheduler;
@@ -68,9 +69,9 @@ final class StateExchange {
     for (Update u : p.updates()) {
       // A remote "dead" is only a reason to suspect: we may know better.
       if (u.kind() == Kind.DEAD) {
-        merge.apply(new Update(Kind.SUSPECT, u.id(), null, u.incarnation(), u.from()));
+        merge.apply(new Update(Kind.SUSPECT, u.id(), null, u.incarnation(), u.from()), from);
       } else {
-        merge.apply(u);
+        merge.apply(u, from);
       }
     }
     // Answer after merging, so that the answer carries any refutation the merge caused.

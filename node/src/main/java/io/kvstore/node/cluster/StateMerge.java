@@ -14,17 +14,27 @@ import java.util.Map;
  * whatever message carried it, into the member table, starts and ends suspicions, refutes
  * accusations about this node, and queues every accepted change for dissemination.
  *
- * <p>Only a member raises its own incarnation, so suspect and dead updates naming an incarnation
- * newer than the one we know are rejected, and alive updates may not claim an incarnation far in
- * the future (incarnations start at the wall clock in milliseconds).
+ * <p>Rules against forged or buggy updates (docs/SECURITY.md "Membership"):
+ * <ul>
+ *   <li>Only a member raises its own incarnation: suspect and dead updates naming a newer
+ *       incarnation than the one we know are rejected (a dead declaration at the known one is
+ *       legitimate SWIM: the member refutes it).
+ *   <li>Only a member announces its own leave: a LEFT whose sender is not the member is rejected,
+ *       and one that raises the incarnation more than {@code maxIncarnationStep} too.
+ *   <li>No incarnation beyond a day ahead of the clock is accepted, and an alive update relayed
+ *       by a third party raises a live member's incarnation by at most {@code maxIncarnationStep}
+ *       (the member's own word, from its own address, may go further, as after a restart).
+ *   <li>A member unknown, dead or left becomes alive only through {@link Admission} (a direct
+ *       probe it answers), and the table holds at most {@code maxMembers}.
+ *   <li>This node refutes every accusation it can, so it can always get back into the view.
+ * </ul>
  */
 final class StateMerge {
   /** Incarnations more than this ahead of our clock are implausible (forged or corrupt). */
   static final long MAX_INCARNATION_LEAD_MILLIS = 24L * 3600 * 1000;
-  /** Bound on the members we track, so gossip cannot grow memory without limit. */
-  private static final int MAX_MEMBERS = 100_000;
 
   private final SwimConfig config;
+  private final MembershipLimits limits;
   private final Clock clock;
   private final Scheduler scheduler;
   private final LocalMember self;
@@ -32,14 +42,18 @@ final class StateMerge {
   private final LocalHealth health;
   private final Dissemination dissemination;
   private final Outbox outbox;
+  private final Admission admission;
   private final SwimStats stats;
   private final List<MembershipListener> listeners;
   private final Map<NodeId, Suspicion> suspicions = new HashMap<>();
 
-  StateMerge(SwimConfig config, Clock clock, Scheduler scheduler, LocalMember self, MemberTable table,
-      LocalHealth health, Dissemination dissemination, Outbox outbox, SwimStats stats,
-      List<MembershipListener> listeners) {
+  StateMerge(SwimConfig config, MembershipLimits limits, Clock clock, Scheduler scheduler, LocalMember self,
+      MemberTable table, LocalHealth health, Dissemination dissemination, Outbox outbox, Admission admission,
+      SwimStats stats, List<MembershipListener> listeners) {
     this.config = config;
+    this.limits = limits;
+    this.admission = admission;
+    admission.onAdmitted(this::admit);
     this.clock = clock;
     this.scheduler = scheduler;
     this.self = self;
@@ -51,13 +65,23 @@ final class StateMerge {
     this.listeners = listeners;
   }
 
+  /** Merges an update whose datagram's sender is unknown (or generated here). */
   void apply(Update u) {
+    apply(u, null);
+  }
+
+  /** Merges an update that arrived in a datagram from {@code sender}. */
+  void apply(Update u, java.net.InetSocketAddress sender) {
+    if (u.incarnation() > clock.currentTimeMillis() + MAX_INCARNATION_LEAD_MILLIS || u.incarnation() < 0) {
+      stats.rejectedUpdates++;
+      return;
+    }
     if (u.id().equals(self.id)) {
       applyAboutSelf(u);
       return;
     }
     switch (u.kind()) {
-      case ALIVE -> applyAlive(u);
+      case ALIVE -> applyAlive(u, sender);
       case SUSPECT -> applySuspect(u);
       case DEAD, LEFT -> applyDead(u);
     }
@@ -84,7 +108,9 @@ final class StateMerge {
     }
     boolean staleClaim = u.kind() == Kind.ALIVE && u.incarnation() > self.incarnation;
     if ((accusation && u.incarnation() >= self.incarnation) || staleClaim) {
-      if (u.incarnation() > clock.currentTimeMillis() + MAX_INCARNATION_LEAD_MILLIS) {
+      if (u.incarnation() > clock.currentTimeMillis() + MAX_INCARNATION_LEAD_MILLIS / 2) {
+        // So far ahead that others (whose clocks may lag ours by up to half a day) would reject
+        // our refutation: nobody accepted this claim, so there is nothing to refute.
         stats.rejectedUpdates++;
         return;
       }
@@ -98,30 +124,65 @@ final class StateMerge {
     }
   }
 
-  private void applyAlive(Update u) {
-    if (u.address() == null
-        || u.incarnation() > clock.currentTimeMillis() + MAX_INCARNATION_LEAD_MILLIS) {
+  private void applyAlive(Update u, java.net.InetSocketAddress sender) {
+    if (u.address() == null) {
       stats.rejectedUpdates++;
       return;
     }
     MemberTable.Record m = table.get(u.id());
-    if (m == null) {
-      if (table.size() >= MAX_MEMBERS) {
-        stats.rejectedUpdates++;
+    if (m == null || !m.state.isLive()) {
+      if (m != null && u.incarnation() <= m.incarnation) {
+        return; // an old alive about a member since declared dead or gone
+      }
+      if (m == null && table.size() >= limits.maxMembers()) {
+        stats.tableFull++;
         return;
       }
+      admission.offer(u);
+      return;
+    }
+    if (u.incarnation() <= m.incarnation) {
+      return;
+    }
+    if (!u.address().equals(m.address)) {
+      stats.rejectedUpdates++; // a live member does not move; someone else claims its id
+      return;
+    }
+    boolean ownWord = m.address.equals(sender);
+    if (u.incarnation() - m.incarnation > limits.maxIncarnationStep() && !ownWord) {
+      stats.rejectedUpdates++; // a refutation is +1; a relayed jump this large is forged or corrupt
+      return;
+    }
+    Member before = m.snapshot();
+    m.incarnation = u.incarnation();
+    cancelSuspicion(m.id);
+    table.setState(m, MemberState.ALIVE, clock.currentTimeMillis());
+    dissemination.broadcast(u);
+    notify(before, m.snapshot());
+  }
+
+  /** A candidate answered its admission probe: {@code u} is its own word about itself. */
+  private void admit(Update u) {
+    MemberTable.Record m = table.get(u.id());
+    if (m == null) {
+      if (table.size() >= limits.maxMembers()) {
+        stats.tableFull++;
+        return;
+      }
+      stats.admitted++;
       m = table.addAlive(u.id(), u.address(), u.incarnation(), clock.currentTimeMillis());
       dissemination.broadcast(u);
       notify(null, m.snapshot());
       return;
     }
     if (u.incarnation() <= m.incarnation) {
+      return; // it has not refuted (yet) what made it dead or left here
+    }
+    if (m.state.isLive() && !u.address().equals(m.address)) {
+      stats.rejectedUpdates++;
       return;
     }
-    if (!u.address().equals(m.address) && m.state.isLive()) {
-      stats.rejectedUpdates++; // a live member does not move; someone else claims its id
-      return;
-    }
+    stats.admitted++;
     Member before = m.snapshot();
     m.address = u.address();
     m.incarnation = u.incarnation();
@@ -169,12 +230,17 @@ final class StateMerge {
     if (m == null) {
       return;
     }
+    boolean left = u.kind() == Kind.LEFT;
+    if (left && !u.id().equals(u.from())) {
+      stats.rejectedUpdates++; // only a member announces its own leave
+      return;
+    }
     if (u.incarnation() < m.incarnation) {
       reannounceIfAlive(m);
       return;
     }
-    boolean selfReported = u.kind() == Kind.LEFT && u.id().equals(u.from());
-    if (u.incarnation() > m.incarnation && !selfReported) {
+    long step = u.incarnation() - m.incarnation;
+    if (left ? step > limits.maxIncarnationStep() : step > 0) {
       stats.rejectedUpdates++;
       return;
     }
@@ -184,7 +250,7 @@ final class StateMerge {
     Member before = m.snapshot();
     m.incarnation = u.incarnation();
     cancelSuspicion(m.id);
-    table.setState(m, selfReported ? MemberState.LEFT : MemberState.DEAD, clock.currentTimeMillis());
+    table.setState(m, left ? MemberState.LEFT : MemberState.DEAD, clock.currentTimeMillis());
     dissemination.broadcast(u);
     notify(before, m.snapshot());
     long since = m.stateSince;

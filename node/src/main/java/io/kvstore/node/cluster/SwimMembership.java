@@ -30,10 +30,12 @@ import java.util.random.RandomGenerator;
  * {@link LocalHealth} (Lifeguard's awareness); {@link StateMerge} (SWIM's precedence rules,
  * refutation) with {@link Suspicion} (the timer that shrinks with confirmations);
  * {@link Dissemination} (broadcast queue, piggyback, gossip rounds); {@link StateExchange}
- * (push-pull and join); {@link MemberTable} (the members and the probe order).
+ * (push-pull and join); {@link MemberTable} (the members and the probe order); {@link Admission}
+ * (new members only after they answer a direct probe). {@link MembershipLimits} bounds them.
  */
 public final class SwimMembership {
   private final SwimConfig config;
+  private final MembershipLimits limits;
   private final RandomGenerator random;
   private final SwimStats stats = new SwimStats();
   private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
@@ -42,6 +44,7 @@ public final class SwimMembership {
   private final LocalHealth health;
   private final Outbox outbox;
   private final Dissemination dissemination;
+  private final Admission admission;
   private final StateMerge merge;
   private final FailureDetector detector;
   private final StateExchange exchange;
@@ -54,7 +57,20 @@ public final class SwimMembership {
       RandomGenerator random,
       Network network,
       Scheduler scheduler) {
+    this(selfId, selfAddress, config, MembershipLimits.defaults(), clock, random, network, scheduler);
+  }
+
+  public SwimMembership(
+      NodeId selfId,
+      InetSocketAddress selfAddress,
+      SwimConfig config,
+      MembershipLimits limits,
+      Clock clock,
+      RandomGenerator random,
+      Network network,
+      Scheduler scheduler) {
     this.config = config;
+    this.limits = limits;
     this.random = random;
     // A restarted node comes back with a higher incarnation than any it had before.
     this.self = new LocalMember(selfId, selfAddress, clock.currentTimeMillis());
@@ -62,8 +78,11 @@ public final class SwimMembership {
     this.health = new LocalHealth(config.maxLocalHealth());
     this.outbox = new Outbox(network, random);
     this.dissemination = new Dissemination(config, clock, scheduler, self, table, outbox);
-    this.merge = new StateMerge(config, clock, scheduler, self, table, health, dissemination, outbox, stats, listeners);
-    this.detector = new FailureDetector(config, scheduler, self, table, health, dissemination, merge, outbox, stats);
+    this.admission = new Admission(config, limits, clock, scheduler, random, self, outbox, stats);
+    this.merge = new StateMerge(config, limits, clock, scheduler, self, table, health, dissemination, outbox,
+        admission, stats, listeners);
+    this.detector =
+        new FailureDetector(config, limits, scheduler, self, table, health, dissemination, merge, outbox, stats);
     this.exchange = new StateExchange(config, scheduler, random, self, table, merge, outbox);
   }
 
@@ -132,6 +151,20 @@ public final class SwimMembership {
     return stats;
   }
 
+  public MembershipLimits limits() {
+    return limits;
+  }
+
+  /** Candidates awaiting their admission probe. Call on the membership thread. */
+  public int pendingAdmissions() {
+    return admission.pending();
+  }
+
+  /** Members in the table besides this node, whatever their state. Call on the membership thread. */
+  public int tableSize() {
+    return table.size();
+  }
+
   /** Live members (alive or suspect) including this node. Safe from any thread. */
   public int liveCount() {
     return table.liveCount();
@@ -194,14 +227,16 @@ public final class SwimMembership {
       return;
     }
     for (Update u : message.updates()) {
-      merge.apply(u);
+      merge.apply(u, from);
     }
     if (message instanceof Ping p) {
       detector.onPing(from, p);
     } else if (message instanceof PingReq p) {
       detector.onPingReq(from, p);
     } else if (message instanceof Ack a) {
-      detector.onAck(a);
+      if (!admission.onAck(from, a)) {
+        detector.onAck(a);
+      }
     } else if (message instanceof Nack n) {
       detector.onNack(n);
     }

@@ -9,6 +9,13 @@ public final class SwimStats {
   long declaredDead;
   long malformed;
   long rejectedUpdates;
+  long admissionProbes;
+  long admitted;
+  long admissionsFailed;
+  long admissionsRateLimited;
+  long pendingFull;
+  long tableFull;
+  long relaysRefused;
 
   public long probes() {
     return probes;
@@ -39,5 +46,40 @@ public final class SwimStats {
   /** Updates that failed a sanity check (forged or implausible). */
   public long rejectedUpdates() {
     return rejectedUpdates;
+  }
+
+  /** Direct probes sent to candidates before admitting them. */
+  public long admissionProbes() {
+    return admissionProbes;
+  }
+
+  /** Members added to the view (or brought back to life) after answering their probe. */
+  public long admitted() {
+    return admitted;
+  }
+
+  /** Candidates that did not answer their admission probe in time, or answered as someone else. */
+  public long admissionsFailed() {
+    return admissionsFailed;
+  }
+
+  /** Candidates not probed because admissions were over their rate. */
+  public long admissionsRateLimited() {
+    return admissionsRateLimited;
+  }
+
+  /** Candidates not probed because the pending-admission table was full. */
+  public long pendingFull() {
+    return pendingFull;
+  }
+
+  /** Members not added because the member table was full. */
+  public long tableFull() {
+    return tableFull;
+  }
+
+  /** Indirect probes refused: too many at once, or a target we do not know at that address. */
+  public long relaysRefused() {
+    return relaysRefused;
   }
 }

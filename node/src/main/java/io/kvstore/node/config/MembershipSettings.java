@@ -1,6 +1,7 @@
 package io.kvstore.node.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kvstore.node.cluster.MembershipLimits;
 import io.kvstore.node.cluster.SwimConfig;
 
 /**
@@ -51,6 +52,31 @@ public final class MembershipSettings {
 
   @JsonProperty("max-datagram")
   public int maxDatagramBytes = D.maxDatagramBytes();
+
+  /** Members remembered at most; 0 sizes it to the heap (heap / 64 KiB, 1,024 at 64 MB). */
+  @JsonProperty("max-members")
+  public int maxMembers = 0;
+
+  @JsonProperty("max-pending-admissions")
+  public int maxPendingAdmissions = 1024;
+
+  @JsonProperty("admissions-per-second")
+  public int admissionsPerSecond = 200;
+
+  @JsonProperty("max-incarnation-step")
+  public long maxIncarnationStep = 1000;
+
+  /** The bounds against forged or buggy traffic; throws {@link ConfigException} naming a bad field. */
+  public MembershipLimits toLimits() {
+    MembershipLimits heap = MembershipLimits.defaults();
+    int members = maxMembers == 0 ? heap.maxMembers() : maxMembers;
+    try {
+      return new MembershipLimits(members, Math.min(maxPendingAdmissions, members), admissionsPerSecond,
+          maxIncarnationStep, heap.maxRelays());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("invalid 'membership': " + e.getMessage());
+    }
+  }
 
   /** The protocol configuration; throws {@link ConfigException} naming a bad field. */
   public SwimConfig toSwimConfig() {

@@ -179,6 +179,7 @@ public final class NodeConfig {
       throw ConfigException.field("labels", "at most 32 labels");
     }
     membership.toSwimConfig();
+    membership.toLimits();
     if (nodeId != null) {
       try {
         new io.kvstore.node.cluster.NodeId(nodeId);

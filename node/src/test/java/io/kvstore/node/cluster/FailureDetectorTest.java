@@ -47,9 +47,10 @@ class FailureDetectorTest {
     for (int i = 1; i <= 4; i++) {
       node.silent.add(address(i));
     }
-    while (node.sentOf(PingReq.class).isEmpty()) {
+    for (int ms = 0; ms < 2_000 && node.sentOf(PingReq.class).isEmpty(); ms++) {
       node.time.advance(1); // until the direct ping timed out and the indirect probes are out
     }
+    assertThat(node.sentOf(PingReq.class)).hasSize(3);
     for (PingReq req : node.sentOf(PingReq.class)) {
       node.receive(1, new Nack(req.seq(), List.of()));
     }

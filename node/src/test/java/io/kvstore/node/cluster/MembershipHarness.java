@@ -28,10 +28,16 @@ final class MembershipHarness {
   final List<Sent> sent = new ArrayList<>();
   /** Peers that no longer answer pings (crashed, as far as this node can tell). */
   final java.util.Set<InetSocketAddress> silent = new java.util.HashSet<>();
+  /** What each peer says its incarnation is when it acks (default {@link #START_INCARNATION}). */
+  final java.util.Map<NodeId, Long> incarnations = new java.util.HashMap<>();
   final SwimMembership membership;
 
   MembershipHarness(SwimConfig config) {
-    membership = new SwimMembership(SELF, address(0), config, time, new SplittableRandom(1), this::onSend, time);
+    this(config, MembershipLimits.forHeap(64L << 20));
+  }
+
+  MembershipHarness(SwimConfig config, MembershipLimits limits) {
+    membership = new SwimMembership(SELF, address(0), config, limits, time, new SplittableRandom(1), this::onSend, time);
     membership.start(List.of());
   }
 
@@ -42,6 +48,8 @@ final class MembershipHarness {
       alive.add(new Update(Kind.ALIVE, peer(i), address(i), START_INCARNATION, peer(i)));
     }
     receive(1, new Gossip(alive));
+    time.advance(1); // each answers its admission probe
+    sent.clear();
     return this;
   }
 
@@ -70,7 +78,10 @@ final class MembershipHarness {
     SwimMessage message = SwimCodec.decode(InternalFrame.type(buffer), buffer.position(InternalFrame.HEADER).slice());
     sent.add(new Sent(to, message));
     if (message instanceof Ping ping && !silent.contains(to)) {
-      time.schedule(1, () -> membership.onDatagram(to, SwimCodec.encode(new byte[16], new Ack(ping.seq(), List.of()))));
+      // A real peer acks with its own alive update first (admission takes its incarnation there).
+      Update own = new Update(Kind.ALIVE, ping.target(), to, incarnations.getOrDefault(ping.target(), START_INCARNATION),
+          ping.target());
+      time.schedule(1, () -> membership.onDatagram(to, SwimCodec.encode(new byte[16], new Ack(ping.seq(), List.of(own)))));
     }
   }
 

@@ -1,0 +1,133 @@
+package io.kvstore.node.cluster;
+
+import io.kvstore.node.cluster.SwimMessage.Ack;
+import io.kvstore.node.cluster.SwimMessage.Ping;
+import io.kvstore.node.cluster.SwimMessage.Update;
+import io.kvstore.node.cluster.SwimMessage.Update.Kind;
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Scheduler;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.random.RandomGenerator;
+
+/**
+ * Admission control: a member we do not know, or know as dead or left, becomes alive in our view
+ * only after it answers a direct probe at the address claimed for it, naming its own id, and
+ * then at the incarnation it states itself in that ack. So a datagram listing fake members adds
+ * none (they never answer), cannot resurrect a crashed node, and cannot put absurd incarnations
+ * into the view. Candidates wait in a bounded table, and probes go out at a bounded rate.
+ */
+final class Admission {
+  private final SwimConfig config;
+  private final MembershipLimits limits;
+  private final Clock clock;
+  private final Scheduler scheduler;
+  private final RandomGenerator random;
+  private final LocalMember self;
+  private final Outbox outbox;
+  private final SwimStats stats;
+  private final Map<NodeId, Candidate> byId = new HashMap<>();
+  private final Map<Integer, Candidate> byNonce = new HashMap<>();
+  private Consumer<Update> admit = u -> {};
+  private double tokens;
+  private long refilledAt;
+
+  Admission(SwimConfig config, MembershipLimits limits, Clock clock, Scheduler scheduler, RandomGenerator random,
+      LocalMember self, Outbox outbox, SwimStats stats) {
+    this.config = config;
+    this.limits = limits;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.random = random;
+    this.self = self;
+    this.outbox = outbox;
+    this.stats = stats;
+    this.tokens = limits.admissionsPerSecond();
+    this.refilledAt = clock.currentTimeMillis();
+  }
+
+  /** Where a candidate goes once its probe is answered (the member table's merge). */
+  void onAdmitted(Consumer<Update> admit) {
+    this.admit = admit;
+  }
+
+  int pending() {
+    return byId.size();
+  }
+
+  /** Offers an alive claim about a member not alive in our view; probes it if room and rate allow. */
+  void offer(Update claim) {
+    Candidate known = byId.get(claim.id());
+    if (known != null) {
+      return; // its probe is out; the ack will state its incarnation
+    }
+    if (byId.size() >= limits.maxPending()) {
+      stats.pendingFull++;
+      return;
+    }
+    if (!takeToken()) {
+      stats.admissionsRateLimited++;
+      return;
+    }
+    int nonce = random.nextInt();
+    while (byNonce.containsKey(nonce)) {
+      nonce = random.nextInt();
+    }
+    Candidate c = new Candidate(claim.id(), claim.address(), nonce);
+    byId.put(c.id, c);
+    byNonce.put(nonce, c);
+    stats.admissionProbes++;
+    // No piggyback: nothing about the cluster goes to an address nobody vouched for yet.
+    outbox.send(c.address, new Ping(nonce, c.id, self.aliveUpdate(), List.of()));
+    scheduler.schedule(config.probeIntervalMillis(), () -> expire(c));
+  }
+
+  /**
+   * Consumes the ack of an admission probe: true if {@code ack} answered one (from the probed
+   * address), whether or not it admitted the member.
+   */
+  boolean onAck(InetSocketAddress from, Ack ack) {
+    Candidate c = byNonce.get(ack.seq());
+    if (c == null || !c.address.equals(from)) {
+      return false;
+    }
+    remove(c);
+    for (Update u : ack.updates()) {
+      if (u.kind() == Kind.ALIVE && u.id().equals(c.id) && c.address.equals(u.address())) {
+        admit.accept(new Update(Kind.ALIVE, c.id, c.address, u.incarnation(), c.id));
+        return true;
+      }
+    }
+    stats.admissionsFailed++; // it answered but did not say who it is: not one of us
+    return true;
+  }
+
+  private void expire(Candidate c) {
+    if (byId.get(c.id) == c) {
+      remove(c);
+      stats.admissionsFailed++;
+    }
+  }
+
+  private void remove(Candidate c) {
+    byId.remove(c.id, c);
+    byNonce.remove(c.nonce, c);
+  }
+
+  private boolean takeToken() {
+    long now = clock.currentTimeMillis();
+    int rate = limits.admissionsPerSecond();
+    tokens = Math.min(rate, tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
+    refilledAt = now;
+    if (tokens < 1) {
+      return false;
+    }
+    tokens--;
+    return true;
+  }
+
+  private record Candidate(NodeId id, InetSocketAddress address, int nonce) {}
+}
