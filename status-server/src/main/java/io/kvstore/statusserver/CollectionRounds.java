@@ -67,7 +67,7 @@ public final class CollectionRounds {
     if (alive.isEmpty()) {
       return 0;
     }
-    long round = random.nextLong();
+    long round = (random.nextLong() >>> 1) | 1; // positive: the API shows it, and 0 means none
     previous = current;
     current = round;
     started = true;

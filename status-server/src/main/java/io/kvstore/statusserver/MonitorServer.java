@@ -61,7 +61,14 @@ public final class MonitorServer implements AutoCloseable {
       Duration spreadWindow,
       int fanout,
       FrameAuthenticator authenticator,
-      MonitorSettings view) {}
+      MonitorSettings view) {
+
+    /** The same with other view settings (e.g. a smaller memory budget inside a node's JVM). */
+    public Settings withView(MonitorSettings newView) {
+      return new Settings(seeds, httpBind, httpPort, udpBind, interval, spreadWindow, fanout,
+          authenticator, newView);
+    }
+  }
 
   private final Settings settings;
   private final ClusterView view;
