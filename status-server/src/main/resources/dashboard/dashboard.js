@@ -139,11 +139,15 @@ function renderAlerts() {
   if (!el) {
     return;
   }
-  el.innerHTML = rejecting.length
+  const unauthenticated = model.summary && model.summary.reportsAuthenticated === false
+    ? '<div class="alert" id="alert-unauthenticated">⚠ This status server runs without the cluster secret' +
+      ' (--insecure): anyone who can reach its UDP port can forge a member\'s figures.</div>'
+    : '';
+  el.innerHTML = unauthenticated + (rejecting.length
     ? '<div class="alert" id="alert-rejecting">⚠ ' + rejecting.length + (rejecting.length === 1 ? ' node rejects' : ' nodes reject') +
       ' internal frames it cannot authenticate: cluster secret mismatch? (' +
       rejecting.slice(0, 5).map(n => esc(n.id)).join(', ') + (rejecting.length > 5 ? ', …' : '') + ')</div>'
-    : '';
+    : '');
 }
 
 // ---- node table ---------------------------------------------------------------------------

@@ -144,6 +144,7 @@ final class ApiJson {
     writeRound(json, summary.lastRound());
     json.writeStringField("lastRoundAt", iso(summary.lastRoundAt()));
     json.writeStringField("at", iso(summary.at()));
+    json.writeBooleanField("reportsAuthenticated", summary.reportsAuthenticated());
     json.writeEndObject();
   }
 

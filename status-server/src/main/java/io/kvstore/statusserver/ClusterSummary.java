@@ -11,6 +11,8 @@ import java.util.Map;
  * @param totalOpsPerSecond the sum of the nodes' {@code requests.rate} stat
  * @param lastRound the latest collection round started, or -1 if none yet
  * @param lastRoundAt when that round started, or null
+ * @param reportsAuthenticated false when the server runs without the cluster secret, so that
+ *     anyone who reaches its UDP port could forge a member's figures
  */
 public record ClusterSummary(
     int nodes,
@@ -19,4 +21,5 @@ public record ClusterSummary(
     double totalOpsPerSecond,
     long lastRound,
     Instant lastRoundAt,
-    Instant at) {}
+    Instant at,
+    boolean reportsAuthenticated) {}

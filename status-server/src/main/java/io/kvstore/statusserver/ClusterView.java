@@ -42,6 +42,7 @@ public final class ClusterView {
   private long retainedBytes;
   private long membersRefused;
   private long departedForgotten;
+  private boolean reportsAuthenticated = true;
   private long lastRound = -1;
   private Instant lastRoundAt;
 
@@ -100,6 +101,11 @@ public final class ClusterView {
     node.addHistory(settings.historyPoints(), nowMillis, sparklineValues(stats));
     reevaluate(node);
     return ReportOutcome.ACCEPTED;
+  }
+
+  /** Marks the figures as unauthenticated: the server runs without the cluster secret. */
+  public synchronized void markReportsUnauthenticated() {
+    reportsAuthenticated = false;
   }
 
   /** Whether {@code id} is a member learned from the membership (reports are taken only from those). */
@@ -200,7 +206,8 @@ public final class ClusterView {
         opsPerSecond,
         lastRound,
         lastRoundAt,
-        Instant.ofEpochMilli(clock.currentTimeMillis()));
+        Instant.ofEpochMilli(clock.currentTimeMillis()),
+        reportsAuthenticated);
   }
 
   /** The node, tracked now if there is room (a dead or left node may be forgotten for it). */

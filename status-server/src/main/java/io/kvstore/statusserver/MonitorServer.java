@@ -93,6 +93,9 @@ public final class MonitorServer implements AutoCloseable {
   private MonitorServer(Settings settings) {
     this.settings = settings;
     this.view = new ClusterView(SystemClock.INSTANCE, settings.view());
+    if (!settings.authenticator().enabled()) {
+      view.markReportsUnauthenticated();
+    }
     this.intake =
         new ReportIntake(settings.authenticator(), INTAKE_CAPACITY, INTAKE_BYTES, this::apply);
     known.addAll(settings.seeds());

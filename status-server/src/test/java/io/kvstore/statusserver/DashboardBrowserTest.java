@@ -229,6 +229,19 @@ class DashboardBrowserTest {
   }
 
   @Test
+  void warnsWhenTheServerRunsWithoutTheClusterSecret() {
+    open("/");
+    waiting().until(b -> rowCount() == 3);
+    assertThat(js("return document.getElementById('alert-unauthenticated') === null")).isEqualTo(true);
+
+    view.markReportsUnauthenticated();
+
+    waiting().until(b -> js("return document.getElementById('alert-unauthenticated') !== null").equals(true));
+    assertThat((String) js("return document.getElementById('alert-unauthenticated').textContent"))
+        .contains("without the cluster secret");
+  }
+
+  @Test
   void sortsByAColumnWhenItsHeaderIsClicked() {
     view.onReport(report("node-b", 2, 1, 9_000_000, 1));
     open("/");

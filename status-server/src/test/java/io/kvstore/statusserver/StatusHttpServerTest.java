@@ -169,6 +169,15 @@ class StatusHttpServerTest {
   }
 
   @Test
+  void saysWhenTheReportsAreNotAuthenticated() throws Exception {
+    assertThat(json("/api/cluster").get("reportsAuthenticated").asBoolean()).isTrue();
+
+    view.markReportsUnauthenticated();
+
+    assertThat(json("/api/cluster").get("reportsAuthenticated").asBoolean()).isFalse();
+  }
+
+  @Test
   void servesTheIntakeCountersAndTheViewsBounds() throws Exception {
     assertThat(get("/api/intake").statusCode()).isEqualTo(404);
     ReportIntake intake = new ReportIntake(FrameAuthenticator.withSecret("0123456789abcdef-http"), 10, 1 << 20,
