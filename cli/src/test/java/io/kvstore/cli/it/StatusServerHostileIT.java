@@ -184,4 +184,54 @@ class StatusServerHostileIT {
     assertThat(monitor.waitFor(10, TimeUnit.SECONDS)).as("the status server stops on SIGTERM").isTrue();
     assertThat(monitor.exitValue()).isZero();
   }
+
+  @Test
+  void aRoundWithoutTheSecretMakesANodeSendNothingAndIsCounted() throws Exception {
+    Path config = dir.resolve("node.yaml");
+    Files.writeString(config, "cluster-secret: " + SECRET + "\n");
+    int metricsPort = NodeProcess.freePort();
+    node = NodeProcess.start(dir, "--memory", "--config", config.toString(),
+        "--http-port", Integer.toString(metricsPort));
+    FrameAuthenticator right = FrameAuthenticator.withSecret(SECRET);
+    FrameAuthenticator wrong = FrameAuthenticator.withSecret("not-the-cluster-secret-0123456789");
+    InetSocketAddress nodeAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), node.port);
+    try (DatagramSocket victim = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      victim.setSoTimeout(2_000);
+      InetSocketAddress victimAddress = (InetSocketAddress) victim.getLocalSocketAddress();
+      byte[] forged = StatusCodec.encodeRound(RawUdp.newId(),
+          new StatusCodec.Round(11, victimAddress, 0, 16, 16));
+      for (byte[] datagram : List.of(forged, wrong.seal(forged))) {
+        victim.send(new DatagramPacket(datagram, datagram.length, nodeAddress));
+      }
+      byte[] buf = new byte[65_536];
+      DatagramPacket received = new DatagramPacket(buf, buf.length);
+      boolean anything;
+      try {
+        victim.receive(received);
+        anything = true;
+      } catch (java.net.SocketTimeoutException e) {
+        anything = false;
+      }
+      assertThat(anything).as("a report sent to the address a forged ROUND named").isFalse();
+
+      // The same ROUND with the secret is answered: the test above can fail.
+      byte[] sealed = right.seal(StatusCodec.encodeRound(RawUdp.newId(),
+          new StatusCodec.Round(12, victimAddress, 0, 16, 16)));
+      victim.send(new DatagramPacket(sealed, sealed.length, nodeAddress));
+      victim.receive(received);
+      byte[] frame = right.open(java.nio.ByteBuffer.wrap(buf, 0, received.getLength()));
+      assertThat(frame).as("the report is signed with the secret").isNotNull();
+      StatusReport report = StatusCodec.decodeReport(java.nio.ByteBuffer.wrap(
+          frame, io.kvstore.protocol.InternalFrame.HEADER, frame.length - io.kvstore.protocol.InternalFrame.HEADER));
+      assertThat(report.round()).isEqualTo(12);
+    }
+    await("the node's own /metrics counts the two refused frames")
+        .atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+        .untilAsserted(() -> {
+          HttpResponse<String> r = http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
+              HttpResponse.BodyHandlers.ofString());
+          assertThat(r.body()).containsPattern("kvstore_internal_unauthenticated\\{node=\"[^\"]+\"\\} 2\n");
+        });
+  }
 }
