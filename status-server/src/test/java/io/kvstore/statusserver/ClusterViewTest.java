@@ -277,6 +277,28 @@ class ClusterViewTest {
     assertThat(view.size()).isEqualTo(2_000); // keeps the view reachable until measured
   }
 
+  @Test
+  void theLaunchersBudgetHoldsTenThousandNodesOfFortyFiveStats() {
+    long budget = (256L << 20) / 3; // MonitorSettings.defaultMemoryBudget() under -Xmx256m
+    ClusterView view = new ClusterView(clock, MonitorSettings.defaults().withMemoryBudgetBytes(budget));
+    List<MemberInfo> members = new java.util.ArrayList<>();
+    for (int i = 0; i < 10_000; i++) {
+      members.add(member("node-" + i, i, "alive", 1));
+    }
+    view.onMembers(members);
+    for (int i = 0; i < 10_000; i++) {
+      List<Stat> stats = new java.util.ArrayList<>();
+      stats.add(Stat.text("version", "0.1.0-SNAPSHOT"));
+      for (int s = 0; s < 44; s++) {
+        stats.add(Stat.gauge("stat.number." + s, "ops/s", i * s));
+      }
+      assertThat(view.onReport(new StatusReport("node-" + i, Reports.address(i), 1, 0, Map.of("rack", "r1"), stats)))
+          .isEqualTo(ReportOutcome.ACCEPTED);
+    }
+    System.out.printf("10,000 nodes of 45 stats: estimated %,d bytes of a %,d budget%n", view.retainedBytes(), budget);
+    assertThat(view.membersRefused()).isZero();
+  }
+
   private static long usedHeapAfterGc() {
     java.lang.management.MemoryMXBean memory = java.lang.management.ManagementFactory.getMemoryMXBean();
     for (int i = 0; i < 3; i++) {
