@@ -26,6 +26,7 @@ public final class SimNetwork {
   private long baseLatencyMillis = 1;
   private long jitterMillis = 2;
   private BiPredicate<SimNode, SimNode> reachable = (a, b) -> true;
+  private java.util.function.Consumer<byte[]> tap;
 
   SimNetwork(Simulation sim) {
     this.sim = sim;
@@ -70,6 +71,11 @@ public final class SimNetwork {
     return trace;
   }
 
+  /** Shows every delivered datagram to {@code tap} (null: none), e.g. to capture real frames. */
+  public void tap(java.util.function.Consumer<byte[]> tap) {
+    this.tap = tap;
+  }
+
   void send(SimNode from, InetSocketAddress to, byte[] datagram) {
     from.traffic().record(datagram);
     SimNode destination = byAddress.get(to);
@@ -102,6 +108,9 @@ public final class SimNetwork {
     sim.after(latency + to.slownessMillis(), () -> {
       if (to.isUp()) {
         trace.recordDelivery(sim.elapsedMillis(), fromIndex, to.index(), datagram);
+        if (tap != null) {
+          tap.accept(datagram);
+        }
         to.receive(from, datagram);
       }
     });

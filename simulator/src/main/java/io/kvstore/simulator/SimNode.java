@@ -1,6 +1,7 @@
 package io.kvstore.simulator;
 
 import io.kvstore.node.runtime.Network;
+import io.kvstore.node.cluster.MembershipLimits;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.cluster.SwimConfig;
@@ -16,6 +17,12 @@ import java.util.List;
  * on the same data dir.
  */
 public final class SimNode {
+  /**
+   * Fixed, not sized to the heap of whatever JVM runs the simulation, so that a seed replays the
+   * same run everywhere; as for an 8 GB heap (100,000 members), for clusters of thousands.
+   */
+  static final MembershipLimits LIMITS = MembershipLimits.forHeap(8L << 30);
+
   private final int index;
   private final NodeId id;
   private final InetSocketAddress address;
@@ -63,7 +70,7 @@ public final class SimNode {
           }
         };
     membership =
-        new SwimMembership(id, address, config, sim.clock(), sim.random(((long) index << 20) | current),
+        new SwimMembership(id, address, config, LIMITS, sim.clock(), sim.random(((long) index << 20) | current),
             port, scheduler);
     views.onStarted();
     membership.addListener((before, after) -> views.onChange(this, before, after));

@@ -29,7 +29,8 @@ final class Admission {
   private final LocalMember self;
   private final Outbox outbox;
   private final SwimStats stats;
-  private final Map<NodeId, Candidate> byId = new HashMap<>();
+  /** By claimed id and address: a false address claimed first must not block the true one. */
+  private final Map<Claim, Candidate> byClaim = new HashMap<>();
   private final Map<Integer, Candidate> byNonce = new HashMap<>();
   private Consumer<Update> admit = u -> {};
   private double tokens;
@@ -45,7 +46,7 @@ final class Admission {
     this.self = self;
     this.outbox = outbox;
     this.stats = stats;
-    this.tokens = limits.admissionsPerSecond();
+    this.tokens = burst();
     this.refilledAt = clock.currentTimeMillis();
   }
 
@@ -55,16 +56,16 @@ final class Admission {
   }
 
   int pending() {
-    return byId.size();
+    return byClaim.size();
   }
 
   /** Offers an alive claim about a member not alive in our view; probes it if room and rate allow. */
   void offer(Update claim) {
-    Candidate known = byId.get(claim.id());
-    if (known != null) {
+    Claim key = new Claim(claim.id(), claim.address());
+    if (byClaim.containsKey(key)) {
       return; // its probe is out; the ack will state its incarnation
     }
-    if (byId.size() >= limits.maxPending()) {
+    if (byClaim.size() >= limits.maxPending()) {
       stats.pendingFull++;
       return;
     }
@@ -77,7 +78,7 @@ final class Admission {
       nonce = random.nextInt();
     }
     Candidate c = new Candidate(claim.id(), claim.address(), nonce);
-    byId.put(c.id, c);
+    byClaim.put(key, c);
     byNonce.put(nonce, c);
     stats.admissionProbes++;
     // No piggyback: nothing about the cluster goes to an address nobody vouched for yet.
@@ -106,21 +107,21 @@ final class Admission {
   }
 
   private void expire(Candidate c) {
-    if (byId.get(c.id) == c) {
+    if (byClaim.get(new Claim(c.id, c.address)) == c) {
       remove(c);
       stats.admissionsFailed++;
     }
   }
 
   private void remove(Candidate c) {
-    byId.remove(c.id, c);
+    byClaim.remove(new Claim(c.id, c.address), c);
     byNonce.remove(c.nonce, c);
   }
 
   private boolean takeToken() {
     long now = clock.currentTimeMillis();
     int rate = limits.admissionsPerSecond();
-    tokens = Math.min(rate, tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
+    tokens = Math.min(burst(), tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
     refilledAt = now;
     if (tokens < 1) {
       return false;
@@ -128,6 +129,16 @@ final class Admission {
     tokens--;
     return true;
   }
+
+  /**
+   * A full pending table at once: a node joining a large cluster learns every member from its
+   * seed's state and must probe them all; the rate bounds a sustained flood.
+   */
+  private int burst() {
+    return Math.max(limits.admissionsPerSecond(), limits.maxPending());
+  }
+
+  private record Claim(NodeId id, InetSocketAddress address) {}
 
   private record Candidate(NodeId id, InetSocketAddress address, int nonce) {}
 }

@@ -6,7 +6,8 @@ package io.kvstore.node.cluster;
  *
  * @param maxMembers members remembered (alive, suspect, dead or left) besides this node
  * @param maxPending candidates awaiting their admission probe
- * @param admissionsPerSecond admission probes sent per second (burst: one second's worth)
+ * @param admissionsPerSecond admission probes sent per second (burst: the pending table's size,
+ *     so a node joining a large cluster can probe every member its seed told it of at once)
  * @param maxIncarnationStep how far an update relayed by a third party may raise a live member's
  *     incarnation above the one we know (the member's own word, from its own address, may go
  *     further; nothing may go beyond a day ahead of the clock)

@@ -65,14 +65,16 @@ class AdmissionTest {
   }
 
   @Test
-  void admissionsAreRateLimited() {
-    MembershipLimits limits = new MembershipLimits(100_000, 100_000, 200, 1_000, 1_024);
+  void admissionsAreRateLimitedAfterABurstOfOnePendingTable() {
+    MembershipLimits limits = new MembershipLimits(100_000, 300, 200, 1_000, 1_024);
     MembershipHarness node = new MembershipHarness(SwimConfig.defaults(), limits).withPeers(3);
-    node.time.advance(10_000); // a full bucket
+    node.time.advance(10_000); // a full bucket: 300
 
-    node.receive(2, new Gossip(fakes(100, 1_000, node)));
+    node.receive(2, new Gossip(fakes(100, 300, node)));
+    node.time.advance(1_000); // they time out; one second refills 200
+    node.receive(2, new Gossip(fakes(400, 1_000, node)));
 
-    assertThat(node.membership.stats().admissionProbes()).isEqualTo(3 + 200);
+    assertThat(node.membership.stats().admissionProbes()).isEqualTo(3 + 300 + 200);
     assertThat(node.membership.stats().admissionsRateLimited()).isEqualTo(800);
   }
 
