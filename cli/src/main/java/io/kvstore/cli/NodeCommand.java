@@ -77,6 +77,33 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Sources allowed SHUTDOWN and WIPEOUT (repeatable; default loopback).")
   List<String> adminFrom;
 
+  @Option(
+      names = "--allow-clients",
+      paramLabel = "CIDR",
+      description = {
+        "Sources the node answers at all (repeatable; others get nothing). Default: loopback for",
+        "a loopback bind, else loopback and the private subnets of the bound interfaces."
+      })
+  List<String> allowClients;
+
+  @Option(
+      names = "--trusted-clients",
+      paramLabel = "CIDR",
+      description = "Sources whose replies are not held to the reply budget (repeatable).")
+  List<String> trustedClients;
+
+  @Option(
+      names = "--reply-budget",
+      paramLabel = "SIZE",
+      description = "Reply bytes per second per source address, beyond small replies (default 4MB).")
+  String replyBudget;
+
+  @Option(
+      names = "--reply-burst",
+      paramLabel = "SIZE",
+      description = "Reply bytes a source may get at once before the budget applies (default 4MB).")
+  String replyBurst;
+
   @Option(names = "--io-threads", paramLabel = "N", description = "Event loops (default: cores, at most 4).")
   Integer ioThreads;
 
@@ -166,6 +193,18 @@ public final class NodeCommand implements Callable<Integer> {
     }
     if (adminFrom != null) {
       c.adminFrom = adminFrom;
+    }
+    if (allowClients != null) {
+      c.allowClients = allowClients;
+    }
+    if (trustedClients != null) {
+      c.trustedClients = trustedClients;
+    }
+    if (replyBudget != null) {
+      c.replyBudget = replyBudget;
+    }
+    if (replyBurst != null) {
+      c.replyBurst = replyBurst;
     }
     if (ioThreads != null) {
       c.ioThreads = ioThreads;

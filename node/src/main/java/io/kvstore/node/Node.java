@@ -13,6 +13,8 @@ import io.kvstore.node.monitor.StatsSampler;
 import io.kvstore.node.monitor.StatusReport;
 import java.util.Map;
 import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.sources.ClientSources;
+import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.service.DiskSpaceGuard;
 import io.kvstore.node.service.KeyValueService;
 import io.kvstore.node.storage.MemoryStorageEngine;
@@ -60,6 +62,8 @@ public final class Node implements AutoCloseable {
   private static final long TOMBSTONE_GRACE_MILLIS = TimeUnit.HOURS.toMillis(1);
   /** The protocol promises that replies stay cached at least this long. */
   private static final long REPLY_RETENTION_MILLIS = 5_000;
+  /** Reply budgets tracked at once (16 bytes each); idle sources take no entry. */
+  private static final int REPLY_BUDGET_SOURCES = 32_768;
   /** Forwards awaiting the owner's reply, across all sockets. */
   private static final int FORWARDS_OUTSTANDING = 65_536;
   /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
@@ -136,9 +140,10 @@ public final class Node implements AutoCloseable {
         new ClusterService(
             nodeId(config), advertisedAddress(config), swim, config.membership.toLimits(), SystemClock.INSTANCE,
             network, config.virtualNodes);
+    ClientSources sources = clientSources(config);
     StatsCollector collector =
         new StatsCollector(
-            storage, stats, cluster::liveMembers,
+            storage, stats, sources, cluster::liveMembers,
             config.memory ? null : config.dataDirPath(), version());
     StatsSampler sampler = new StatsSampler(collector);
     InetSocketAddress advertised = advertisedAddress(config);
@@ -169,7 +174,7 @@ public final class Node implements AutoCloseable {
               settings,
               new PipelineWiring(
                   pipeline, stats, SystemClock.INSTANCE, service, new ProcessControl(cluster),
-                  cluster::remoteOwner, dispatch, forwarding));
+                  cluster::remoteOwner, dispatch, forwarding, sources));
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
       storage.close();
@@ -199,6 +204,35 @@ public final class Node implements AutoCloseable {
         () -> collectTombstones(storage, clock), 10, 10, TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
     return new Node(config, storage, cluster, transport, maintenance, metricsServer);
+  }
+
+  /** Who the node answers, and how many reply bytes each source may get (docs/SECURITY.md). */
+  private static ClientSources clientSources(NodeConfig config) {
+    SourceAllowList allowed = new SourceAllowList(config.allowClientsValue());
+    SourceAllowList trusted = new SourceAllowList(config.trustedClients);
+    log.info(
+        "answering clients from {}{}; reply budget {}/s per source address, burst {}{}",
+        allowed,
+        config.allowClients == null ? " (default for bind " + config.bind + "; --allow-clients to change)" : "",
+        config.replyBudget, config.replyBurst,
+        trusted.isEmpty() ? "" : " (not for trusted " + trusted + ")");
+    try {
+      if (!InetAddress.getByName(config.bind).isLoopbackAddress()
+          && config.allowClients == null
+          && allowed.cidrs().equals(SourceAllowList.DEFAULT)) {
+        log.warn(
+            "bound to {} but answering loopback only: no private subnet on the bound interface."
+                + " Name the clients with --allow-clients CIDR.",
+            config.bind);
+      }
+    } catch (UnknownHostException e) {
+      throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
+    }
+    ReplyBudget budget =
+        new ReplyBudget(
+            config.replyBudgetValue(), config.replyBurstValue(), REPLY_BUDGET_SOURCES,
+            SystemClock.INSTANCE);
+    return new ClientSources(allowed, trusted, budget, SystemClock.INSTANCE);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */

@@ -23,8 +23,13 @@ final class RawUdp implements AutoCloseable {
   private final int port;
 
   RawUdp(int port, int timeoutMillis) throws IOException {
+    this(port, timeoutMillis, InetAddress.getLoopbackAddress());
+  }
+
+  /** A socket bound to {@code local}, e.g. 127.0.0.2: another source address on loopback. */
+  RawUdp(int port, int timeoutMillis, InetAddress local) throws IOException {
     this.port = port;
-    this.socket = new DatagramSocket(0, host);
+    this.socket = new DatagramSocket(0, local);
     socket.setSoTimeout(timeoutMillis);
   }
 

@@ -51,6 +51,26 @@ public final class NodeConfig {
   @JsonProperty("admin-from")
   public List<String> adminFrom = new ArrayList<>(List.of("127.0.0.0/8", "::1/128"));
 
+  /**
+   * Sources the node answers at all (CIDR blocks); datagrams from others get nothing. Default
+   * (null): {@link io.kvstore.node.sources.DefaultAllowList} for the bind address, i.e. loopback
+   * for a loopback bind, else loopback and the private subnets of the bound interfaces.
+   */
+  @JsonProperty("allow-clients")
+  public List<String> allowClients;
+
+  /** Sources whose replies are not held to the reply budget (CIDR blocks). */
+  @JsonProperty("trusted-clients")
+  public List<String> trustedClients = new ArrayList<>();
+
+  /** Reply bytes per second each source address may receive beyond small replies. */
+  @JsonProperty("reply-budget")
+  public String replyBudget = "4MB";
+
+  /** Reply bytes a source address may receive at once before the budget's rate applies. */
+  @JsonProperty("reply-burst")
+  public String replyBurst = "4MB";
+
   /** Event loops, each with its own socket on the shared port (SO_REUSEPORT). */
   @JsonProperty("io-threads")
   public int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
@@ -130,6 +150,26 @@ public final class NodeConfig {
     return ByteSize.parse("reply-cache", replyCache);
   }
 
+  public long replyBudgetValue() {
+    return ByteSize.parse("reply-budget", replyBudget);
+  }
+
+  public long replyBurstValue() {
+    return ByteSize.parse("reply-burst", replyBurst);
+  }
+
+  /** The allow-list: as configured, else the default for the bind address. */
+  public List<String> allowClientsValue() {
+    if (allowClients != null) {
+      return allowClients;
+    }
+    try {
+      return io.kvstore.node.sources.DefaultAllowList.forBind(InetAddress.getByName(bind));
+    } catch (UnknownHostException e) {
+      throw ConfigException.field("bind", "'" + bind + "' is not an address of this machine");
+    }
+  }
+
   public Path dataDirPath() {
     return Path.of(dataDir);
   }
@@ -169,6 +209,18 @@ public final class NodeConfig {
     } catch (IllegalArgumentException e) {
       throw ConfigException.field("admin-from", e.getMessage());
     }
+    cidrs("allow-clients", allowClients == null ? List.of() : allowClients);
+    if (allowClients != null && allowClients.isEmpty()) {
+      throw ConfigException.field("allow-clients", "is empty: the node would answer nobody");
+    }
+    cidrs("trusted-clients", trustedClients);
+    if (replyBudgetValue() < 1024) {
+      throw ConfigException.field("reply-budget", replyBudget + " is below 1KB (per second)");
+    }
+    if (replyBurstValue() < 64 * 1024) {
+      throw ConfigException.field(
+          "reply-burst", replyBurst + " is below 64KB: the largest reply (a membership page) would never fit");
+    }
     requireRange("io-threads", ioThreads, 1, 64);
     requireRange("queue-capacity", queueCapacity, 1, 1_000_000);
     requireRange("batch-size", batchSize, 1, 100_000);
@@ -195,6 +247,14 @@ public final class NodeConfig {
       throw ConfigException.field("error-replies-per-second", "must be positive");
     }
     return this;
+  }
+
+  private static void cidrs(String field, List<String> cidrs) {
+    try {
+      new io.kvstore.node.sources.SourceAllowList(cidrs);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.field(field, e.getMessage());
+    }
   }
 
   private static void requireRange(String field, int value, int min, int max) {

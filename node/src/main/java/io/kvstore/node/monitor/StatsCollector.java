@@ -1,5 +1,6 @@
 package io.kvstore.node.monitor;
 
+import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.request.RequestStats;
 import io.kvstore.protocol.Command;
@@ -26,6 +27,7 @@ public final class StatsCollector {
   private final long startedNanos = System.nanoTime();
   private final StorageEngine storage;
   private final RequestStats transport;
+  private final ClientSources sources;
   private final IntSupplier liveMembers;
   private final Path dataDir;
   private final String version;
@@ -38,10 +40,11 @@ public final class StatsCollector {
   private Histogram interval;
 
   public StatsCollector(
-      StorageEngine storage, RequestStats transport, IntSupplier liveMembers, Path dataDir,
-      String version) {
+      StorageEngine storage, RequestStats transport, ClientSources sources,
+      IntSupplier liveMembers, Path dataDir, String version) {
     this.storage = storage;
     this.transport = transport;
+    this.sources = sources;
     this.liveMembers = liveMembers;
     this.dataDir = dataDir;
     this.version = version;
@@ -88,6 +91,12 @@ public final class StatsCollector {
     lastRejected = rejected;
     stats.add(Stat.counter("requests.retransmissions", "requests", transport.retransmissions.sum()));
     stats.add(Stat.counter("internal.unauthenticated", "datagrams", transport.unauthenticated.sum()));
+    stats.add(Stat.counter("replies.bytes", "bytes", transport.clientReplyBytes.sum()));
+    stats.add(Stat.counter("requests.throttled", "replies", sources.budget().throttled()));
+    stats.add(Stat.counter("requests.throttled.bytes", "bytes", sources.budget().throttledBytes()));
+    stats.add(Stat.counter("replies.budget.evictions", "sources", sources.budget().evictions()));
+    stats.add(Stat.counter("datagrams.refused", "datagrams", sources.refused()));
+    stats.add(Stat.counter("datagrams.oversized", "datagrams", transport.oversized.sum()));
     interval = transport.latencyMicros.getIntervalHistogram(interval);
     boolean any = interval.getTotalCount() > 0;
     stats.add(Stat.gauge("latency.p50", "us", any ? interval.getValueAtPercentile(50) : 0));

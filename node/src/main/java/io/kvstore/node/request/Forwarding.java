@@ -29,7 +29,7 @@ public final class Forwarding {
 
   /** What to do when the owner answers. */
   record Pending(RequestPipeline origin, InetSocketAddress client, long idHi, long idLo,
-      long fingerprint, boolean cacheable, long createdNanos) {}
+      long fingerprint, boolean cacheable, int requestBytes, long createdNanos) {}
 
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
   private final AtomicLong numbers;
@@ -74,7 +74,7 @@ public final class Forwarding {
     }
     long number = numbers.incrementAndGet();
     pending.put(number, new Pending(origin, request.source(), request.idHi(), request.idLo(),
-        request.fingerprint(), request.cached(), clock.nanoTime()));
+        request.fingerprint(), request.cached(), request.declaredLength(), clock.nanoTime()));
     origin.sendInternal(owner,
         ForwardFrames.forward(number, request.source(), request.buffer(), request.start(),
             request.declaredLength()));
@@ -129,7 +129,7 @@ public final class Forwarding {
       return;
     }
     stats.forwardedIn.increment();
-    ByteBuffer reply = owner.answerForwarded(decoded, client);
+    ByteBuffer reply = owner.answerForwarded(decoded, client, coordinator, frame.length);
     owner.sendInternal(coordinator, ForwardFrames.reply(frame, reply));
   }
 }

@@ -2,11 +2,13 @@ package io.kvstore.node.request;
 
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.service.KeyValueService;
+import io.kvstore.node.sources.ClientSources;
 
 /**
  * What every request pipeline of a node shares: settings and counters, the clock, the local
- * key-value service, the node's controls, routing, the internal frame dispatch table and the
- * forwarding table. Each pipeline adds its own reply cache, loop and sink.
+ * key-value service, the node's controls, routing, the internal frame dispatch table, the
+ * forwarding table and who is answered how much ({@link ClientSources}: allow-list and reply
+ * budget). Each pipeline adds its own reply cache, loop and sink.
  */
 public record PipelineWiring(
     PipelineSettings settings,
@@ -16,4 +18,5 @@ public record PipelineWiring(
     NodeControl node,
     KeyRouter router,
     InternalDispatch dispatch,
-    Forwarding forwarding) {}
+    Forwarding forwarding,
+    ClientSources sources) {}

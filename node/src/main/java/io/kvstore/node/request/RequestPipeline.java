@@ -2,12 +2,14 @@ package io.kvstore.node.request;
 
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.sources.ClientSources;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.DecodedRequest;
 import io.kvstore.protocol.InternalFrame;
 import io.kvstore.protocol.ReplyEncoder;
 import io.kvstore.protocol.RequestDecoder;
 import io.kvstore.protocol.ResponseCode;
+import io.kvstore.protocol.Wire;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import org.slf4j.Logger;
@@ -16,9 +18,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The request path of one socket, sans-IO: datagrams in ({@link #onDatagram}), datagrams out
  * (through a {@link DatagramSink}), timers through a {@link Scheduler}, time through a
- * {@link Clock}. Stages: decode → internal frames to the {@link InternalDispatch} → at-most-once
- * {@link ReplyCache} → {@link Admission} → queue or shed (0x03) → route (here, or
- * {@link Forwarding} to the owner) → {@link CommandExecutor} (execute and encode).
+ * {@link Clock}. Stages: decode → source allow-list ({@link ClientSources}) → internal frames to
+ * the {@link InternalDispatch} → at-most-once {@link ReplyCache} → {@link Admission} → queue or
+ * shed (0x03) → route (here, or {@link Forwarding} to the owner) → {@link CommandExecutor}
+ * (execute and encode) → reply budget (a reply the client's source cannot pay for goes out as a
+ * 17-byte 0x03).
  *
  * <p>Overload: each batch executes at most {@code batchSize} requests; the rest wait in a bounded
  * {@link RequestQueue}, drained {@code batchSize} at a time by a task scheduled through the
@@ -50,6 +54,8 @@ public final class RequestPipeline {
   private final DatagramSink sink;
   private final InetSocketAddress localAddress;
   private final NodeControl node;
+  private final ClientSources sources;
+  private final OversizedDatagrams oversized;
   private final DecodedRequest decoded = new DecodedRequest();
   private final ClientRequest request = new ClientRequest();
   private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
@@ -72,6 +78,8 @@ public final class RequestPipeline {
     this.router = wiring.router();
     this.forwarding = wiring.forwarding();
     this.node = wiring.node();
+    this.sources = wiring.sources();
+    this.oversized = new OversizedDatagrams(stats.oversized, clock);
     this.replyCache = replyCache;
     this.loop = loop;
     this.sink = sink;
@@ -99,8 +107,12 @@ public final class RequestPipeline {
       stats.selfSourced.increment(); // a reply to ourselves could be read as a command
       return;
     }
+    oversized.check(datagram.remaining(), from);
     try {
       RequestDecoder.decode(datagram, decoded);
+      if (!isAuthenticatedKind(decoded.outcome()) && !sources.admits(from.getAddress())) {
+        return; // not in allow-clients: no answer at all (counted and logged by ClientSources)
+      }
       switch (decoded.outcome()) {
         case DROP -> stats.tooShort.increment();
         case INTERNAL -> dispatch.onDatagram(from, datagram);
@@ -181,6 +193,14 @@ public final class RequestPipeline {
     }
   }
 
+  /**
+   * Internal frames are judged by their HMAC tag when the node has a cluster secret; without one
+   * (--insecure) nothing authenticates them, so they are held to the allow-list like clients.
+   */
+  private boolean isAuthenticatedKind(DecodedRequest.Outcome outcome) {
+    return outcome == DecodedRequest.Outcome.INTERNAL && dispatch.authenticator().enabled();
+  }
+
   /** A datagram that claims to come from this node's own socket. */
   private boolean isSelf(InetSocketAddress sender) {
     if (sender.getPort() != localAddress.getPort()) {
@@ -199,7 +219,7 @@ public final class RequestPipeline {
     stats.retransmissions.increment();
     out.clear();
     replyCache.copyReply(handle, r.buffer(), r.start(), out);
-    send(r.source(), out.flip());
+    sendToClient(r.source(), r.declaredLength(), out.flip());
     return true;
   }
 
@@ -220,7 +240,7 @@ public final class RequestPipeline {
       unflushed = false;
       sink.sendThen(r.source(), out, node::haltNow);
     } else {
-      send(r.source(), out);
+      sendToClient(r.source(), r.declaredLength(), out);
     }
     long micros = (clock.nanoTime() - started) / 1000;
     stats.latencyMicros.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
@@ -236,8 +256,14 @@ public final class RequestPipeline {
 
   // ------------------------------------------------------------------ forwarding
 
-  /** Owner side of a forward: the reply (from the cache, or by executing here), in a buffer of ours. */
-  ByteBuffer answerForwarded(DecodedRequest forwarded, InetSocketAddress client) {
+  /**
+   * Owner side of a forward: the reply (from the cache, or by executing here), in a buffer of
+   * ours. It goes back to the coordinator, which relays it to the client and charges the client's
+   * budget there; only without a cluster secret, when the FORWARD may carry a spoofed source, is
+   * the reply charged to the coordinator's address here.
+   */
+  ByteBuffer answerForwarded(DecodedRequest forwarded, InetSocketAddress client,
+      InetSocketAddress coordinator, int frameBytes) {
     ClientRequest r = request.fill(forwarded, client);
     if (r.cached()) {
       int handle = replyCache.find(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
@@ -245,12 +271,20 @@ public final class RequestPipeline {
         stats.retransmissions.increment();
         out.clear();
         replyCache.copyReply(handle, r.buffer(), r.start(), out);
-        return out.flip();
+        return chargeUnauthenticated(coordinator, frameBytes, out.flip());
       }
     }
     executedThisBatch++;
     executeHere(r, clock.nanoTime());
-    return out;
+    return chargeUnauthenticated(coordinator, frameBytes, out);
+  }
+
+  private ByteBuffer chargeUnauthenticated(InetSocketAddress to, int requestBytes, ByteBuffer reply) {
+    if (!dispatch.authenticator().enabled()
+        && !sources.mayReply(to.getAddress(), requestBytes, reply.remaining() + InternalFrame.HEADER)) {
+      toOverload(reply);
+    }
+    return reply;
   }
 
   /** Sends a node-to-node frame, sealed with the cluster secret. */
@@ -270,8 +304,9 @@ public final class RequestPipeline {
       replyCache.insert(ReplyCache.sourceKey(p.client()), p.idHi(), p.idLo(), p.fingerprint(), out,
           clock.nanoTime() / 1_000_000);
     }
-    sink.send(p.client(), out);
+    sendToClient(p.client(), p.requestBytes(), out);
     sink.flush();
+    unflushed = false;
   }
 
   // ------------------------------------------------------------------ replies
@@ -283,13 +318,34 @@ public final class RequestPipeline {
     }
     out.clear();
     ReplyEncoder.code(out, datagram, datagram.position(), code);
+    stats.clientReplyBytes.add(ReplyEncoder.CODE_ONLY);
     send(to, out.flip());
   }
 
+  /** Code-only replies (17 bytes) are never larger than their request: no budget to check. */
   private void replyCode(ClientRequest r, ResponseCode code) {
     out.clear();
     ReplyEncoder.code(out, r.buffer(), r.start(), code);
+    stats.clientReplyBytes.add(ReplyEncoder.CODE_ONLY);
     send(r.source(), out.flip());
+  }
+
+  /**
+   * Sends a reply to a client if its source's reply budget pays for it; otherwise a 17-byte 0x03
+   * in its place (the request ran and its reply is cached: the client's retry gets it).
+   */
+  private void sendToClient(InetSocketAddress client, int requestBytes, ByteBuffer reply) {
+    if (!sources.mayReply(client.getAddress(), requestBytes, reply.remaining())) {
+      toOverload(reply);
+    }
+    stats.clientReplyBytes.add(reply.remaining());
+    send(client, reply);
+  }
+
+  /** Turns the reply between position and limit into 0x03 under the same id, in place. */
+  private static void toOverload(ByteBuffer reply) {
+    reply.limit(reply.position() + ReplyEncoder.CODE_ONLY);
+    reply.put(reply.position() + Wire.REQUEST_ID_LENGTH, (byte) ResponseCode.OVERLOAD.code);
   }
 
   private void send(InetSocketAddress to, ByteBuffer datagram) {

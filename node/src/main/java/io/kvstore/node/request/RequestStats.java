@@ -33,6 +33,10 @@ public final class RequestStats {
   public final LongAdder internalFailures = new LongAdder();
   /** Forwarded requests whose owner did not answer in time (the client then retries). */
   public final LongAdder forwardsExpired = new LongAdder();
+  /** Datagrams longer than 16 KiB (served as their first 16 KiB). */
+  public final LongAdder oversized = new LongAdder();
+  /** Bytes of every reply sent to a client (the amplification the node offers, in total). */
+  public final LongAdder clientReplyBytes = new LongAdder();
   /** Time from a datagram's arrival to its reply being written, in microseconds. */
   public final Recorder latencyMicros = new Recorder(1, 60_000_000L, 2);
   private final LongAdder[] byCommand = new LongAdder[Command.values().length];

@@ -1,8 +1,12 @@
 package io.kvstore.node.sources;
 
 import io.kvstore.node.sources.SourceAllowList;
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.RateLimitedLog;
 import java.net.InetAddress;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Who the node answers, and how much: the allow-list ({@code allow-clients}: datagrams from other
@@ -12,23 +16,31 @@ import java.util.concurrent.atomic.LongAdder;
  * owner. Thread-safe.
  */
 public final class ClientSources {
+  private static final Logger log = LoggerFactory.getLogger(ClientSources.class);
+
   private final SourceAllowList allowed;
   private final SourceAllowList trusted;
   private final ReplyBudget budget;
   private final LongAdder refused = new LongAdder();
+  private final RateLimitedLog refusals;
+  private final String refusal;
 
-  public ClientSources(SourceAllowList allowed, SourceAllowList trusted, ReplyBudget budget) {
+  public ClientSources(
+      SourceAllowList allowed, SourceAllowList trusted, ReplyBudget budget, Clock clock) {
     this.allowed = allowed;
     this.trusted = trusted;
     this.budget = budget;
+    this.refusals = new RateLimitedLog(log::warn, 10_000, clock);
+    this.refusal = "datagram dropped: source not in allow-clients (" + allowed + "): ";
   }
 
-  /** Whether a datagram from {@code source} is read at all; counts it if not. */
+  /** Whether a datagram from {@code source} is read at all; counts and logs it if not. */
   public boolean admits(InetAddress source) {
     if (allowed.permits(source)) {
       return true;
     }
     refused.increment();
+    refusals.warn(refusal, source);
     return false;
   }
 

@@ -38,10 +38,13 @@ import org.slf4j.LoggerFactory;
 public final class UdpTransport implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
   /**
-   * Receive slot per datagram. The largest well-formed request is 15,051 bytes; anything beyond
-   * a slot is padding, which the protocol ignores, so a longer datagram decodes the same.
+   * Receive slot per datagram: 16 KiB and one sentinel byte. The largest well-formed request is
+   * 15,051 bytes; anything beyond 16 KiB is padding, which the protocol ignores, so a longer
+   * datagram decodes the same. The kernel truncates a longer datagram to the slot silently; the
+   * sentinel makes it visible (a datagram that fills the slot was longer than 16 KiB), so the
+   * pipeline can count it ({@link io.kvstore.node.request.OversizedDatagrams}).
    */
-  public static final int DATAGRAM_SLOT = 16 * 1024;
+  public static final int DATAGRAM_SLOT = io.kvstore.node.request.OversizedDatagrams.LIMIT + 1;
   private static final int DATAGRAMS_PER_RECEIVE = 16;
   private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
   private final EventLoopGroup group;

@@ -9,6 +9,8 @@ import java.util.ArrayDeque;
 import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.service.DiskSpaceGuard;
 import io.kvstore.node.service.KeyValueService;
+import io.kvstore.node.sources.ClientSources;
+import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
@@ -32,6 +34,12 @@ class RequestPipelineTest {
 
   private final Random random = new Random(7);
   private final ManualClock clock = new ManualClock();
+  /** These tests are not about who is answered: everyone is, without a reply budget. */
+  private final ClientSources openToAll =
+      new ClientSources(
+          new SourceAllowList(List.of("0.0.0.0/0", "::/0")),
+          new SourceAllowList(List.of("0.0.0.0/0", "::/0")),
+          new ReplyBudget(1 << 20, 1 << 20, 64, clock), clock);
 
   /** One pipeline with its own storage, recording what it sends. */
   final class Harness implements DatagramSink {
@@ -87,7 +95,8 @@ class RequestPipelineTest {
       forwarding.start(clock);
       pipeline =
           new RequestPipeline(
-              new PipelineWiring(settings, stats, clock, service, control, router, dispatch, forwarding),
+              new PipelineWiring(settings, stats, clock, service, control, router, dispatch, forwarding,
+                  openToAll),
               new ReplyCache(1 << 20, 5_000), loop, this, address);
     }
 

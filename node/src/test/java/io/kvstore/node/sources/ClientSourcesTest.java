@@ -13,7 +13,7 @@ class ClientSourcesTest {
       new ClientSources(
           new SourceAllowList(List.of("127.0.0.0/8", "10.1.0.0/16")),
           new SourceAllowList(List.of("10.1.2.0/24")),
-          new ReplyBudget(1_000, 20_000, 64, clock));
+          new ReplyBudget(1_000, 20_000, 64, clock), clock);
 
   @Test
   void sourcesOutsideTheAllowListAreRefusedAndCounted() throws Exception {
