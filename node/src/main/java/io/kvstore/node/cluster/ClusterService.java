@@ -34,7 +34,7 @@ public final class ClusterService implements AutoCloseable {
    * otherwise be 160 MB, and a flood of forged gossip could exhaust a 64 MB heap before the
    * membership thread even decodes it.
    */
-  private static final long MAX_QUEUED_BYTES = Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 32);
+  static final long MAX_QUEUED_BYTES = Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 32);
 
   private volatile Thread thread;
   private final ScheduledExecutorService loop =
