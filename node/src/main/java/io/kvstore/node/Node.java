@@ -143,7 +143,7 @@ public final class Node implements AutoCloseable {
     ClientSources sources = clientSources(config);
     StatsCollector collector =
         new StatsCollector(
-            storage, stats, sources, cluster::liveMembers,
+            storage, stats, sources, cluster::liveMembers, cluster::stats,
             config.memory ? null : config.dataDirPath(), version());
     StatsSampler sampler = new StatsSampler(collector);
     InetSocketAddress advertised = advertisedAddress(config);

@@ -51,6 +51,7 @@ public final class ClusterService implements AutoCloseable {
   private final AtomicInteger dropped = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Scheduler scheduler;
+  private volatile SwimStats publishedStats = new SwimStats();
   private volatile Ring ring;
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
@@ -93,6 +94,7 @@ public final class ClusterService implements AutoCloseable {
   /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
   public void start(List<InetSocketAddress> seeds) {
     loop.execute(() -> membership.start(seeds));
+    loop.scheduleWithFixedDelay(() -> publishedStats = membership.stats().copy(), 1, 1, TimeUnit.SECONDS);
     if (!seeds.isEmpty()) {
       log.info("joining the cluster through {}", seeds);
     }
@@ -159,6 +161,11 @@ public final class ClusterService implements AutoCloseable {
       queued.decrementAndGet(); // closed
       queuedBytes.addAndGet(-bytes);
     }
+  }
+
+  /** The membership's counters as of at most a second ago; any thread. */
+  public SwimStats stats() {
+    return publishedStats;
   }
 
   /** Work dropped because the membership thread was too far behind, or malformed frames. */

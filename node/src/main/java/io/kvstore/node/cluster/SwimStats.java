@@ -17,6 +17,26 @@ public final class SwimStats {
   long tableFull;
   long relaysRefused;
 
+  /** A copy, for publishing to other threads (the fields are written on the membership thread). */
+  public SwimStats copy() {
+    SwimStats c = new SwimStats();
+    c.probes = probes;
+    c.failedProbes = failedProbes;
+    c.suspicionsRaised = suspicionsRaised;
+    c.refutations = refutations;
+    c.declaredDead = declaredDead;
+    c.malformed = malformed;
+    c.rejectedUpdates = rejectedUpdates;
+    c.admissionProbes = admissionProbes;
+    c.admitted = admitted;
+    c.admissionsFailed = admissionsFailed;
+    c.admissionsRateLimited = admissionsRateLimited;
+    c.pendingFull = pendingFull;
+    c.tableFull = tableFull;
+    c.relaysRefused = relaysRefused;
+    return c;
+  }
+
   public long probes() {
     return probes;
   }

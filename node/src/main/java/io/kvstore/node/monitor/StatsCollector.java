@@ -29,6 +29,7 @@ public final class StatsCollector {
   private final RequestStats transport;
   private final ClientSources sources;
   private final IntSupplier liveMembers;
+  private final java.util.function.Supplier<io.kvstore.node.cluster.SwimStats> membership;
   private final Path dataDir;
   private final String version;
   private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
@@ -42,6 +43,13 @@ public final class StatsCollector {
   public StatsCollector(
       StorageEngine storage, RequestStats transport, ClientSources sources,
       IntSupplier liveMembers, Path dataDir, String version) {
+    this(storage, transport, sources, liveMembers, io.kvstore.node.cluster.SwimStats::new, dataDir, version);
+  }
+
+  public StatsCollector(
+      StorageEngine storage, RequestStats transport, ClientSources sources, IntSupplier liveMembers,
+      java.util.function.Supplier<io.kvstore.node.cluster.SwimStats> membership, Path dataDir, String version) {
+    this.membership = membership;
     this.storage = storage;
     this.transport = transport;
     this.sources = sources;
@@ -103,6 +111,14 @@ public final class StatsCollector {
     stats.add(Stat.gauge("latency.p99", "us", any ? interval.getValueAtPercentile(99) : 0));
     stats.add(Stat.gauge("latency.p999", "us", any ? interval.getValueAtPercentile(99.9) : 0));
     stats.add(Stat.gauge("membership.live", "members", liveMembers.getAsInt()));
+    io.kvstore.node.cluster.SwimStats m = membership.get();
+    stats.add(Stat.counter("membership.rejected", "updates", m.rejectedUpdates()));
+    stats.add(Stat.counter("membership.malformed", "frames", m.malformed()));
+    stats.add(Stat.counter("membership.admitted", "members", m.admitted()));
+    stats.add(Stat.counter("membership.admissions.failed", "members", m.admissionsFailed()));
+    stats.add(Stat.counter("membership.admissions.limited", "members", m.admissionsRateLimited() + m.pendingFull()));
+    stats.add(Stat.counter("membership.table.full", "members", m.tableFull()));
+    stats.add(Stat.counter("membership.refutations", "times", m.refutations()));
     return stats;
   }
 

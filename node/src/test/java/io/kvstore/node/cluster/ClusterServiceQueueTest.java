@@ -40,4 +40,24 @@ class ClusterServiceQueueTest {
       release.countDown();
     }
   }
+
+  @Test
+  void theMembershipCountersArePublishedForOtherThreads() throws Exception {
+    InetSocketAddress self = new InetSocketAddress("127.0.0.1", 4000);
+    try (ClusterService cluster = new ClusterService(new NodeId("self"), self, SwimConfig.defaults(),
+        MembershipLimits.forHeap(64L << 20), SystemClock.INSTANCE, (to, d) -> {}, 8)) {
+      cluster.start(List.of());
+      byte[] malformed = new byte[io.kvstore.protocol.InternalFrame.HEADER + 1];
+      malformed[io.kvstore.protocol.InternalFrame.TYPE_OFFSET] = (byte) SwimCodec.GOSSIP;
+      malformed[io.kvstore.protocol.InternalFrame.TYPE_OFFSET + 1] = (byte) io.kvstore.protocol.InternalFrame.VERSION;
+
+      cluster.onMembershipFrame(self, malformed);
+
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (cluster.stats().malformed() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+      }
+      assertThat(cluster.stats().malformed()).isEqualTo(1);
+    }
+  }
 }
