@@ -80,10 +80,10 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--allow-clients",
       paramLabel = "CIDR",
-      description = {
-        "Sources the node answers at all (repeatable; others get nothing). Default: loopback for",
-        "a loopback bind, else loopback and the private subnets of the bound interfaces."
-      })
+      description =
+          "Sources the node answers at all (repeatable; others get nothing). Default: loopback"
+              + " for a loopback bind, else loopback and the private subnets of the bound"
+              + " interfaces.")
   List<String> allowClients;
 
   @Option(
