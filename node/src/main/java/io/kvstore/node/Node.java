@@ -10,34 +10,19 @@ import io.kvstore.node.monitor.StatsCollector;
 import io.kvstore.node.monitor.NodeMetricsHttpServer;
 import io.kvstore.node.monitor.PrometheusText;
 import io.kvstore.node.monitor.StatsSampler;
-import io.kvstore.node.monitor.StatusReport;
-import java.util.Map;
 import io.kvstore.node.config.NodeConfig;
-import io.kvstore.node.sources.ClientSources;
-import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.service.DiskSpaceGuard;
-import io.kvstore.node.service.KeyValueService;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.RocksDbStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.runtime.SystemClock;
-import io.kvstore.node.cluster.SwimCodec;
-import io.kvstore.node.monitor.StatusCodec;
-import io.kvstore.node.monitor.StatusGossip;
-import io.kvstore.node.request.Forwarding;
-import io.kvstore.node.request.InternalDispatch;
-import io.kvstore.node.request.NodeControl;
-import io.kvstore.node.request.PipelineSettings;
-import io.kvstore.node.request.PipelineWiring;
 import io.kvstore.node.request.RequestStats;
-import io.kvstore.node.sources.SourceAllowList;
+import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.transport.TransportSettings;
 import io.kvstore.node.transport.UdpTransport;
-import io.kvstore.protocol.MemberEntry;
-import java.util.List;
 import java.util.SplittableRandom;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -60,14 +45,6 @@ public final class Node implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
   /** Tombstones are kept this long so that replicas that missed a delete still learn of it. */
   private static final long TOMBSTONE_GRACE_MILLIS = TimeUnit.HOURS.toMillis(1);
-  /** The protocol promises that replies stay cached at least this long. */
-  private static final long REPLY_RETENTION_MILLIS = 5_000;
-  /** Reply budgets tracked at once (16 bytes each); idle sources take no entry. */
-  private static final int REPLY_BUDGET_SOURCES = 32_768;
-  /** Forwards awaiting the owner's reply, across all sockets. */
-  private static final int FORWARDS_OUTSTANDING = 65_536;
-  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
-  private static final long FORWARD_TIMEOUT_MILLIS = 1_000;
 
   private final NodeConfig config;
   private final StorageEngine storage;
@@ -111,23 +88,6 @@ public final class Node implements AutoCloseable {
         throw new ConfigException("cannot inspect the disk of data-dir " + dir + ": " + e);
       }
     }
-    HybridLogicalClock clock = new HybridLogicalClock(SystemClock.INSTANCE);
-    KeyValueService service = new KeyValueService(storage, clock, disk);
-    RequestStats stats = new RequestStats();
-    PipelineSettings pipeline =
-        new PipelineSettings(
-            config.queueCapacity,
-            config.batchSize,
-            REPLY_RETENTION_MILLIS,
-            config.errorRepliesPerSecond,
-            new SourceAllowList(config.adminFrom),
-            config.sync);
-    TransportSettings settings =
-        new TransportSettings(
-            new InetSocketAddress(config.bind, config.port),
-            config.ioThreads,
-            config.replyCacheValue(),
-            pipeline);
     SwimConfig swim = config.membership.toSwimConfig();
     FrameAuthenticator authenticator =
         config.effectiveClusterSecret() == null
@@ -136,45 +96,36 @@ public final class Node implements AutoCloseable {
     // The membership sends through the transport, which is bound after it is built.
     UdpTransport[] bound = new UdpTransport[1];
     Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
+    InetSocketAddress advertised = advertisedAddress(config);
     ClusterService cluster =
         new ClusterService(
-            nodeId(config), advertisedAddress(config), swim, config.membership.toLimits(), SystemClock.INSTANCE,
+            nodeId(config), advertised, swim, config.membership.toLimits(), SystemClock.INSTANCE,
             network, config.virtualNodes);
-    ClientSources sources = clientSources(config);
-    StatsCollector collector =
-        new StatsCollector(
-            storage, stats, sources, cluster::liveMembers, cluster::stats,
-            config.memory ? null : config.dataDirPath(), version());
-    StatsSampler sampler = new StatsSampler(collector);
-    InetSocketAddress advertised = advertisedAddress(config);
-    Map<String, String> labels = Map.copyOf(config.labels);
-    // Status gossip shares the membership thread (its scheduler), so it needs no locks either.
-    StatusGossip statusGossip =
-        new StatusGossip(
-            network, cluster.scheduler(), SystemClock.INSTANCE, new SplittableRandom(),
-            cluster::randomAliveAddresses,
-            round ->
-                new StatusReport(
-                    cluster.selfId().value(), advertised, round, System.currentTimeMillis(), labels,
-                    sampler.latest()));
-    InternalDispatch dispatch = new InternalDispatch(authenticator, stats);
-    for (int type : SwimCodec.TYPES) {
-      dispatch.register(type, cluster::onMembershipFrame);
-    }
-    dispatch.register(
-        StatusCodec.ROUND, (from, frame) -> cluster.execute(() -> statusGossip.onRoundFrame(frame)));
-    Forwarding forwarding =
-        new Forwarding(
-            FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS, SystemClock.INSTANCE, stats,
-            ThreadLocalRandom.current().nextLong());
+    RequestStats stats = new RequestStats();
+    ClientSources sources = NodeCore.clientSources(config, SystemClock.INSTANCE);
+    StatsSampler sampler =
+        new StatsSampler(
+            new StatsCollector(
+                storage, stats, sources, cluster::liveMembers, cluster::stats,
+                config.memory ? null : config.dataDirPath(), version()));
+    NodeCore core =
+        NodeCore.assemble(
+            config, storage, disk, authenticator, stats, sources,
+            new NodeCore.Ports(
+                SystemClock.INSTANCE, new SplittableRandom(), network, cluster.core(),
+                cluster::execute, advertised, sampler::latest,
+                (int) ProcessHandle.current().pid(),
+                // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
+                () -> Runtime.getRuntime().halt(0)));
+    TransportSettings settings =
+        new TransportSettings(
+            new InetSocketAddress(config.bind, config.port),
+            config.ioThreads,
+            config.replyCacheValue(),
+            core.wiring().settings());
     UdpTransport transport;
     try {
-      transport =
-          UdpTransport.start(
-              settings,
-              new PipelineWiring(
-                  pipeline, stats, SystemClock.INSTANCE, service, new ProcessControl(cluster),
-                  cluster::remoteOwner, dispatch, forwarding, sources));
+      transport = UdpTransport.start(settings, core.wiring());
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
       storage.close();
@@ -201,38 +152,9 @@ public final class Node implements AutoCloseable {
               return t;
             });
     maintenance.scheduleWithFixedDelay(
-        () -> collectTombstones(storage, clock), 10, 10, TimeUnit.MINUTES);
+        () -> collectTombstones(storage), 10, 10, TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
     return new Node(config, storage, cluster, transport, maintenance, metricsServer);
-  }
-
-  /** Who the node answers, and how many reply bytes each source may get (docs/SECURITY.md). */
-  private static ClientSources clientSources(NodeConfig config) {
-    SourceAllowList allowed = new SourceAllowList(config.allowClientsValue());
-    SourceAllowList trusted = new SourceAllowList(config.trustedClients);
-    log.info(
-        "answering clients from {}{}; reply budget {}/s per source address, burst {}{}",
-        allowed,
-        config.allowClients == null ? " (default for bind " + config.bind + "; --allow-clients to change)" : "",
-        config.replyBudget, config.replyBurst,
-        trusted.isEmpty() ? "" : " (not for trusted " + trusted + ")");
-    try {
-      if (!InetAddress.getByName(config.bind).isLoopbackAddress()
-          && config.allowClients == null
-          && allowed.cidrs().equals(SourceAllowList.DEFAULT)) {
-        log.warn(
-            "bound to {} but answering loopback only: no private subnet on the bound interface."
-                + " Name the clients with --allow-clients CIDR.",
-            config.bind);
-      }
-    } catch (UnknownHostException e) {
-      throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
-    }
-    ReplyBudget budget =
-        new ReplyBudget(
-            config.replyBudgetValue(), config.replyBurstValue(), REPLY_BUDGET_SOURCES,
-            SystemClock.INSTANCE);
-    return new ClientSources(allowed, trusted, budget, SystemClock.INSTANCE);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -302,7 +224,7 @@ public final class Node implements AutoCloseable {
     return dir;
   }
 
-  private static void collectTombstones(StorageEngine storage, HybridLogicalClock clock) {
+  private static void collectTombstones(StorageEngine storage) {
     try {
       long cutoff = HybridLogicalClock.timestamp(System.currentTimeMillis() - TOMBSTONE_GRACE_MILLIS, 0);
       long removed = storage.collectTombstones(cutoff);
@@ -349,38 +271,5 @@ public final class Node implements AutoCloseable {
     cluster.close();
     storage.close();
     log.info("node stopped; storage flushed");
-  }
-
-  /** The process-level controls the transport exposes (GET_PID, members, SHUTDOWN). */
-  private static final class ProcessControl implements NodeControl {
-    private final int pid = (int) ProcessHandle.current().pid();
-    private final ClusterService cluster;
-
-    ProcessControl(ClusterService cluster) {
-      this.cluster = cluster;
-    }
-
-    @Override
-    public int pid() {
-      return pid;
-    }
-
-    @Override
-    public int liveMembers() {
-      return cluster.liveMembers();
-    }
-
-    @Override
-    public List<MemberEntry> members() {
-      return cluster.members().stream()
-          .map(m -> new MemberEntry(m.state().ordinal(), m.incarnation(), m.id().value(), m.address()))
-          .toList();
-    }
-
-    @Override
-    public void haltNow() {
-      // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
-      Runtime.getRuntime().halt(0);
-    }
   }
 }

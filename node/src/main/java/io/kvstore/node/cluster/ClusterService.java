@@ -7,7 +7,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -18,12 +17,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the membership protocol of a real node: one thread owns {@link SwimMembership} (its
- * {@link Scheduler} is that thread's event loop), membership frames from the node's dispatch table
- * are handed to it, and every change rebuilds the ring that routes keys. Request pipelines read
- * the ring and the member list from published immutable snapshots, never from protocol state.
- * Other sans-IO cores that share the thread (status gossip) get its {@link #scheduler()} and
- * {@link #execute}.
+ * Runs the membership and routing of a real node ({@link ClusterCore}, sans-IO) on one thread of
+ * its own: that thread's event loop is the core's {@link Scheduler}, and membership frames from the
+ * node's dispatch table are handed to it. Request pipelines read the ring and the member list from
+ * the core's published immutable snapshots, never from protocol state. Other sans-IO cores that
+ * share the thread (status gossip) get its {@link #scheduler()} and {@link #execute}.
  */
 public final class ClusterService implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ClusterService.class);
@@ -36,25 +34,19 @@ public final class ClusterService implements AutoCloseable {
    */
   static final long MAX_QUEUED_BYTES = Math.max(1 << 20, Runtime.getRuntime().maxMemory() / 32);
 
-  private volatile Thread thread;
   private final ScheduledExecutorService loop =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
             Thread t = new Thread(r, "membership");
             t.setDaemon(true);
-            thread = t;
             return t;
           });
-  private final SwimMembership membership;
-  private final int virtualNodes;
+  private final ClusterCore core;
   private final AtomicInteger queued = new AtomicInteger();
   private final AtomicInteger dropped = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
   private final Scheduler scheduler;
   private volatile SwimStats publishedStats = new SwimStats();
-  private volatile Ring ring;
-  private volatile List<Member> snapshot;
-  private boolean rebuildScheduled;
 
   public ClusterService(
       NodeId self,
@@ -74,7 +66,6 @@ public final class ClusterService implements AutoCloseable {
       Clock clock,
       Network network,
       int virtualNodes) {
-    this.virtualNodes = virtualNodes;
     this.scheduler =
         (delay, task) -> {
           try {
@@ -84,17 +75,17 @@ public final class ClusterService implements AutoCloseable {
             return () -> {}; // closed: the protocol has stopped
           }
         };
-    this.membership =
-        new SwimMembership(
-            self, advertised, config, limits, clock, new SplittableRandom(), network, scheduler);
-    membership.addListener(this::onChange);
-    rebuild();
+    this.core =
+        new ClusterCore(
+            self, advertised, config, limits, clock, new SplittableRandom(), network, scheduler,
+            virtualNodes);
   }
 
   /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
   public void start(List<InetSocketAddress> seeds) {
-    loop.execute(() -> membership.start(seeds));
-    loop.scheduleWithFixedDelay(() -> publishedStats = membership.stats().copy(), 1, 1, TimeUnit.SECONDS);
+    loop.execute(() -> core.start(seeds));
+    loop.scheduleWithFixedDelay(
+        () -> publishedStats = core.membership().stats().copy(), 1, 1, TimeUnit.SECONDS);
     if (!seeds.isEmpty()) {
       log.info("joining the cluster through {}", seeds);
     }
@@ -103,11 +94,16 @@ public final class ClusterService implements AutoCloseable {
   /** Graceful leave: announce it and give the announcement time to spread. */
   public void leave(long waitMillis) {
     try {
-      loop.submit(membership::leave).get(1, TimeUnit.SECONDS);
+      loop.submit(core::leave).get(1, TimeUnit.SECONDS);
       Thread.sleep(waitMillis);
     } catch (Exception e) {
       log.warn("could not announce the leave; the others will detect it", e);
     }
+  }
+
+  /** The membership and routing this service runs; call its protocol methods on its thread only. */
+  public ClusterCore core() {
+    return core;
   }
 
   /** The membership thread as a {@link Scheduler}, for cores that share it. */
@@ -117,12 +113,12 @@ public final class ClusterService implements AutoCloseable {
 
   /** A membership frame (any of {@link SwimCodec#TYPES}) from the dispatch table; any thread. */
   public void onMembershipFrame(InetSocketAddress from, byte[] frame) {
-    execute(() -> membership.onDatagram(from, frame), frame.length);
+    execute(() -> core.onMembershipFrame(from, frame), frame.length);
   }
 
   /** Up to {@code count} random alive members but this node; on the membership thread only. */
   public List<InetSocketAddress> randomAliveAddresses(int count) {
-    return membership.randomAliveAddresses(count);
+    return core.randomAliveAddresses(count);
   }
 
   /**
@@ -186,62 +182,34 @@ public final class ClusterService implements AutoCloseable {
 
   /** The owner's address if another node owns {@code key}; null if this node does. Any thread. */
   public InetSocketAddress remoteOwner(byte[] key) {
-    Ring r = ring;
-    Ring.Owner owner = r.ownerOf(key);
-    return r.isSelf(owner) ? null : owner.address();
+    return core.remoteOwner(key);
   }
 
   /** Live members in this node's view (GET_MEMBERSHIP_COUNT). */
   public int liveMembers() {
-    return membership.liveCount();
+    return core.liveMembers();
   }
 
   /** Every member this node knows of, as of the last change. */
   public List<Member> members() {
-    return snapshot;
+    return core.members();
   }
 
   public NodeId selfId() {
-    return membership.selfId();
+    return core.selfId();
   }
 
   /** Runs a query on the membership thread (for tests and tools). */
   public <T> CompletableFuture<T> query(java.util.function.Function<SwimMembership, T> q) {
     CompletableFuture<T> result = new CompletableFuture<>();
-    loop.execute(() -> result.complete(q.apply(membership)));
+    loop.execute(() -> result.complete(q.apply(core.membership())));
     return result;
-  }
-
-  /** Membership thread: coalesce bursts of changes into one ring rebuild. */
-  private void onChange(Member before, Member after) {
-    if (before == null || after.state() != before.state()) {
-      log.info(
-          "member {} at {} is now {} (incarnation {})",
-          after.id(), after.address(), after.state(), after.incarnation());
-    }
-    if (!rebuildScheduled) {
-      rebuildScheduled = true;
-      loop.schedule(
-          () -> {
-            rebuildScheduled = false;
-            rebuild();
-          },
-          20,
-          TimeUnit.MILLISECONDS);
-    }
-  }
-
-  private void rebuild() {
-    List<Member> members =
-        Thread.currentThread() == thread ? membership.members() : List.of(membership.self());
-    snapshot = new ArrayList<>(members);
-    ring = Ring.of(members, membership.selfId(), virtualNodes);
   }
 
   @Override
   public void close() {
     try {
-      loop.submit(membership::stop).get(1, TimeUnit.SECONDS);
+      loop.submit(core::stop).get(1, TimeUnit.SECONDS);
     } catch (Exception e) {
       log.debug("membership did not stop cleanly", e);
     }

@@ -1,0 +1,204 @@
+package io.kvstore.node;
+
+import io.kvstore.node.cluster.ClusterCore;
+import io.kvstore.node.cluster.SwimCodec;
+import io.kvstore.node.config.ConfigException;
+import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.monitor.Stat;
+import io.kvstore.node.monitor.StatusCodec;
+import io.kvstore.node.monitor.StatusGossip;
+import io.kvstore.node.monitor.StatusReport;
+import io.kvstore.node.request.Forwarding;
+import io.kvstore.node.request.InternalDispatch;
+import io.kvstore.node.request.NodeControl;
+import io.kvstore.node.request.PipelineSettings;
+import io.kvstore.node.request.PipelineWiring;
+import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.security.FrameAuthenticator;
+import io.kvstore.node.service.DiskSpaceGuard;
+import io.kvstore.node.service.KeyValueService;
+import io.kvstore.node.sources.ClientSources;
+import io.kvstore.node.sources.ReplyBudget;
+import io.kvstore.node.sources.SourceAllowList;
+import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.time.HybridLogicalClock;
+import io.kvstore.protocol.MemberEntry;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The sans-IO heart of one node, assembled from its ports: the key-value service on the node's
+ * clock, the request counters, status gossip, the internal frame dispatch table (membership,
+ * status rounds), forwarding, and the {@link PipelineWiring} every request pipeline of the node
+ * shares. {@link Node} assembles it with threads, RocksDB and Netty around it; the simulator with a
+ * virtual clock, memory storage and a simulated network — one wiring for both, so that what the
+ * simulator tests is what runs.
+ *
+ * @param hlc the write timestamps, on the node's clock
+ */
+public record NodeCore(
+    KeyValueService service,
+    HybridLogicalClock hlc,
+    RequestStats stats,
+    StatusGossip statusGossip,
+    InternalDispatch dispatch,
+    Forwarding forwarding,
+    PipelineWiring wiring) {
+
+  private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
+  /** The protocol promises that replies stay cached at least this long. */
+  public static final long REPLY_RETENTION_MILLIS = 5_000;
+  /** Reply budgets tracked at once (16 bytes each); idle sources take no entry. */
+  static final int REPLY_BUDGET_SOURCES = 32_768;
+  /** Forwards awaiting the owner's reply, across all sockets. */
+  static final int FORWARDS_OUTSTANDING = 65_536;
+  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
+  static final long FORWARD_TIMEOUT_MILLIS = 1_000;
+
+  /**
+   * Where the node lives and what it runs on.
+   *
+   * @param clock the node's clock (wall time for write timestamps and reports, monotonic time for
+   *     timeouts)
+   * @param random seeds status gossip and the forward numbers (random, so a restarted node does
+   *     not accept late replies meant for its previous life)
+   * @param network node-to-node frames out, sealed with the cluster secret by the port
+   * @param cluster membership and routing
+   * @param clusterThread runs work on the thread of {@code cluster} (and of status gossip, which
+   *     shares its scheduler)
+   * @param advertised where other nodes reach this one
+   * @param statsNow the latest sample of the node's statistics, for status reports
+   * @param pid reported by GET_PID
+   * @param haltNow what SHUTDOWN does: stop at once, as after kill -9
+   */
+  public record Ports(
+      Clock clock,
+      RandomGenerator random,
+      Network network,
+      ClusterCore cluster,
+      ClusterThread clusterThread,
+      InetSocketAddress advertised,
+      Supplier<List<Stat>> statsNow,
+      int pid,
+      Runnable haltNow) {}
+
+  /** Hands work to the membership thread; a real node bounds what waits, in count and bytes. */
+  @FunctionalInterface
+  public interface ClusterThread {
+    /** Runs {@code work}, which holds {@code bytes} of a received frame, on the cluster's thread. */
+    void execute(Runnable work, int bytes);
+  }
+
+  /**
+   * Builds the node's cores over {@code storage}, counting into {@code stats}, answering clients
+   * as {@code sources} allows; nothing runs until a pipeline is fed.
+   */
+  public static NodeCore assemble(
+      NodeConfig config, StorageEngine storage, DiskSpaceGuard disk, FrameAuthenticator authenticator,
+      RequestStats stats, ClientSources sources, Ports ports) {
+    HybridLogicalClock hlc = new HybridLogicalClock(ports.clock());
+    KeyValueService service = new KeyValueService(storage, hlc, disk);
+    ClusterCore cluster = ports.cluster();
+    Map<String, String> labels = Map.copyOf(config.labels);
+    // Status gossip shares the membership thread (its scheduler), so it needs no locks either.
+    StatusGossip statusGossip =
+        new StatusGossip(
+            ports.network(), cluster.scheduler(), ports.clock(), ports.random(),
+            cluster::randomAliveAddresses,
+            round ->
+                new StatusReport(
+                    cluster.selfId().value(), ports.advertised(), round,
+                    ports.clock().currentTimeMillis(), labels, ports.statsNow().get()));
+    ClusterThread clusterThread = ports.clusterThread();
+    InternalDispatch dispatch = new InternalDispatch(authenticator, stats);
+    for (int type : SwimCodec.TYPES) {
+      dispatch.register(
+          type, (from, frame) ->
+              clusterThread.execute(() -> cluster.onMembershipFrame(from, frame), frame.length));
+    }
+    dispatch.register(
+        StatusCodec.ROUND,
+        (from, frame) -> clusterThread.execute(() -> statusGossip.onRoundFrame(frame), frame.length));
+    Forwarding forwarding =
+        new Forwarding(
+            FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS, ports.clock(), stats,
+            ports.random().nextLong());
+    PipelineWiring wiring =
+        new PipelineWiring(
+            pipelineSettings(config), stats, ports.clock(), service,
+            new ClusterControl(cluster, ports.pid(), ports.haltNow()), cluster::remoteOwner,
+            dispatch, forwarding, sources);
+    return new NodeCore(service, hlc, stats, statusGossip, dispatch, forwarding, wiring);
+  }
+
+  /** The request pipeline's tuning, from the node's configuration. */
+  public static PipelineSettings pipelineSettings(NodeConfig config) {
+    return new PipelineSettings(
+        config.queueCapacity,
+        config.batchSize,
+        REPLY_RETENTION_MILLIS,
+        config.errorRepliesPerSecond,
+        new SourceAllowList(config.adminFrom),
+        config.sync);
+  }
+
+  /**
+   * Who the node answers, and how many reply bytes each source may get (docs/SECURITY.md), on
+   * {@code clock}.
+   */
+  public static ClientSources clientSources(NodeConfig config, Clock clock) {
+    SourceAllowList allowed = new SourceAllowList(config.allowClientsValue());
+    SourceAllowList trusted = new SourceAllowList(config.trustedClients);
+    log.info(
+        "answering clients from {}{}; reply budget {}/s per source address, burst {}{}",
+        allowed,
+        config.allowClients == null ? " (default for bind " + config.bind + "; --allow-clients to change)" : "",
+        config.replyBudget, config.replyBurst,
+        trusted.isEmpty() ? "" : " (not for trusted " + trusted + ")");
+    try {
+      if (!InetAddress.getByName(config.bind).isLoopbackAddress()
+          && config.allowClients == null
+          && allowed.cidrs().equals(SourceAllowList.DEFAULT)) {
+        log.warn(
+            "bound to {} but answering loopback only: no private subnet on the bound interface."
+                + " Name the clients with --allow-clients CIDR.",
+            config.bind);
+      }
+    } catch (UnknownHostException e) {
+      throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
+    }
+    ReplyBudget budget =
+        new ReplyBudget(
+            config.replyBudgetValue(), config.replyBurstValue(), REPLY_BUDGET_SOURCES, clock);
+    return new ClientSources(allowed, trusted, budget, clock);
+  }
+
+  /** The node controls the pipeline exposes (GET_PID, members, SHUTDOWN). */
+  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt) implements NodeControl {
+    @Override
+    public int liveMembers() {
+      return cluster.liveMembers();
+    }
+
+    @Override
+    public List<MemberEntry> members() {
+      return cluster.members().stream()
+          .map(m -> new MemberEntry(m.state().ordinal(), m.incarnation(), m.id().value(), m.address()))
+          .toList();
+    }
+
+    @Override
+    public void haltNow() {
+      halt.run();
+    }
+  }
+}

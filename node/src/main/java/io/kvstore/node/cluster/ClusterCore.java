@@ -1,0 +1,130 @@
+package io.kvstore.node.cluster;
+
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Membership and routing without a thread of its own: the {@link SwimMembership}, and the ring
+ * that routes keys, rebuilt (coalesced over {@value #REBUILD_DELAY_MILLIS} ms) on every membership
+ * change. Sans-IO: driven through {@link Network}, {@link Scheduler} and {@link Clock}, so a real
+ * node ({@link ClusterService} runs it on one thread) and the simulator run the same code. Every
+ * method but the snapshot readers ({@link #remoteOwner}, {@link #members}, {@link #liveMembers})
+ * must be called on the scheduler's thread; those read immutable snapshots, from any thread.
+ */
+public final class ClusterCore {
+  private static final Logger log = LoggerFactory.getLogger(ClusterCore.class);
+  /** Bursts of membership changes within this window cost one ring rebuild. */
+  static final long REBUILD_DELAY_MILLIS = 20;
+
+  private final SwimMembership membership;
+  private final Scheduler scheduler;
+  private final int virtualNodes;
+  private volatile Ring ring;
+  private volatile List<Member> snapshot;
+  private boolean rebuildScheduled;
+
+  public ClusterCore(
+      NodeId self,
+      InetSocketAddress advertised,
+      SwimConfig config,
+      MembershipLimits limits,
+      Clock clock,
+      RandomGenerator random,
+      Network network,
+      Scheduler scheduler,
+      int virtualNodes) {
+    this.scheduler = scheduler;
+    this.virtualNodes = virtualNodes;
+    this.membership = new SwimMembership(self, advertised, config, limits, clock, random, network, scheduler);
+    membership.addListener(this::onChange);
+    publish(List.of(membership.self()));
+  }
+
+  /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
+  public void start(List<InetSocketAddress> seeds) {
+    membership.start(seeds);
+  }
+
+  /** Announces a graceful leave. */
+  public void leave() {
+    membership.leave();
+  }
+
+  public void stop() {
+    membership.stop();
+  }
+
+  /**
+   * A membership frame (any of {@link SwimCodec#TYPES}, authenticated, tag removed).
+   *
+   * @throws MalformedMessageException if it does not decode
+   */
+  public void onMembershipFrame(InetSocketAddress from, byte[] frame) {
+    membership.onDatagram(from, frame);
+  }
+
+  /** Up to {@code count} random alive members but this node. */
+  public List<InetSocketAddress> randomAliveAddresses(int count) {
+    return membership.randomAliveAddresses(count);
+  }
+
+  /** The timers this core runs on, for cores that share its thread (status gossip). */
+  public Scheduler scheduler() {
+    return scheduler;
+  }
+
+  /** The owner's address if another node owns {@code key}; null if this node does. Any thread. */
+  public InetSocketAddress remoteOwner(byte[] key) {
+    Ring r = ring;
+    Ring.Owner owner = r.ownerOf(key);
+    return r.isSelf(owner) ? null : owner.address();
+  }
+
+  /** Live members in this node's view (GET_MEMBERSHIP_COUNT). */
+  public int liveMembers() {
+    return membership.liveCount();
+  }
+
+  /** Every member this node knows of, as of the last ring rebuild. Any thread. */
+  public List<Member> members() {
+    return snapshot;
+  }
+
+  public NodeId selfId() {
+    return membership.selfId();
+  }
+
+  /** The protocol state itself, for queries on the scheduler's thread (tests, tools, simulator). */
+  public SwimMembership membership() {
+    return membership;
+  }
+
+  private void onChange(Member before, Member after) {
+    if (before == null || after.state() != before.state()) {
+      log.info(
+          "member {} at {} is now {} (incarnation {})",
+          after.id(), after.address(), after.state(), after.incarnation());
+    }
+    if (!rebuildScheduled) {
+      rebuildScheduled = true;
+      scheduler.schedule(
+          REBUILD_DELAY_MILLIS,
+          () -> {
+            rebuildScheduled = false;
+            publish(membership.members());
+          });
+    }
+  }
+
+  private void publish(List<Member> members) {
+    snapshot = new ArrayList<>(members);
+    ring = Ring.of(members, membership.selfId(), virtualNodes);
+  }
+}
