@@ -9,7 +9,7 @@ import java.util.SplittableRandom;
 import java.util.function.BiPredicate;
 
 /**
- * Carries datagrams between simulated nodes by address, with seeded faults: loss, latency with
+ * Carries datagrams between simulated endpoints (nodes, clients) by address, with seeded faults: loss, latency with
  * jitter (which reorders), duplication and partitions. A crashed node neither sends nor receives;
  * a slow node gets its datagrams late. Every delivery is folded into the {@link Trace}.
  */
@@ -19,13 +19,13 @@ public final class SimNetwork {
 
   private final Simulation sim;
   private final SplittableRandom faults;
-  private final Map<InetSocketAddress, SimNode> byAddress = new HashMap<>();
+  private final Map<InetSocketAddress, SimEndpoint> byAddress = new HashMap<>();
   private final Trace trace = new Trace();
   private double loss;
   private double duplication;
   private long baseLatencyMillis = 1;
   private long jitterMillis = 2;
-  private BiPredicate<SimNode, SimNode> reachable = (a, b) -> true;
+  private BiPredicate<SimEndpoint, SimEndpoint> reachable = (a, b) -> true;
   private java.util.function.Consumer<byte[]> tap;
 
   SimNetwork(Simulation sim) {
@@ -33,7 +33,7 @@ public final class SimNetwork {
     this.faults = sim.random(FAULT_STREAM);
   }
 
-  void register(SimNode node) {
+  void register(SimEndpoint node) {
     byAddress.put(node.address(), node);
   }
 
@@ -57,7 +57,7 @@ public final class SimNetwork {
   }
 
   /** Splits the network: nodes in {@code side} and the others no longer reach each other. */
-  public void partition(Set<SimNode> side) {
+  public void partition(Set<? extends SimEndpoint> side) {
     Set<Integer> inside = new HashSet<>();
     side.forEach(n -> inside.add(n.index()));
     reachable = (a, b) -> inside.contains(a.index()) == inside.contains(b.index());
@@ -76,9 +76,9 @@ public final class SimNetwork {
     this.tap = tap;
   }
 
-  void send(SimNode from, InetSocketAddress to, byte[] datagram) {
+  void send(SimEndpoint from, InetSocketAddress to, byte[] datagram) {
     from.traffic().record(datagram);
-    SimNode destination = byAddress.get(to);
+    SimEndpoint destination = byAddress.get(to);
     if (destination == null || !reachable.test(from, destination)) {
       return;
     }
@@ -96,14 +96,14 @@ public final class SimNetwork {
    * The trace records its sender as -1.
    */
   public void inject(InetSocketAddress from, InetSocketAddress to, byte[] datagram) {
-    SimNode destination = byAddress.get(to);
+    SimEndpoint destination = byAddress.get(to);
     if (destination == null) {
       throw new IllegalArgumentException("no simulated node at " + to);
     }
     deliverLater(-1, from, destination, datagram);
   }
 
-  private void deliverLater(int fromIndex, InetSocketAddress from, SimNode to, byte[] datagram) {
+  private void deliverLater(int fromIndex, InetSocketAddress from, SimEndpoint to, byte[] datagram) {
     long latency = baseLatencyMillis + (jitterMillis > 0 ? faults.nextLong(jitterMillis + 1) : 0);
     sim.after(latency + to.slownessMillis(), () -> {
       if (to.isUp()) {

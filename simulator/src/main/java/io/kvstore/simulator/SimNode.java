@@ -16,7 +16,7 @@ import java.util.List;
  * a new process (a new membership instance, same id and address), as after kill -9 and a restart
  * on the same data dir.
  */
-public final class SimNode {
+public final class SimNode implements SimEndpoint {
   /**
    * Fixed, not sized to the heap of whatever JVM runs the simulation, so that a seed replays the
    * same run everywhere; as for an 8 GB heap (100,000 members), for clusters of thousands.
@@ -105,11 +105,13 @@ public final class SimNode {
     slownessMillis = millis;
   }
 
+  @Override
   public long slownessMillis() {
     return slownessMillis;
   }
 
-  void receive(InetSocketAddress from, byte[] datagram) {
+  @Override
+  public void receive(InetSocketAddress from, byte[] datagram) {
     membership.onDatagram(from, datagram);
   }
 
@@ -117,6 +119,7 @@ public final class SimNode {
     return up && generation == processGeneration;
   }
 
+  @Override
   public int index() {
     return index;
   }
@@ -125,10 +128,12 @@ public final class SimNode {
     return id;
   }
 
+  @Override
   public InetSocketAddress address() {
     return address;
   }
 
+  @Override
   public boolean isUp() {
     return up;
   }
@@ -139,6 +144,7 @@ public final class SimNode {
   }
 
   /** What this node sent, over all its processes. */
+  @Override
   public Traffic traffic() {
     return traffic;
   }

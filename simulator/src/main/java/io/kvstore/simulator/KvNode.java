@@ -1,0 +1,223 @@
+package io.kvstore.simulator;
+
+import io.kvstore.node.NodeCore;
+import io.kvstore.node.cluster.ClusterCore;
+import io.kvstore.node.cluster.MalformedMessageException;
+import io.kvstore.node.cluster.NodeId;
+import io.kvstore.node.request.DatagramSink;
+import io.kvstore.node.request.ReplyCache;
+import io.kvstore.node.request.RequestPipeline;
+import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.service.DiskSpaceGuard;
+import io.kvstore.node.storage.StorageEngine;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * One simulated node process running the whole node: {@link NodeCore} (the same assembly as a
+ * real node: key-value service and hybrid logical clock on this node's {@link SkewedClock},
+ * status gossip, the internal dispatch table, forwarding), a {@link ClusterCore} (the real
+ * membership and ring) and one real {@link RequestPipeline} with its reply cache, fed each
+ * datagram as a batch of one. Everything runs on the simulation thread, which stands in for the
+ * node's event loop and its membership thread alike.
+ *
+ * <p>A crash ends the process: its timers never fire, datagrams to it are lost, and the reply
+ * cache, queue, forwarding table and membership state are gone. The storage survives only if the
+ * cluster keeps storage across crashes ({@link KvCluster.Settings#durableStorage}), which models
+ * RocksDB; otherwise a restarted node starts empty, as a {@code --memory} node does.
+ */
+public final class KvNode implements SimEndpoint {
+  private final int index;
+  private final NodeId id;
+  private final InetSocketAddress address;
+  private final Simulation sim;
+  private final SimNetwork network;
+  private final KvCluster.Settings settings;
+  private final SkewedClock clock;
+  private final Traffic traffic = new Traffic();
+  private final DatagramSink sink = new Sink();
+
+  private StorageEngine storage;
+  private ClusterCore cluster;
+  private NodeCore core;
+  private RequestPipeline pipeline;
+  private int generation;
+  private boolean up;
+  private long slownessMillis;
+  private long malformedMembershipFrames;
+
+  KvNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
+      KvCluster.Settings settings, SkewedClock clock) {
+    this.index = index;
+    this.id = id;
+    this.address = address;
+    this.sim = sim;
+    this.network = network;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Starts a new process of this node, joining through {@code seeds} (none: first node). */
+  public void start(List<InetSocketAddress> seeds) {
+    if (up) {
+      throw new IllegalStateException(id + " is already running");
+    }
+    int current = ++generation;
+    up = true;
+    Scheduler scheduler =
+        (delayMillis, task) ->
+            sim.after(delayMillis + slownessMillis, () -> {
+              if (isRunning(current)) {
+                task.run();
+              }
+            });
+    Network port =
+        (to, frame) -> {
+          if (isRunning(current)) {
+            network.send(this, to, settings.authenticator().seal(frame));
+          }
+        };
+    if (storage == null || !settings.durableStorage()) {
+      storage = settings.storage().create(index);
+    }
+    long stream = ((long) index << 20) | current;
+    cluster = new ClusterCore(id, address, settings.swim(), clock, sim.random(stream), port, scheduler,
+        settings.node().virtualNodes);
+    core = NodeCore.assemble(settings.node(), storage, DiskSpaceGuard.none(), settings.authenticator(),
+        new RequestStats(),
+        new NodeCore.Ports(clock, sim.random(stream | (1L << 19)), port, cluster, this::onClusterThread,
+            address, List::of, 100_000 + index, this::crash));
+    core.forwarding().start(scheduler);
+    pipeline = new RequestPipeline(core.wiring(),
+        new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,
+        address);
+    cluster.start(seeds);
+  }
+
+  /** kill -9: the process stops sending, receiving and running timers; its state is gone. */
+  public void crash() {
+    if (!up) {
+      return;
+    }
+    cluster.stop();
+    pipeline.close();
+    up = false;
+  }
+
+  /** CPU starvation: from now on this node handles every datagram and timer {@code millis} late. */
+  public void setSlowness(long millis) {
+    slownessMillis = millis;
+  }
+
+  /** The membership thread of a real node runs this work; here it is the same thread. */
+  private void onClusterThread(Runnable work) {
+    try {
+      work.run();
+    } catch (MalformedMessageException e) {
+      malformedMembershipFrames++; // counted and dropped, as ClusterService does
+    }
+  }
+
+  @Override
+  public void receive(InetSocketAddress from, byte[] datagram) {
+    pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
+    if (up) { // a SHUTDOWN may just have ended the process
+      pipeline.endBatch();
+    }
+  }
+
+  private boolean isRunning(int processGeneration) {
+    return up && generation == processGeneration;
+  }
+
+  /** Sends at once: the whole batch is one virtual instant, so flushing changes nothing. */
+  private final class Sink implements DatagramSink {
+    @Override
+    public void send(InetSocketAddress to, ByteBuffer datagram) {
+      if (!up) {
+        return;
+      }
+      byte[] bytes = new byte[datagram.remaining()];
+      datagram.duplicate().get(bytes);
+      network.send(KvNode.this, to, bytes);
+    }
+
+    @Override
+    public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
+      send(to, datagram);
+      afterSent.run();
+    }
+
+    @Override
+    public void flush() {}
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  public NodeId id() {
+    return id;
+  }
+
+  @Override
+  public InetSocketAddress address() {
+    return address;
+  }
+
+  @Override
+  public boolean isUp() {
+    return up;
+  }
+
+  @Override
+  public long slownessMillis() {
+    return slownessMillis;
+  }
+
+  @Override
+  public Traffic traffic() {
+    return traffic;
+  }
+
+  public SkewedClock clock() {
+    return clock;
+  }
+
+  /** The membership and ring of the current (or last) process. */
+  public ClusterCore cluster() {
+    return cluster;
+  }
+
+  /** The cores of the current (or last) process: service, counters, gossip, forwarding. */
+  public NodeCore core() {
+    return core;
+  }
+
+  public RequestPipeline pipeline() {
+    return pipeline;
+  }
+
+  /** The storage of the current (or last) process. */
+  public StorageEngine storage() {
+    return storage;
+  }
+
+  /** Whether this node's current ring routes {@code key} to itself. */
+  public boolean owns(byte[] key) {
+    return cluster.remoteOwner(key) == null;
+  }
+
+  public long malformedMembershipFrames() {
+    return malformedMembershipFrames;
+  }
+
+  @Override
+  public String toString() {
+    return id + "@" + address.getAddress().getHostAddress() + (up ? "" : " (down)");
+  }
+}

@@ -1,0 +1,129 @@
+package io.kvstore.simulator;
+
+import io.kvstore.node.storage.MemoryStorageEngine;
+import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.storage.StorageLimits;
+import io.kvstore.node.storage.VersionedRecord;
+import io.kvstore.protocol.Command;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.stream.Collectors;
+
+/**
+ * Test instrumentation: every node's storage is a {@link MemoryStorageEngine} wrapped to log each
+ * command the key-value service executes on it (which node, what, when, with which HLC timestamp).
+ * Production code is untouched; this only watches what the real service does to storage.
+ */
+final class Executions {
+  record Execution(int node, Command command, String key, String value, long timestamp, long atMillis) {}
+
+  private final List<Execution> log = new ArrayList<>();
+  private LongSupplier now = () -> 0;
+
+  /** Storage for {@link KvCluster.Settings#withStorage}. */
+  KvCluster.StorageFactory storage() {
+    return node -> new Recording(node, new MemoryStorageEngine(StorageLimits.UNLIMITED));
+  }
+
+  void clock(LongSupplier elapsedMillis) {
+    this.now = elapsedMillis;
+  }
+
+  List<Execution> all() {
+    return log;
+  }
+
+  List<Execution> of(Command command) {
+    return log.stream().filter(e -> e.command() == command).toList();
+  }
+
+  /** PUT executions by the value written (each value belongs to one request). */
+  Map<String, List<Execution>> putsByValue() {
+    return of(Command.PUT).stream().collect(Collectors.groupingBy(Execution::value));
+  }
+
+  /** REMOVE executions by key (a key gets at most one REMOVE request). */
+  Map<String, List<Execution>> removesByKey() {
+    return of(Command.REMOVE).stream().collect(Collectors.groupingBy(Execution::key));
+  }
+
+  static String text(byte[] bytes) {
+    return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  private final class Recording implements StorageEngine {
+    private final int node;
+    private final StorageEngine delegate;
+
+    Recording(int node, StorageEngine delegate) {
+      this.node = node;
+      this.delegate = delegate;
+    }
+
+    @Override
+    public WriteResult put(byte[] key, byte[] value, long timestamp) {
+      log.add(new Execution(node, Command.PUT, text(key), text(value), timestamp, now.getAsLong()));
+      return delegate.put(key, value, timestamp);
+    }
+
+    @Override
+    public boolean remove(byte[] key, long timestamp) {
+      log.add(new Execution(node, Command.REMOVE, text(key), null, timestamp, now.getAsLong()));
+      return delegate.remove(key, timestamp);
+    }
+
+    @Override
+    public VersionedRecord get(byte[] key) {
+      log.add(new Execution(node, Command.GET, text(key), null, 0, now.getAsLong()));
+      return delegate.get(key);
+    }
+
+    @Override
+    public VersionedRecord getRecord(byte[] key) {
+      return delegate.getRecord(key);
+    }
+
+    @Override
+    public WriteResult apply(byte[] key, VersionedRecord record) {
+      return delegate.apply(key, record);
+    }
+
+    @Override
+    public void wipeout() {
+      delegate.wipeout();
+    }
+
+    @Override
+    public long keyCount() {
+      return delegate.keyCount();
+    }
+
+    @Override
+    public long liveBytes() {
+      return delegate.liveBytes();
+    }
+
+    @Override
+    public long diskBytes() {
+      return delegate.diskBytes();
+    }
+
+    @Override
+    public void sync() {
+      delegate.sync();
+    }
+
+    @Override
+    public long collectTombstones(long olderThanTimestamp) {
+      return delegate.collectTombstones(olderThanTimestamp);
+    }
+
+    @Override
+    public void close() {
+      delegate.close();
+    }
+  }
+}
