@@ -16,12 +16,13 @@ record BenchmarkOptions(
     double starvedFraction,
     long slownessMillis,
     int joins,
+    int clients,
     int crashes,
     int retransmitMult,
     double suspicionMult) {
 
   static final String USAGE = """
-      usage: SimulationBenchmark --scenario latency|starved|traffic|walltime [options]
+      usage: SimulationBenchmark --scenario latency|starved|traffic|walltime|kv [options]
         --nodes 1000            cluster size; traffic takes a list: 100,1000,5000
         --seeds 1,2,3           one run per seed
         --loss 0.1              datagram loss probability
@@ -29,6 +30,7 @@ record BenchmarkOptions(
         --starved 0.05          share of CPU-starved nodes (starved)
         --slowness 400          how late a starved node handles everything, ms (starved)
         --joins 5 --crashes 5   joins and crashes measured per run (latency)
+        --clients 200           closed-loop clients (kv: the whole node, e.g. --nodes 50 --minutes 1)
         --retransmit-mult 4     SwimConfig's λ (default: SwimConfig.defaults())
         --suspicion-mult 2      SwimConfig's α (default: SwimConfig.defaults())
       """;
@@ -57,10 +59,11 @@ record BenchmarkOptions(
         Double.parseDouble(given.getOrDefault("starved", "0.05")),
         Long.parseLong(given.getOrDefault("slowness", "400")),
         Integer.parseInt(given.getOrDefault("joins", "5")),
+        Integer.parseInt(given.getOrDefault("clients", "200")),
         Integer.parseInt(given.getOrDefault("crashes", "5")),
         Integer.parseInt(given.getOrDefault("retransmit-mult", String.valueOf(SwimConfig.defaults().retransmitMult()))),
         Double.parseDouble(given.getOrDefault("suspicion-mult", String.valueOf(SwimConfig.defaults().suspicionMult()))));
-    given.keySet().removeAll(List.of("nodes", "seeds", "loss", "minutes", "starved", "slowness", "joins", "crashes",
+    given.keySet().removeAll(List.of("nodes", "seeds", "loss", "minutes", "starved", "slowness", "joins", "clients", "crashes",
         "retransmit-mult", "suspicion-mult"));
     if (!given.isEmpty()) {
       throw new IllegalArgumentException("unknown options: " + given.keySet());

@@ -97,7 +97,7 @@ public final class SimClient implements SimEndpoint {
       if (p.attempts <= retries.retries()) {
         attempt(p);
       } else {
-        complete(p, Operation.TIMED_OUT, null);
+        complete(p, Operation.TIMED_OUT, p.command == Command.PUT ? p.value : null);
       }
     });
   }

@@ -4,15 +4,17 @@ import java.util.Map;
 
 /**
  * Membership figures from the simulator (a program, not a test): join and crash latency,
- * false positives under loss and CPU starvation, traffic per node, and the simulator's own speed.
- * Run with {@code --scenario latency|starved|traffic|walltime}; see {@link BenchmarkOptions}.
+ * false positives under loss and CPU starvation, traffic per node, the simulator's own speed, and
+ * the whole key-value cluster's simulated requests per wall-second.
+ * Run with {@code --scenario latency|starved|traffic|walltime|kv}; see {@link BenchmarkOptions}.
  */
 public final class SimulationBenchmark {
   private static final Map<String, Scenario> SCENARIOS = Map.of(
       "latency", new LatencyScenario(),
       "starved", new StarvationScenario(),
       "traffic", new TrafficScenario(),
-      "walltime", new WallTimeScenario());
+      "walltime", new WallTimeScenario(),
+      "kv", new KvThroughputScenario());
 
   private SimulationBenchmark() {}
 

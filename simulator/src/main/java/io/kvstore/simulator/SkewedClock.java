@@ -25,7 +25,12 @@ public final class SkewedClock implements Clock {
 
   @Override
   public long currentTimeMillis() {
-    return VirtualClock.EPOCH_MILLIS + offsetMillis + (long) (base.elapsedMillis() * rate);
+    return wallAt(base.elapsedMillis());
+  }
+
+  /** What this clock's wall time read (or will read) {@code elapsedMillis} into the simulation. */
+  public long wallAt(long elapsedMillis) {
+    return VirtualClock.EPOCH_MILLIS + offsetMillis + (long) (elapsedMillis * rate);
   }
 
   @Override
