@@ -31,9 +31,9 @@ class KvFaultsTest {
     Set<SimEndpoint> minority = new HashSet<>(cluster.nodes().subList(0, 17));
     minority.addAll(cluster.clients().subList(0, 7));
     cluster.network().partition(minority);
-    cluster.sim().runFor(Duration.ofSeconds(10));
+    cluster.sim().runFor(Duration.ofSeconds(7)); // long enough for each side to declare the other dead
     cluster.network().heal();
-    cluster.sim().runFor(Duration.ofSeconds(5));
+    cluster.sim().runFor(Duration.ofSeconds(4));
     workload.stop();
     cluster.sim().runFor(Duration.ofSeconds(3));
 
