@@ -84,7 +84,8 @@ public final class KvNode implements SimEndpoint {
       storage = settings.storage().create(index);
     }
     long stream = ((long) index << 20) | current;
-    cluster = new ClusterCore(id, address, settings.swim(), clock, sim.random(stream), port, scheduler,
+    cluster = new ClusterCore(id, address, settings.swim(), settings.node().membership.toLimits(), clock,
+        sim.random(stream), port, scheduler,
         settings.node().virtualNodes);
     core = NodeCore.assemble(settings.node(), storage, DiskSpaceGuard.none(), settings.authenticator(),
         new RequestStats(),
@@ -113,7 +114,7 @@ public final class KvNode implements SimEndpoint {
   }
 
   /** The membership thread of a real node runs this work; here it is the same thread. */
-  private void onClusterThread(Runnable work) {
+  private void onClusterThread(Runnable work, int bytes) {
     try {
       work.run();
     } catch (MalformedMessageException e) {
