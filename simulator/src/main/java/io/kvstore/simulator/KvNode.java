@@ -84,11 +84,12 @@ public final class KvNode implements SimEndpoint {
       storage = settings.storage().create(index);
     }
     long stream = ((long) index << 20) | current;
-    cluster = new ClusterCore(id, address, settings.swim(), settings.node().membership.toLimits(), clock,
+    // Membership limits fixed as SimNode's (not sized to this JVM's heap), so a seed replays anywhere.
+    cluster = new ClusterCore(id, address, settings.swim(), SimNode.LIMITS, clock,
         sim.random(stream), port, scheduler,
         settings.node().virtualNodes);
     core = NodeCore.assemble(settings.node(), storage, DiskSpaceGuard.none(), settings.authenticator(),
-        new RequestStats(),
+        new RequestStats(), NodeCore.clientSources(settings.node(), clock),
         new NodeCore.Ports(clock, sim.random(stream | (1L << 19)), port, cluster, this::onClusterThread,
             address, List::of, 100_000 + index, this::crash));
     core.forwarding().start(scheduler);
