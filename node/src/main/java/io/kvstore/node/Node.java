@@ -107,6 +107,7 @@ public final class Node implements AutoCloseable {
         new StatsSampler(
             new StatsCollector(
                 storage, stats, sources, cluster::liveMembers, cluster::stats,
+                () -> bound[0] == null ? -1 : bound[0].kernelReceiveDrops(),
                 config.memory ? null : config.dataDirPath(), version()));
     NodeCore core =
         NodeCore.assemble(

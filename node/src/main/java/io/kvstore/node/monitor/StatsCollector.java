@@ -16,6 +16,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -30,6 +31,7 @@ public final class StatsCollector {
   private final ClientSources sources;
   private final IntSupplier liveMembers;
   private final java.util.function.Supplier<io.kvstore.node.cluster.SwimStats> membership;
+  private final LongSupplier kernelReceiveDrops;
   private final Path dataDir;
   private final String version;
   private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
@@ -40,20 +42,28 @@ public final class StatsCollector {
   private long lastRejected;
   private Histogram interval;
 
+  /** Without membership statistics or kernel drops (tests and tools). */
   public StatsCollector(
       StorageEngine storage, RequestStats transport, ClientSources sources,
       IntSupplier liveMembers, Path dataDir, String version) {
-    this(storage, transport, sources, liveMembers, io.kvstore.node.cluster.SwimStats::new, dataDir, version);
+    this(storage, transport, sources, liveMembers, io.kvstore.node.cluster.SwimStats::new, () -> -1,
+        dataDir, version);
   }
 
+  /**
+   * @param kernelReceiveDrops datagrams the kernel dropped on the node's full receive buffers
+   *     (-1: unknown)
+   */
   public StatsCollector(
       StorageEngine storage, RequestStats transport, ClientSources sources, IntSupplier liveMembers,
-      java.util.function.Supplier<io.kvstore.node.cluster.SwimStats> membership, Path dataDir, String version) {
+      java.util.function.Supplier<io.kvstore.node.cluster.SwimStats> membership,
+      LongSupplier kernelReceiveDrops, Path dataDir, String version) {
     this.membership = membership;
     this.storage = storage;
     this.transport = transport;
     this.sources = sources;
     this.liveMembers = liveMembers;
+    this.kernelReceiveDrops = kernelReceiveDrops;
     this.dataDir = dataDir;
     this.version = version;
   }
@@ -98,6 +108,12 @@ public final class StatsCollector {
     lastOverloaded = overloaded;
     lastRejected = rejected;
     stats.add(Stat.counter("requests.retransmissions", "requests", transport.retransmissions.sum()));
+    stats.add(Stat.counter("requests.overloaded", "requests", overloaded));
+    long kernelDrops = kernelReceiveDrops.getAsLong();
+    if (kernelDrops >= 0) {
+      // Never reached the node: neither executed nor answered (not counted as overloaded).
+      stats.add(Stat.counter("udp.kernel.drops", "datagrams", kernelDrops));
+    }
     stats.add(Stat.counter("internal.unauthenticated", "datagrams", transport.unauthenticated.sum()));
     stats.add(Stat.counter("replies.bytes", "bytes", transport.clientReplyBytes.sum()));
     stats.add(Stat.counter("requests.throttled", "replies", sources.budget().throttled()));
