@@ -57,6 +57,12 @@ public record NodeCore(
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
   /** The protocol promises that replies stay cached at least this long. */
   public static final long REPLY_RETENTION_MILLIS = 5_000;
+  /**
+   * How long a request may wait in an event loop's queue before it is answered 0x03 unexecuted:
+   * below the client's first retry (so a retry finds the node caught up), and the bound on how
+   * long service stays degraded after a burst.
+   */
+  public static final long MAX_QUEUE_MILLIS = 100;
   /** Reply budgets tracked at once (16 bytes each); idle sources take no entry. */
   static final int REPLY_BUDGET_SOURCES = 32_768;
   /** Forwards awaiting the owner's reply, across all sockets. */
@@ -148,7 +154,8 @@ public record NodeCore(
         REPLY_RETENTION_MILLIS,
         config.errorRepliesPerSecond,
         new SourceAllowList(config.adminFrom),
-        config.sync);
+        config.sync,
+        MAX_QUEUE_MILLIS);
   }
 
   /**

@@ -12,6 +12,9 @@ import io.kvstore.node.sources.SourceAllowList;
  * @param errorRepliesPerSecond error replies allowed per source and second
  * @param adminAllowList who may send SHUTDOWN and WIPEOUT
  * @param syncWrites fsync writes before acknowledging them (one fsync per batch)
+ * @param maxQueueMillis how long a request may wait in the queue: older ones are answered 0x03
+ *     unexecuted, so that service is back to normal this soon after a burst however slowly the
+ *     queue would have drained (and the client has likely retried already)
  */
 public record PipelineSettings(
     int queueCapacity,
@@ -19,7 +22,8 @@ public record PipelineSettings(
     long replyRetentionMillis,
     double errorRepliesPerSecond,
     SourceAllowList adminAllowList,
-    boolean syncWrites) {
+    boolean syncWrites,
+    long maxQueueMillis) {
 
   /** Bytes of queued request data a pipeline may hold: about 1 KiB per queue slot. */
   public int queueBytes() {

@@ -27,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Overload: each batch executes at most {@code batchSize} requests; the rest wait in a bounded
  * {@link RequestQueue}, drained {@code batchSize} at a time by a task scheduled through the
  * {@link Scheduler} — a timer, not an immediate task, so that the loop reads its socket between
- * two drains. Reading therefore keeps up with arrivals however slow execution is, and when the
+ * two drains. A request that waited longer than {@code maxQueueMillis} is answered 0x03
+ * unexecuted, so full service returns that soon after a burst. Reading therefore keeps up with arrivals however slow execution is, and when the
  * queue is full the excess is answered 0x03 at once (17 bytes, nothing executed) instead of
  * overflowing the kernel's socket buffer silently. Writes of a batch are made durable together
  * (group commit) before its replies are flushed.
@@ -162,7 +163,7 @@ public final class RequestPipeline {
     }
     if (queue.isEmpty() && executedThisBatch < settings.batchSize()) {
       execute(r);
-    } else if (queue.offer(r)) {
+    } else if (queue.offer(r, clock.nanoTime())) {
       scheduleDrain();
     } else {
       stats.overloaded.increment();
@@ -172,6 +173,13 @@ public final class RequestPipeline {
 
   private void drain() {
     drainScheduled = false;
+    long staleBefore = clock.nanoTime() - settings.maxQueueMillis() * 1_000_000;
+    while (!queue.isEmpty() && queue.oldestEnqueuedNanos() - staleBefore < 0) {
+      queue.poll(request); // waited too long: shed unexecuted, cheaply
+      stats.overloaded.increment();
+      stats.queueExpired.increment();
+      replyCode(request, ResponseCode.OVERLOAD);
+    }
     while (executedThisBatch < settings.batchSize() && queue.poll(request)) {
       try {
         // The original may have run while its retransmission waited here.

@@ -23,6 +23,7 @@ final class RequestQueue {
   private final int[] valueLengths;
   private final int[] declaredLengths;
   private final long[] fingerprints;
+  private final long[] enqueuedNanos;
   private final InetSocketAddress[] sources;
   private int head;
   private int size;
@@ -39,6 +40,7 @@ final class RequestQueue {
     this.valueLengths = new int[slots];
     this.declaredLengths = new int[slots];
     this.fingerprints = new long[slots];
+    this.enqueuedNanos = new long[slots];
     this.sources = new InetSocketAddress[slots];
   }
 
@@ -50,8 +52,8 @@ final class RequestQueue {
     return size;
   }
 
-  /** Copies the request in; false when the queue is full (in slots or in bytes). */
-  boolean offer(ClientRequest request) {
+  /** Copies the request in, arrived at {@code nowNanos}; false when full (in slots or in bytes). */
+  boolean offer(ClientRequest request, long nowNanos) {
     int length = request.retainedLength();
     if (size == offsets.length) {
       return false;
@@ -74,11 +76,17 @@ final class RequestQueue {
     valueLengths[slot] = request.valueLength();
     declaredLengths[slot] = request.declaredLength();
     fingerprints[slot] = request.fingerprint();
+    enqueuedNanos[slot] = nowNanos;
     sources[slot] = request.source();
     usedBytes += skip + length;
     writeAt = at + length;
     size++;
     return true;
+  }
+
+  /** When the oldest request arrived; only when not empty. */
+  long oldestEnqueuedNanos() {
+    return enqueuedNanos[head];
   }
 
   /**

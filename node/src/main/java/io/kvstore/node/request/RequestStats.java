@@ -17,6 +17,8 @@ public final class RequestStats {
   public final LongAdder notPermitted = new LongAdder();
   /** Requests answered 0x03 because the node was behind. */
   public final LongAdder overloaded = new LongAdder();
+  /** Of those, requests that waited longer than the queue allows (answered 0x03 unexecuted). */
+  public final LongAdder queueExpired = new LongAdder();
   /** Retransmissions answered from the reply cache. */
   public final LongAdder retransmissions = new LongAdder();
   /** Datagrams that claimed to come from this node's own address (possible reflection attack). */

@@ -62,7 +62,7 @@ class RequestPipelineTest {
         KeyRouter router, Scheduler loop) {
       PipelineSettings settings =
           new PipelineSettings(queueCapacity, batchSize, 5_000, 100,
-              new SourceAllowList(SourceAllowList.DEFAULT), false);
+              new SourceAllowList(SourceAllowList.DEFAULT), false, 100);
       KeyValueService service =
           new KeyValueService(storage, new HybridLogicalClock(clock), DiskSpaceGuard.none());
       NodeControl control =
@@ -253,6 +253,35 @@ class RequestPipelineTest {
     assertThat(timers).isEmpty();
     assertThat(h.replies()).hasSize(6);
     assertThat(h.storage.keyCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRequestThatWaitedLongerThanTheQueueAllowsIsAnsweredOverloadUnexecuted() {
+    ArrayDeque<Runnable> timers = new ArrayDeque<>();
+    Scheduler loop = (delay, task) -> {
+      timers.add(task);
+      return () -> {};
+    };
+    Harness h = new Harness(NODE, 8, 1, FrameAuthenticator.none(), KeyRouter.LOCAL, loop);
+    h.pipeline.onDatagram(CLIENT,
+        ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(1), new byte[] {1}))); // inline
+    h.pipeline.onDatagram(CLIENT,
+        ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(2), new byte[] {1}))); // queued
+    h.pipeline.endBatch();
+    clock.advance(60);
+    h.pipeline.onDatagram(CLIENT,
+        ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(3), new byte[] {1}))); // queued
+    h.pipeline.endBatch();
+    clock.advance(41); // the first queued has waited 101 ms, the second 41
+    timers.poll().run();
+    List<byte[]> r = h.replies();
+    assertThat(r).hasSize(3);
+    assertThat(r.get(1)[16]).as("waited too long").isEqualTo((byte) 0x03);
+    assertThat(r.get(2)[16]).isZero();
+    assertThat(h.storage.get(key(2))).as("shed unexecuted").isNull();
+    assertThat(h.storage.get(key(3))).isNotNull();
+    assertThat(h.stats.queueExpired.sum()).isEqualTo(1);
+    assertThat(h.stats.overloaded.sum()).isEqualTo(1);
   }
 
   @Test
