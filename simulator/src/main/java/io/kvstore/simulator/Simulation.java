@@ -1,5 +1,6 @@
 package io.kvstore.simulator;
 
+import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.runtime.Scheduler;
 import java.time.Duration;
 import java.util.PriorityQueue;
@@ -12,7 +13,7 @@ import java.util.function.BooleanSupplier;
  */
 public final class Simulation {
   private final long seed;
-  private final VirtualClock clock = new VirtualClock();
+  private final ManualClock clock = new ManualClock();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private long nextSequence;
   private long eventsRun;
@@ -25,7 +26,7 @@ public final class Simulation {
     return seed;
   }
 
-  public VirtualClock clock() {
+  public ManualClock clock() {
     return clock;
   }
 

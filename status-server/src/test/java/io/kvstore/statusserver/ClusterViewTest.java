@@ -1,5 +1,6 @@
 package io.kvstore.statusserver;
 
+import io.kvstore.node.runtime.ManualClock;
 import static io.kvstore.statusserver.Reports.member;
 import static io.kvstore.statusserver.Reports.report;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,9 +13,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ClusterViewTest {
+  private static final java.time.Instant START = java.time.Instant.parse("2026-03-01T12:00:00Z");
   private static final long TIMEOUT = 25_000;
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(START.toEpochMilli());
   private final ClusterView view = new ClusterView(clock, MonitorSettings.defaults());
 
   private NodeStatus node(String id) {
@@ -29,11 +31,11 @@ class ClusterViewTest {
 
     NodeStatus n1 = node("n1");
     assertThat(n1.state()).isEqualTo(NodeState.UP);
-    assertThat(n1.lastSeen()).isEqualTo(clock.now());
+    assertThat(n1.lastSeen()).isEqualTo(clock.instant());
     assertThat(n1.address()).isEqualTo(Reports.address(1));
     assertThat(n1.labels()).containsEntry("rack", "r1");
     assertThat(n1.stats()).extracting(Stat::name).contains("keys", "requests.rate", "version");
-    assertThat(n1.changes()).containsExactly(new StateChange(clock.now(), null, NodeState.UP));
+    assertThat(n1.changes()).containsExactly(new StateChange(clock.instant(), null, NodeState.UP));
   }
 
   @Test
@@ -47,7 +49,7 @@ class ClusterViewTest {
     clock.advance(1);
     view.tick();
     assertThat(node("n1").state()).isEqualTo(NodeState.NOT_RESPONDING);
-    assertThat(node("n1").stateSince()).isEqualTo(clock.now());
+    assertThat(node("n1").stateSince()).isEqualTo(clock.instant());
 
     clock.advance(5_000);
     view.onReport(report("n1", 1));
@@ -55,10 +57,10 @@ class ClusterViewTest {
     assertThat(n1.state()).isEqualTo(NodeState.UP);
     assertThat(n1.changes())
         .containsExactly(
-            new StateChange(ManualClock.START, null, NodeState.UP),
+            new StateChange(START, null, NodeState.UP),
             new StateChange(
-                ManualClock.START.plusMillis(TIMEOUT), NodeState.UP, NodeState.NOT_RESPONDING),
-            new StateChange(clock.now(), NodeState.NOT_RESPONDING, NodeState.UP));
+                START.plusMillis(TIMEOUT), NodeState.UP, NodeState.NOT_RESPONDING),
+            new StateChange(clock.instant(), NodeState.NOT_RESPONDING, NodeState.UP));
   }
 
   @Test
@@ -154,8 +156,8 @@ class ClusterViewTest {
     List<StateChange> changes = node("n1").changes();
     assertThat(changes).hasSize(TrackedNode.MAX_CHANGES);
     assertThat(changes.get(changes.size() - 1))
-        .isEqualTo(new StateChange(clock.now(), NodeState.SUSPECT, NodeState.UP));
-    assertThat(changes.get(0).at()).isEqualTo(ManualClock.START.plusMillis(1_100));
+        .isEqualTo(new StateChange(clock.instant(), NodeState.SUSPECT, NodeState.UP));
+    assertThat(changes.get(0).at()).isEqualTo(START.plusMillis(1_100));
   }
 
   @Test
@@ -375,8 +377,8 @@ class ClusterViewTest {
     assertThat(summary.totalKeys()).isEqualTo(3_000);
     assertThat(summary.totalOpsPerSecond()).isEqualTo(30.5);
     assertThat(summary.lastRound()).isEqualTo(42);
-    assertThat(summary.lastRoundAt()).isEqualTo(clock.now());
-    assertThat(summary.at()).isEqualTo(clock.now());
+    assertThat(summary.lastRoundAt()).isEqualTo(clock.instant());
+    assertThat(summary.at()).isEqualTo(clock.instant());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.kvstore.statusserver;
 
+import io.kvstore.node.runtime.ManualClock;
 import static io.kvstore.statusserver.Reports.member;
 import static io.kvstore.statusserver.Reports.report;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -31,6 +32,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /** The dashboard in a real headless Chromium (Debian's chromium and chromium-driver). */
 class DashboardBrowserTest {
+  private static final java.time.Instant START = java.time.Instant.parse("2026-03-01T12:00:00Z");
   private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
   private static final Duration LIVE_UPDATE_WAIT = Duration.ofSeconds(10);
@@ -40,7 +42,7 @@ class DashboardBrowserTest {
   @TempDir static Path profile;
   private static ChromeDriver browser;
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(START.toEpochMilli());
   private final ClusterView view = new ClusterView(clock, MonitorSettings.defaults());
   private StatusHttpServer server;
 

@@ -1,5 +1,6 @@
 package io.kvstore.statusserver;
 
+import io.kvstore.node.runtime.ManualClock;
 import static io.kvstore.statusserver.Reports.member;
 import static io.kvstore.statusserver.Reports.report;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -26,12 +27,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class StatusHttpServerTest {
+  private static final java.time.Instant START = java.time.Instant.parse("2026-03-01T12:00:00Z");
   /** A sample line of the Prometheus text format: name, optional labels, value. */
   private static final Pattern SAMPLE =
       Pattern.compile(
           "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*})? \\S+");
 
-  private final ManualClock clock = new ManualClock();
+  private final ManualClock clock = new ManualClock(START.toEpochMilli());
   private final ClusterView view = new ClusterView(clock, MonitorSettings.defaults());
   private final HttpClient http = HttpClient.newHttpClient();
   private final ObjectMapper mapper = new ObjectMapper();
@@ -78,8 +80,8 @@ class StatusHttpServerTest {
     assertThat(n1.get("id").asText()).isEqualTo("n1");
     assertThat(n1.get("address").asText()).isEqualTo("10.0.0.12:7000");
     assertThat(n1.get("state").asText()).isEqualTo("up");
-    assertThat(Instant.parse(n1.get("lastSeen").asText())).isEqualTo(clock.now());
-    assertThat(Instant.parse(n1.get("stateSince").asText())).isEqualTo(ManualClock.START);
+    assertThat(Instant.parse(n1.get("lastSeen").asText())).isEqualTo(clock.instant());
+    assertThat(Instant.parse(n1.get("stateSince").asText())).isEqualTo(START);
     assertThat(n1.get("labels").get("rack").asText()).isEqualTo("r1");
     assertThat(n1.at("/stats/keys/value").asDouble()).isEqualTo(2_000);
     assertThat(n1.at("/stats/keys/unit").asText()).isEqualTo("keys");
@@ -127,7 +129,7 @@ class StatusHttpServerTest {
     assertThat(cluster.get("totalKeys").asDouble()).isEqualTo(2_000);
     assertThat(cluster.get("totalOpsPerSecond").asDouble()).isEqualTo(200);
     assertThat(cluster.get("lastRound").asLong()).isEqualTo(7);
-    assertThat(Instant.parse(cluster.get("lastRoundAt").asText())).isEqualTo(clock.now());
+    assertThat(Instant.parse(cluster.get("lastRoundAt").asText())).isEqualTo(clock.instant());
   }
 
   @Test

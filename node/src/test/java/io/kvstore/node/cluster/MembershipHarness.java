@@ -1,5 +1,6 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.cluster.SwimMessage.Ack;
 import io.kvstore.node.cluster.SwimMessage.Gossip;
 import io.kvstore.node.cluster.SwimMessage.Ping;
@@ -24,7 +25,7 @@ final class MembershipHarness {
 
   record Sent(InetSocketAddress to, SwimMessage message) {}
 
-  final ManualTime time = new ManualTime();
+  final ManualClock time = new ManualClock();
   final List<Sent> sent = new ArrayList<>();
   /** Peers that no longer answer pings (crashed, as far as this node can tell). */
   final java.util.Set<InetSocketAddress> silent = new java.util.HashSet<>();

@@ -1,5 +1,6 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.runtime.ManualClock;
 import static io.kvstore.node.cluster.MembershipHarness.address;
 import static io.kvstore.node.cluster.MembershipHarness.peer;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -40,7 +41,7 @@ class StateExchangeTest {
 
   @Test
   void aJoinerAsksItsSeedWithBackOffUntilAnswered() {
-    ManualTime time = new ManualTime();
+    ManualClock time = new ManualClock();
     List<MembershipHarness.Sent> sent = new java.util.ArrayList<>();
     SwimMembership joiner = new SwimMembership(new NodeId("joiner"), address(50), SwimConfig.defaults(), time,
         new java.util.SplittableRandom(2), (to, d) -> sent.add(new MembershipHarness.Sent(to, decode(d))), time);

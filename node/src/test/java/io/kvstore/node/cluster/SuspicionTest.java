@@ -1,5 +1,6 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.node.runtime.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -32,7 +33,7 @@ class SuspicionTest {
 
   @Test
   void reArmingKeepsTheStartSoTheTimerOnlyEverMovesEarlier() {
-    ManualTime time = new ManualTime();
+    ManualClock time = new ManualClock();
     long start = time.currentTimeMillis();
     Suspicion s = new Suspicion(start, 7, new NodeId("a"));
     List<Long> firedAt = new ArrayList<>();
@@ -48,7 +49,7 @@ class SuspicionTest {
 
   @Test
   void aCancelledSuspicionNeverFires() {
-    ManualTime time = new ManualTime();
+    ManualClock time = new ManualClock();
     Suspicion s = new Suspicion(time.currentTimeMillis(), 7, null);
     List<String> fired = new ArrayList<>();
     s.arm(time, time.currentTimeMillis(), 1_000, () -> fired.add("dead"));

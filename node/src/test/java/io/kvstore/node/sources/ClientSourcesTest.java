@@ -1,5 +1,6 @@
 package io.kvstore.node.sources;
 
+import io.kvstore.node.runtime.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvstore.node.sources.SourceAllowList;
@@ -8,7 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ClientSourcesTest {
-  private final TestClock clock = new TestClock();
+  private final ManualClock clock = new ManualClock();
   private final ClientSources sources =
       new ClientSources(
           new SourceAllowList(List.of("127.0.0.0/8", "10.1.0.0/16")),

@@ -1,5 +1,6 @@
 package io.kvstore.node.sources;
 
+import io.kvstore.node.runtime.ManualClock;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -16,7 +17,7 @@ class ReplyBudgetTest {
   private static final int GET_REQUEST = 49;
   private static final int LARGE_REPLY = 15_019; // a GET of a 15,000-byte value
 
-  private final TestClock clock = new TestClock();
+  private final ManualClock clock = new ManualClock();
 
   private static InetAddress ip(String s) throws Exception {
     return InetAddress.getByName(s);
@@ -44,7 +45,7 @@ class ReplyBudgetTest {
     }
     assertThat(sent).isEqualTo(100_000 / LARGE_REPLY); // 6 replies fit a 100 KB burst
     assertThat(budget.tryCharge(victim, GET_REQUEST, LARGE_REPLY)).isFalse();
-    clock.advanceMillis(LARGE_REPLY / 1_000.0); // time to earn one reply at 1 MB/s
+    clock.advanceNanos((long) ((LARGE_REPLY / 1_000.0) * 1_000_000)); // time to earn one reply at 1 MB/s
     assertThat(budget.tryCharge(victim, GET_REQUEST, LARGE_REPLY)).isTrue();
     assertThat(budget.tryCharge(victim, GET_REQUEST, LARGE_REPLY)).isFalse();
   }
@@ -59,7 +60,7 @@ class ReplyBudgetTest {
     for (int i = 0; i < 10_000; i++) {
       in += GET_REQUEST;
       out += budget.tryCharge(ip("192.0.2.7"), GET_REQUEST, LARGE_REPLY) ? LARGE_REPLY : 17;
-      clock.advanceMillis(0.2);
+      clock.advanceNanos((long) ((0.2) * 1_000_000));
     }
     assertThat(out - 17 * budget.throttled()).isLessThanOrEqualTo(burst + 2 * rate);
     assertThat(out - 17 * budget.throttled()).isGreaterThan(burst + 2 * rate - 2 * LARGE_REPLY);
@@ -102,7 +103,7 @@ class ReplyBudgetTest {
     for (int i = 0; i < 10_000; i++) {
       InetAddress source = InetAddress.getByAddress(new byte[] {10, 0, (byte) (i >> 8), (byte) i});
       assertThat(budget.tryCharge(source, GET_REQUEST, LARGE_REPLY)).isTrue();
-      clock.advanceMillis(16); // each source's debt is paid before the next one comes
+      clock.advanceNanos((long) ((16) * 1_000_000)); // each source's debt is paid before the next one comes
     }
     assertThat(budget.evictions()).isZero();
   }

@@ -6,7 +6,7 @@ import static io.kvstore.node.time.HybridLogicalClock.timestamp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.time.HybridLogicalClock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -20,36 +20,13 @@ import org.junit.jupiter.api.Test;
 /** Storage versions records with these timestamps, so the clock is tested beside the engines. */
 class HybridLogicalClockTest {
 
-  /** A wall clock the test sets by hand. */
-  private static final class ManualClock implements Clock {
-    private volatile long millis;
-
-    ManualClock(long millis) {
-      this.millis = millis;
-    }
-
-    void set(long millis) {
-      this.millis = millis;
-    }
-
-    @Override
-    public long currentTimeMillis() {
-      return millis;
-    }
-
-    @Override
-    public long nanoTime() {
-      return millis * 1_000_000;
-    }
-  }
-
   private final ManualClock wall = new ManualClock(1_000);
   private final HybridLogicalClock clock = new HybridLogicalClock(wall);
 
   @Test
   void followsTheWallClockWhenItAdvances() {
     long first = clock.now();
-    wall.set(2_000);
+    wall.setWallMillis(2_000);
     long second = clock.now();
 
     assertThat(first).isEqualTo(timestamp(1_000, 0));
@@ -68,15 +45,15 @@ class HybridLogicalClockTest {
 
   @Test
   void staysMonotonicWhenTheWallClockGoesBackwards() {
-    wall.set(5_000);
+    wall.setWallMillis(5_000);
     long beforeJump = clock.now();
-    wall.set(1_000);
+    wall.setWallMillis(1_000);
 
     long afterJump = clock.now();
 
     assertThat(afterJump).isGreaterThan(beforeJump);
     assertThat(physicalMillis(afterJump)).isEqualTo(5_000);
-    wall.set(6_000);
+    wall.setWallMillis(6_000);
     assertThat(clock.now()).isEqualTo(timestamp(6_000, 0));
   }
 
@@ -92,7 +69,7 @@ class HybridLogicalClockTest {
 
   @Test
   void observingAPastTimestampStillAdvances() {
-    wall.set(5_000);
+    wall.setWallMillis(5_000);
     long local = clock.now();
 
     long received = clock.observe(timestamp(1_000, 3));
@@ -103,7 +80,7 @@ class HybridLogicalClockTest {
 
   @Test
   void observeFollowsTheWallClockWhenItIsAhead() {
-    wall.set(7_000);
+    wall.setWallMillis(7_000);
 
     assertThat(clock.observe(timestamp(1_000, 3))).isEqualTo(timestamp(7_000, 0));
   }
