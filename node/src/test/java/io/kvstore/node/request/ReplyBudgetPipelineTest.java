@@ -60,7 +60,8 @@ class ReplyBudgetPipelineTest {
 
     Harness(InetSocketAddress address, FrameAuthenticator auth, KeyRouter router) {
       PipelineSettings settings =
-          new PipelineSettings(64, 64, 5_000, 100, new SourceAllowList(SourceAllowList.DEFAULT), false);
+          new PipelineSettings(64, 64, 5_000, 100, new SourceAllowList(SourceAllowList.DEFAULT), false,
+              100);
       NodeControl control =
           new NodeControl() {
             @Override
