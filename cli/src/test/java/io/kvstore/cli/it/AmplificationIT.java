@@ -115,7 +115,10 @@ class AmplificationIT {
           .untilAsserted(
               () -> {
                 Map<String, Double> m = metrics(httpPort);
-                assertThat(m.getOrDefault("kvstore_requests_throttled", 0.0))
+                // A 0x03 is a spent reply budget, or (on a loaded machine) a request that
+                // waited too long in the queue: the node counts each.
+                assertThat(m.getOrDefault("kvstore_requests_throttled", 0.0)
+                        + m.getOrDefault("kvstore_requests_overloaded", 0.0))
                     .isGreaterThanOrEqualTo(probe.overloads * 0.9);
                 assertThat(m.getOrDefault("kvstore_datagrams_refused", 0.0)).isGreaterThanOrEqualTo(2);
                 assertThat(m.getOrDefault("kvstore_datagrams_oversized", 0.0)).isGreaterThanOrEqualTo(2);
