@@ -1,5 +1,6 @@
 package io.kvstore.simulator;
 
+import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.runtime.Clock;
 
 /**
@@ -9,7 +10,7 @@ import io.kvstore.node.runtime.Clock;
  * the machine's clock.
  */
 public final class SkewedClock implements Clock {
-  private final VirtualClock base;
+  private final ManualClock base;
   private final long offsetMillis;
   private final double rate;
 
@@ -17,7 +18,7 @@ public final class SkewedClock implements Clock {
    * @param offsetMillis how far the wall clock is ahead (negative: behind) at the simulation start
    * @param driftPpm how much faster (negative: slower) it runs, in parts per million
    */
-  public SkewedClock(VirtualClock base, long offsetMillis, double driftPpm) {
+  public SkewedClock(ManualClock base, long offsetMillis, double driftPpm) {
     this.base = base;
     this.offsetMillis = offsetMillis;
     this.rate = 1 + driftPpm / 1e6;
@@ -30,7 +31,7 @@ public final class SkewedClock implements Clock {
 
   /** What this clock's wall time read (or will read) {@code elapsedMillis} into the simulation. */
   public long wallAt(long elapsedMillis) {
-    return VirtualClock.EPOCH_MILLIS + offsetMillis + (long) (elapsedMillis * rate);
+    return ManualClock.EPOCH_MILLIS + offsetMillis + (long) (elapsedMillis * rate);
   }
 
   @Override
