@@ -28,6 +28,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import io.kvstore.node.runtime.Scheduler;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -155,10 +156,7 @@ public final class MonitorServer implements AutoCloseable {
         new CollectionRounds(
             udpAddress,
             this::send,
-            (delay, task) -> {
-              var f = scheduler.schedule(task, delay, TimeUnit.MILLISECONDS);
-              return () -> f.cancel(false);
-            },
+            Scheduler.on(scheduler),
             new SplittableRandom(),
             (int) settings.spreadWindow().toMillis(),
             settings.fanout());

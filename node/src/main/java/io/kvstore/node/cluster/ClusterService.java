@@ -66,15 +66,8 @@ public final class ClusterService implements AutoCloseable {
       Clock clock,
       Network network,
       int virtualNodes) {
-    this.scheduler =
-        (delay, task) -> {
-          try {
-            var future = loop.schedule(logged(task), delay, TimeUnit.MILLISECONDS);
-            return () -> future.cancel(false);
-          } catch (RejectedExecutionException e) {
-            return () -> {}; // closed: the protocol has stopped
-          }
-        };
+    Scheduler onLoop = Scheduler.on(loop);
+    this.scheduler = (delay, task) -> onLoop.schedule(delay, logged(task));
     this.core =
         new ClusterCore(
             self, advertised, config, limits, clock, new SplittableRandom(), network, scheduler,

@@ -1,5 +1,10 @@
 package io.kvstore.node.runtime;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
 /**
  * The timer port of sans-IO protocol logic. Tasks run on the same single thread as message
  * handling, so protocol state needs no locks. Production uses a Netty event loop; simulations
@@ -8,6 +13,21 @@ package io.kvstore.node.runtime;
 public interface Scheduler {
   /** Runs {@code task} after {@code delayMillis}; the result cancels it. */
   Cancellable schedule(long delayMillis, Runnable task);
+
+  /**
+   * The production adapter: timers on an executor's thread (a Netty event loop is one). Once the
+   * executor has shut down, so has the protocol it drove, and new timers are silently dropped.
+   */
+  static Scheduler on(ScheduledExecutorService executor) {
+    return (delayMillis, task) -> {
+      try {
+        ScheduledFuture<?> future = executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+        return () -> future.cancel(false);
+      } catch (RejectedExecutionException e) {
+        return () -> {};
+      }
+    };
+  }
 
   /** A scheduled task that may be cancelled. */
   interface Cancellable {

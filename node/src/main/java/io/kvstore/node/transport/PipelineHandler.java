@@ -9,7 +9,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 final class PipelineHandler extends ChannelInboundHandlerAdapter implements DatagramSink {
   private static final Logger log = LoggerFactory.getLogger(PipelineHandler.class);
-  private static final Scheduler.Cancellable NOT_CANCELLABLE = () -> {};
 
   /** Builds the pipeline once the socket is bound: (its scheduler and sink, local address). */
   interface PipelineFactory {
@@ -43,14 +41,9 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
     this.ctx = ctx;
     InetSocketAddress local =
         ctx.channel().localAddress() instanceof InetSocketAddress a ? a : configuredAddress;
-    Scheduler loop =
-        (delayMillis, task) -> {
-          // A timer even at delay 0: timers run after the loop's next read, immediate tasks
-          // before it (a self-rescheduling drain would otherwise starve the socket).
-          var future = ctx.executor().schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-          return delayMillis == 0 ? NOT_CANCELLABLE : () -> future.cancel(false);
-        };
-    pipeline = factory.create(loop, this, local);
+    // Timers, even at delay 0: they run after the loop's next read, immediate tasks before it
+    // (a self-rescheduling drain would otherwise starve the socket).
+    pipeline = factory.create(Scheduler.on(ctx.executor()), this, local);
     ctx.fireChannelActive();
   }
 

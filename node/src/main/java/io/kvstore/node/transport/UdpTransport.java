@@ -91,12 +91,7 @@ public final class UdpTransport implements AutoCloseable {
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     UdpTransport transport =
         new UdpTransport(group, wiring.stats(), epoll, wiring.dispatch().authenticator());
-    Scheduler timers =
-        (delay, task) -> {
-          var future = group.schedule(task, delay, TimeUnit.MILLISECONDS);
-          return () -> future.cancel(false);
-        };
-    wiring.forwarding().start(timers);
+    wiring.forwarding().start(Scheduler.on(group));
     long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
     Bootstrap bootstrap =
         new Bootstrap()
