@@ -1,6 +1,7 @@
 package io.kvstore.protocol;
 
 import java.nio.ByteBuffer;
+import java.util.random.RandomGenerator;
 
 /**
  * Framing of node-to-node datagrams on the client port (DESIGN.md §2): the 16-byte id every
@@ -17,6 +18,13 @@ public final class InternalFrame {
   public static final int TAG_LENGTH = 32;
 
   private InternalFrame() {}
+
+  /** A fresh frame id from the sender's (seeded, in simulations) random stream. */
+  public static byte[] randomId(RandomGenerator random) {
+    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
+    random.nextBytes(id);
+    return id;
+  }
 
   public static void writeHeader(ByteBuffer out, byte[] id, int type) {
     if (id.length != Wire.REQUEST_ID_LENGTH || type < Command.INTERNAL_BASE || type > 0xFF) {

@@ -1,5 +1,6 @@
 package io.kvstore.statusserver;
 
+import io.kvstore.protocol.InternalFrame;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.monitor.StatusCodec;
@@ -132,9 +133,7 @@ public final class CollectionRounds {
   }
 
   private void send(InetSocketAddress to, Round round) {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    network.send(to, StatusCodec.encodeRound(id, round));
+    network.send(to, StatusCodec.encodeRound(InternalFrame.randomId(random), round));
   }
 
   /** Members asked directly because the epidemic had not reached them in time. */

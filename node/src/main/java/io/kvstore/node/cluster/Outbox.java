@@ -1,5 +1,6 @@
 package io.kvstore.node.cluster;
 
+import io.kvstore.protocol.InternalFrame;
 import io.kvstore.node.runtime.Network;
 import java.net.InetSocketAddress;
 import java.util.random.RandomGenerator;
@@ -15,8 +16,6 @@ final class Outbox {
   }
 
   void send(InetSocketAddress to, SwimMessage message) {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    network.send(to, SwimCodec.encode(id, message));
+    network.send(to, SwimCodec.encode(InternalFrame.randomId(random), message));
   }
 }

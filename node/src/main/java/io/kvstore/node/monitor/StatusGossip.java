@@ -142,9 +142,7 @@ public final class StatusGossip {
   }
 
   private byte[] frameId() {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    return id;
+    return InternalFrame.randomId(random);
   }
 
   public long roundsSeen() {
