@@ -44,9 +44,7 @@ public final class KvNode implements SimEndpoint {
   private ClusterCore cluster;
   private NodeCore core;
   private RequestPipeline pipeline;
-  private int generation;
-  private boolean up;
-  private long slownessMillis;
+  private final SimProcess process;
   private long malformedMembershipFrames;
 
   KvNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
@@ -55,6 +53,7 @@ public final class KvNode implements SimEndpoint {
     this.id = id;
     this.address = address;
     this.sim = sim;
+    this.process = new SimProcess(sim);
     this.network = network;
     this.settings = settings;
     this.clock = clock;
@@ -62,21 +61,11 @@ public final class KvNode implements SimEndpoint {
 
   /** Starts a new process of this node, joining through {@code seeds} (none: first node). */
   public void start(List<InetSocketAddress> seeds) {
-    if (up) {
-      throw new IllegalStateException(id + " is already running");
-    }
-    int current = ++generation;
-    up = true;
-    Scheduler scheduler =
-        (delayMillis, task) ->
-            sim.after(delayMillis + slownessMillis, () -> {
-              if (isRunning(current)) {
-                task.run();
-              }
-            });
+    int current = process.start(id);
+    Scheduler scheduler = process.scheduler(current);
     Network port =
         (to, frame) -> {
-          if (isRunning(current)) {
+          if (process.isRunning(current)) {
             network.send(this, to, settings.authenticator().seal(frame));
           }
         };
@@ -101,17 +90,17 @@ public final class KvNode implements SimEndpoint {
 
   /** kill -9: the process stops sending, receiving and running timers; its state is gone. */
   public void crash() {
-    if (!up) {
+    if (!process.isUp()) {
       return;
     }
     cluster.stop();
     pipeline.close();
-    up = false;
+    process.stop();
   }
 
   /** CPU starvation: from now on this node handles every datagram and timer {@code millis} late. */
   public void setSlowness(long millis) {
-    slownessMillis = millis;
+    process.setSlowness(millis);
   }
 
   /** The membership thread of a real node runs this work; here it is the same thread. */
@@ -126,20 +115,16 @@ public final class KvNode implements SimEndpoint {
   @Override
   public void receive(InetSocketAddress from, byte[] datagram) {
     pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
-    if (up) { // a SHUTDOWN may just have ended the process
+    if (process.isUp()) { // a SHUTDOWN may just have ended the process
       pipeline.endBatch();
     }
-  }
-
-  private boolean isRunning(int processGeneration) {
-    return up && generation == processGeneration;
   }
 
   /** Sends at once: the whole batch is one virtual instant, so flushing changes nothing. */
   private final class Sink implements DatagramSink {
     @Override
     public void send(InetSocketAddress to, ByteBuffer datagram) {
-      if (!up) {
+      if (!process.isUp()) {
         return;
       }
       byte[] bytes = new byte[datagram.remaining()];
@@ -173,12 +158,12 @@ public final class KvNode implements SimEndpoint {
 
   @Override
   public boolean isUp() {
-    return up;
+    return process.isUp();
   }
 
   @Override
   public long slownessMillis() {
-    return slownessMillis;
+    return process.slownessMillis();
   }
 
   @Override
@@ -220,6 +205,6 @@ public final class KvNode implements SimEndpoint {
 
   @Override
   public String toString() {
-    return id + "@" + address.getAddress().getHostAddress() + (up ? "" : " (down)");
+    return id + "@" + address.getAddress().getHostAddress() + (process.isUp() ? "" : " (down)");
   }
 }

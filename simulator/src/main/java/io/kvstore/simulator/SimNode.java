@@ -34,9 +34,7 @@ public final class SimNode implements SimEndpoint {
 
   private SwimMembership membership;
   /** Which process (start) of this node is running; timers of earlier ones never fire. */
-  private int generation;
-  private boolean up;
-  private long slownessMillis;
+  private final SimProcess process;
 
   SimNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
       ViewTracker views, SwimConfig config) {
@@ -44,6 +42,7 @@ public final class SimNode implements SimEndpoint {
     this.id = id;
     this.address = address;
     this.sim = sim;
+    this.process = new SimProcess(sim);
     this.network = network;
     this.views = views;
     this.config = config;
@@ -51,21 +50,11 @@ public final class SimNode implements SimEndpoint {
 
   /** Starts a new process of this node, joining through {@code seeds} (none: first node). */
   public void start(List<InetSocketAddress> seeds) {
-    if (up) {
-      throw new IllegalStateException(id + " is already running");
-    }
-    int current = ++generation;
-    up = true;
-    Scheduler scheduler =
-        (delayMillis, task) ->
-            sim.after(delayMillis + slownessMillis, () -> {
-              if (isRunning(current)) {
-                task.run();
-              }
-            });
+    int current = process.start(id);
+    Scheduler scheduler = process.scheduler(current);
     Network port =
         (to, datagram) -> {
-          if (isRunning(current)) {
+          if (process.isRunning(current)) {
             network.send(this, to, datagram);
           }
         };
@@ -79,20 +68,20 @@ public final class SimNode implements SimEndpoint {
 
   /** kill -9: the process stops sending, receiving and running timers. */
   public void crash() {
-    if (!up) {
+    if (!process.isUp()) {
       return;
     }
     views.onStopped(this);
     membership.stop();
-    up = false;
+    process.stop();
   }
 
   /** SIGTERM: announce the leave, then exit after {@code wait} (as the node does). */
   public void leaveAndExit(Duration wait) {
     membership.leave();
-    int leaving = generation;
+    int leaving = process.generation();
     sim.after(wait.toMillis(), () -> {
-      if (isRunning(leaving)) {
+      if (process.isRunning(leaving)) {
         crash();
       }
     });
@@ -102,21 +91,17 @@ public final class SimNode implements SimEndpoint {
    * CPU starvation: from now on this node handles every datagram and timer {@code millis} late.
    */
   public void setSlowness(long millis) {
-    slownessMillis = millis;
+    process.setSlowness(millis);
   }
 
   @Override
   public long slownessMillis() {
-    return slownessMillis;
+    return process.slownessMillis();
   }
 
   @Override
   public void receive(InetSocketAddress from, byte[] datagram) {
     membership.onDatagram(from, datagram);
-  }
-
-  private boolean isRunning(int processGeneration) {
-    return up && generation == processGeneration;
   }
 
   @Override
@@ -135,7 +120,7 @@ public final class SimNode implements SimEndpoint {
 
   @Override
   public boolean isUp() {
-    return up;
+    return process.isUp();
   }
 
   /** The membership of the current (or last) process; call from the simulation thread only. */
@@ -151,6 +136,6 @@ public final class SimNode implements SimEndpoint {
 
   @Override
   public String toString() {
-    return id + "@" + address.getAddress().getHostAddress() + (up ? "" : " (down)");
+    return id + "@" + address.getAddress().getHostAddress() + (process.isUp() ? "" : " (down)");
   }
 }
