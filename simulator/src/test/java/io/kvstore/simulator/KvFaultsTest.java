@@ -53,7 +53,7 @@ class KvFaultsTest {
     assertThat(offsets.stream().mapToLong(Long::longValue).max().getAsLong()
         - offsets.stream().mapToLong(Long::longValue).min().getAsLong()).isGreaterThan(10_000);
     long healedAt = cluster.sim().elapsedMillis();
-    boolean converged = cluster.sim().runUntil(cluster::isConverged, Duration.ofSeconds(180));
+    boolean converged = cluster.sim().runUntil(cluster::isConverged, Duration.ofSeconds(60));
     System.out.printf("seed %d: views complete %d ms after the workload ended (%s)%n", seed,
         cluster.sim().elapsedMillis() - healedAt, converged);
     assertThat(converged).as("the healed cluster sees all 50 nodes alive again").isTrue();

@@ -59,8 +59,24 @@ final class Admission {
     return byClaim.size();
   }
 
+  /**
+   * A lost probe or ack of a member we knew at the claimed address is tried again this many
+   * times: each refutation reaches a node only a few times, so after a healed partition a single
+   * lost datagram left the member dead in that view until the next push-pull (60 s at N = 50).
+   * Strangers get one probe: forged claims cost no more than before.
+   */
+  static final int KNOWN_ADDRESS_ATTEMPTS = 3;
+
   /** Offers an alive claim about a member not alive in our view; probes it if room and rate allow. */
   void offer(Update claim) {
+    offer(claim, false);
+  }
+
+  /**
+   * As {@link #offer(Update)}; {@code knownAddress}: we knew this member (dead or left) at the
+   * claimed address, so a probe lost on the way is retried, each retry within the same rate.
+   */
+  void offer(Update claim, boolean knownAddress) {
     Claim key = new Claim(claim.id(), claim.address());
     if (byClaim.containsKey(key)) {
       return; // its probe is out; the ack will state its incarnation
@@ -77,12 +93,17 @@ final class Admission {
     while (byNonce.containsKey(nonce)) {
       nonce = random.nextInt();
     }
-    Candidate c = new Candidate(claim.id(), claim.address(), nonce);
+    Candidate c = new Candidate(claim.id(), claim.address(), nonce, knownAddress ? KNOWN_ADDRESS_ATTEMPTS : 1);
     byClaim.put(key, c);
     byNonce.put(nonce, c);
+    probe(c);
+  }
+
+  private void probe(Candidate c) {
+    c.attemptsLeft--;
     stats.admissionProbes++;
     // No piggyback: nothing about the cluster goes to an address nobody vouched for yet.
-    outbox.send(c.address, new Ping(nonce, c.id, self.aliveUpdate(), List.of()));
+    outbox.send(c.address, new Ping(c.nonce, c.id, self.aliveUpdate(), List.of()));
     scheduler.schedule(config.probeIntervalMillis(), () -> expire(c));
   }
 
@@ -108,6 +129,13 @@ final class Admission {
 
   private void expire(Candidate c) {
     if (byClaim.get(new Claim(c.id, c.address)) == c) {
+      if (c.attemptsLeft > 0) {
+        if (takeToken()) {
+          probe(c); // same nonce: a late ack to an earlier attempt still counts
+          return;
+        }
+        stats.admissionsRateLimited++;
+      }
       remove(c);
       stats.admissionsFailed++;
     }
@@ -140,5 +168,17 @@ final class Admission {
 
   private record Claim(NodeId id, InetSocketAddress address) {}
 
-  private record Candidate(NodeId id, InetSocketAddress address, int nonce) {}
+  private static final class Candidate {
+    final NodeId id;
+    final InetSocketAddress address;
+    final int nonce;
+    int attemptsLeft;
+
+    Candidate(NodeId id, InetSocketAddress address, int nonce, int attempts) {
+      this.id = id;
+      this.address = address;
+      this.nonce = nonce;
+      this.attemptsLeft = attempts;
+    }
+  }
 }

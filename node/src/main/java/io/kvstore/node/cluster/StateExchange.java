@@ -3,6 +3,7 @@ package io.kvstore.node.cluster;
 import io.kvstore.node.cluster.SwimMessage.PushPull;
 import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.SwimMessage.Update.Kind;
+import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ final class StateExchange {
   private static final int CHUNK_BYTES = 8 * 1024;
 
   private final SwimConfig config;
+  private final Clock clock;
   private final Scheduler scheduler;
   private final RandomGenerator random;
   private final LocalMember self;
@@ -31,10 +33,13 @@ final class StateExchange {
   private long joinBackoffMillis;
   private Scheduler.Cancellable pushPullTimer;
   private Scheduler.Cancellable joinTimer;
+  private boolean healSynced;
+  private long lastHealSyncAt;
 
-  StateExchange(SwimConfig config, Scheduler scheduler, RandomGenerator random, LocalMember self,
+  StateExchange(SwimConfig config, Clock clock, Scheduler scheduler, RandomGenerator random, LocalMember self,
       MemberTable table, StateMerge merge, Outbox outbox) {
     this.config = config;
+    this.clock = clock;
     this.scheduler = scheduler;
     this.random = random;
     this.self = self;
@@ -78,6 +83,23 @@ final class StateExchange {
     if (!p.reply() && p.chunk() == 0 && !self.leaving) {
       sendState(from, p.exchange(), false, true);
     }
+  }
+
+  /**
+   * A member we knew as dead answered its admission probe at a new incarnation: it was cut off
+   * from us (a partition) or restarted, so our views differ in more than it. Exchanging states
+   * with it at once tells each side which of its members the other holds dead, and they refute;
+   * waiting for the periodic exchange (60 s at N = 50) left views split for tens of seconds after
+   * a heal. At most one such exchange per probe interval: a healed cut re-admits many at once.
+   */
+  void syncWithReadmitted(InetSocketAddress member) {
+    long now = clock.currentTimeMillis();
+    if (!self.running || self.leaving || (healSynced && now - lastHealSyncAt < config.probeIntervalMillis())) {
+      return;
+    }
+    healSynced = true;
+    lastHealSyncAt = now;
+    sendState(member, random.nextInt(), false, false);
   }
 
   private void pushPullTick() {

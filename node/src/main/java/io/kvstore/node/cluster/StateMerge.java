@@ -5,6 +5,7 @@ import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.SwimMessage.Update.Kind;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
+import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,7 @@ final class StateMerge {
   private final SwimStats stats;
   private final List<MembershipListener> listeners;
   private final Map<NodeId, Suspicion> suspicions = new HashMap<>();
+  private java.util.function.Consumer<InetSocketAddress> readmitted = a -> {};
 
   StateMerge(SwimConfig config, MembershipLimits limits, Clock clock, Scheduler scheduler, LocalMember self,
       MemberTable table, LocalHealth health, Dissemination dissemination, Outbox outbox, Admission admission,
@@ -63,6 +65,11 @@ final class StateMerge {
     this.outbox = outbox;
     this.stats = stats;
     this.listeners = listeners;
+  }
+
+  /** Where a member we knew as dead or left, and just admitted again, goes (the state exchange). */
+  void onReadmitted(java.util.function.Consumer<InetSocketAddress> readmitted) {
+    this.readmitted = readmitted;
   }
 
   /** Merges an update whose datagram's sender is unknown (or generated here). */
@@ -138,7 +145,7 @@ final class StateMerge {
         stats.tableFull++;
         return;
       }
-      admission.offer(u);
+      admission.offer(u, m != null && u.address().equals(m.address));
       return;
     }
     if (u.incarnation() <= m.incarnation) {
@@ -184,12 +191,16 @@ final class StateMerge {
     }
     stats.admitted++;
     Member before = m.snapshot();
+    boolean wasGone = !m.state.isLive();
     m.address = u.address();
     m.incarnation = u.incarnation();
     cancelSuspicion(m.id);
     table.setState(m, MemberState.ALIVE, clock.currentTimeMillis());
     dissemination.broadcast(u);
     notify(before, m.snapshot());
+    if (wasGone) {
+      readmitted.accept(m.address);
+    }
   }
 
   private void applySuspect(Update u) {

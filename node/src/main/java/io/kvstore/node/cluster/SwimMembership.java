@@ -83,7 +83,8 @@ public final class SwimMembership {
         admission, stats, listeners);
     this.detector =
         new FailureDetector(config, limits, scheduler, self, table, health, dissemination, merge, outbox, stats);
-    this.exchange = new StateExchange(config, scheduler, random, self, table, merge, outbox);
+    this.exchange = new StateExchange(config, clock, scheduler, random, self, table, merge, outbox);
+    merge.onReadmitted(exchange::syncWithReadmitted);
   }
 
   // ---------------------------------------------------------------- lifecycle
