@@ -266,12 +266,14 @@ final class ClientCommands {
       mixinStandardHelpOptions = true, footer = ExitCodes.HELP)
   static final class Members extends ClientCommand {
     private java.util.List<io.kvstore.client.MemberList.Entry> list;
+    private io.kvstore.client.MemberList.Security security;
 
     @Override
     KvResult send(KvClient client) {
       KvResult count = client.blocking().membershipCount();
       if (count.isSuccess()) {
         try {
+          security = client.blocking().memberPage(0).security();
           list = client.blocking().listAllMembers();
         } catch (KvException e) {
           System.err.println("(member list unavailable: " + e.getMessage() + ")");
@@ -293,6 +295,13 @@ final class ClientCommands {
               m.state(),
               m.incarnation());
         }
+      }
+      if (security != null && security.insecure()) {
+        out.println("warning: this node runs --insecure: internal traffic is not authenticated");
+      }
+      if (security != null && security.rejectedInternalFrames() > 0) {
+        out.println("warning: " + security.rejectedInternalFrames() + " internal frames rejected"
+            + " (different cluster secret?). Every node needs the same --cluster-secret-file.");
       }
       return ExitCodes.OK;
     }

@@ -3,6 +3,7 @@ package io.kvstore.cli;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
+import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.statusserver.MonitorServer;
 import java.io.File;
 import java.nio.file.Files;
@@ -59,6 +60,17 @@ public final class ClusterCommand implements Callable<Integer> {
   Duration monitorInterval;
 
   private final List<Process> processes = new ArrayList<>();
+  private Path secretFile;
+
+  /** One secret for every node of this cluster, kept beside their data (0600) and reused. */
+  private static Path clusterSecretFile(Path dataDir) {
+    Path file = dataDir.resolve(ClusterSecret.FILE_NAME).toAbsolutePath().normalize();
+    if (!Files.exists(file)) {
+      ClusterSecret.write(file, ClusterSecret.generate());
+    }
+    ClusterSecret.read("cluster-secret-file", file);
+    return file;
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -73,6 +85,9 @@ public final class ClusterCommand implements Callable<Integer> {
     Signal.handle(new Signal("TERM"), s -> stop.countDown());
     Runtime.getRuntime().addShutdownHook(new Thread(this::stopAll));
     Files.createDirectories(dataDir);
+    secretFile = clusterSecretFile(dataDir);
+    System.out.printf("cluster secret: %s (another node joins with --join 127.0.0.1:%d"
+        + " --cluster-secret-file %s)%n", secretFile, basePort, secretFile);
     System.out.printf("%-6s %-16s %-8s %-28s %s%n", "NODE", "ADDRESS", "PID", "DATA", "LOG");
     for (int i = 1; i <= nodes; i++) {
       Process p = startNode(i);
@@ -88,7 +103,7 @@ public final class ClusterCommand implements Callable<Integer> {
           MonitorServer.start(
               MonitorCommand.settings(
                   List.of("127.0.0.1:" + basePort), "127.0.0.1", monitorPort, "127.0.0.1:0",
-                  monitorInterval, null, 2, null));
+                  monitorInterval, null, 2, null, ClusterSecret.read("cluster-secret-file", secretFile)));
       System.out.printf("status server: http://127.0.0.1:%d/%n", status.httpPort());
     }
     System.out.println("Ctrl-C stops every node.");
@@ -107,7 +122,8 @@ public final class ClusterCommand implements Callable<Integer> {
     Files.createDirectories(dir);
     Path log = dir.resolve("node.log");
     List<String> cmd = new ArrayList<>(javaCommand());
-    cmd.addAll(List.of("node", "--port", Integer.toString(port), "--data-dir", dir.toString()));
+    cmd.addAll(List.of("node", "--port", Integer.toString(port), "--data-dir", dir.toString(),
+        "--cluster-secret-file", secretFile.toString()));
     if (memory) {
       cmd.add("--memory");
     }

@@ -72,10 +72,21 @@ public final class MonitorCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Validated settings, shared with {@code ./kvstore cluster}. */
+  /** Validated settings, with the secret from KVSTORE_CLUSTER_SECRET. */
   static MonitorServer.Settings settings(
       List<String> join, String httpBind, int httpPort, String udpBind, Duration interval,
       Duration spread, int fanout, Duration notRespondingAfter) {
+    return settings(join, httpBind, httpPort, udpBind, interval, spread, fanout, notRespondingAfter,
+        System.getenv("KVSTORE_CLUSTER_SECRET"));
+  }
+
+  /**
+   * Validated settings, shared with {@code ./kvstore cluster} and {@code node --monitor}, which
+   * pass their nodes' secret (null: none).
+   */
+  static MonitorServer.Settings settings(
+      List<String> join, String httpBind, int httpPort, String udpBind, Duration interval,
+      Duration spread, int fanout, Duration notRespondingAfter, String secret) {
     if (interval.toMillis() < 100) {
       throw new CliException(ExitCodes.BAD_INPUT, "--interval must be at least 100ms");
     }
@@ -92,7 +103,6 @@ public final class MonitorCommand implements Callable<Integer> {
     List<InetSocketAddress> seeds =
         join.stream().map(j -> HostPort.parse("--join", j).toSocketAddress()).toList();
     InetSocketAddress udpAddress = HostPort.parse("--udp-bind", udpBind, true).toSocketAddress();
-    String secret = System.getenv("KVSTORE_CLUSTER_SECRET");
     FrameAuthenticator auth =
         secret == null || secret.isEmpty() ? FrameAuthenticator.none() : FrameAuthenticator.withSecret(secret);
     Duration silence = notRespondingAfter != null ? notRespondingAfter : interval.multipliedBy(2);

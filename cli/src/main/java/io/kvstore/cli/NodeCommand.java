@@ -50,6 +50,21 @@ public final class NodeCommand implements Callable<Integer> {
       description = "Seed node to join through (repeatable).")
   List<String> join;
 
+  @Option(
+      names = "--cluster-secret-file",
+      paramLabel = "FILE",
+      description = {
+        "File with the cluster secret (needed with --join: e.g. the first node's",
+        "DATA_DIR/cluster-secret). Default: KVSTORE_CLUSTER_SECRET, else DATA_DIR/cluster-secret,",
+        "created on first start."
+      })
+  Path clusterSecretFile;
+
+  @Option(
+      names = "--insecure",
+      description = "Accept unauthenticated internal traffic (anyone reaching the port can change membership).")
+  boolean insecure;
+
   @Option(names = "--memory", description = "Keep data in memory only (lost when the node stops).")
   boolean memory;
 
@@ -146,7 +161,8 @@ public final class NodeCommand implements Callable<Integer> {
           io.kvstore.statusserver.MonitorServer.start(
               MonitorCommand.settings(
                   List.of(new HostPort(config.bind, config.port).toString()), "127.0.0.1",
-                  config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null));
+                  config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null,
+                  node.clusterSecret().secret()));
       System.err.printf("status server: http://127.0.0.1:%d/%n", status.httpPort());
     }
     CountDownLatch stop = new CountDownLatch(1);
@@ -180,6 +196,10 @@ public final class NodeCommand implements Callable<Integer> {
     if (join != null) {
       c.seeds = join;
     }
+    if (clusterSecretFile != null) {
+      c.clusterSecretFile = clusterSecretFile.toString();
+    }
+    c.insecure |= insecure;
     c.memory |= memory;
     c.sync |= sync;
     if (maxKeys != null) {

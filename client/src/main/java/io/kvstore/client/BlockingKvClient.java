@@ -48,15 +48,20 @@ public final class BlockingKvClient {
     return await(client.shutdown());
   }
 
+  /** One page of the node's membership view, from member {@code from} on. */
+  public MemberList memberPage(int from) {
+    KvResult page = await(client.listMembers(from));
+    if (!page.isSuccess()) {
+      throw new KvException("the node answered LIST_MEMBERS with " + page.describeCode());
+    }
+    return MemberList.parse(page.value());
+  }
+
   /** The node's whole membership view, page by page. */
   public List<MemberList.Entry> listAllMembers() {
     List<MemberList.Entry> all = new ArrayList<>();
     while (true) {
-      KvResult page = await(client.listMembers(all.size()));
-      if (!page.isSuccess()) {
-        throw new KvException("the node answered LIST_MEMBERS with " + page.describeCode());
-      }
-      MemberList list = MemberList.parse(page.value());
+      MemberList list = memberPage(all.size());
       all.addAll(list.members());
       if (list.members().isEmpty() || all.size() >= list.total()) {
         return all;

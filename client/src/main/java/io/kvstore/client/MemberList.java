@@ -9,10 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A page of a node's membership view, as LIST_MEMBERS returns it (docs/PROTOCOL.md). */
-public record MemberList(int total, List<Entry> members) {
+/**
+ * A page of a node's membership view, as LIST_MEMBERS returns it (docs/PROTOCOL.md).
+ *
+ * @param security what the node says about its authentication, or null from a node too old to say
+ */
+public record MemberList(int total, List<Entry> members, Security security) {
   /** One member: its id, address, state and incarnation. */
   public record Entry(String id, InetSocketAddress address, String state, long incarnation) {}
+
+  /**
+   * The node's trailer after the members.
+   *
+   * @param insecure the node runs --insecure: internal traffic is not authenticated
+   * @param rejectedInternalFrames internal datagrams it dropped for a wrong or missing secret
+   */
+  public record Security(boolean insecure, long rejectedInternalFrames) {}
 
   private static final String[] STATES = {"alive", "suspect", "dead", "left"};
 
@@ -42,7 +54,11 @@ public record MemberList(int total, List<Entry> members) {
                 state < STATES.length ? STATES[state] : "unknown(" + state + ")",
                 incarnation));
       }
-      return new MemberList(total, members);
+      Security security = null;
+      if (b.remaining() >= 9) {
+        security = new Security((b.get() & 1) != 0, b.getLong());
+      }
+      return new MemberList(total, members, security);
     } catch (RuntimeException | UnknownHostException e) {
       throw new KvException("malformed member list from the node: " + e);
     }

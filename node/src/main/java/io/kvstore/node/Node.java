@@ -4,6 +4,7 @@ import io.kvstore.node.cluster.ClusterService;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
+import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
 import io.kvstore.node.monitor.StatsCollector;
@@ -52,6 +53,7 @@ public final class Node implements AutoCloseable {
   private final UdpTransport transport;
   private final ScheduledExecutorService maintenance;
   private final NodeMetricsHttpServer metricsServer;
+  private final ClusterSecret secret;
   private volatile boolean closed;
 
   private Node(
@@ -60,7 +62,9 @@ public final class Node implements AutoCloseable {
       ClusterService cluster,
       UdpTransport transport,
       ScheduledExecutorService maintenance,
-      NodeMetricsHttpServer metricsServer) {
+      NodeMetricsHttpServer metricsServer,
+      ClusterSecret secret) {
+    this.secret = secret;
     this.metricsServer = metricsServer;
     this.config = config;
     this.storage = storage;
@@ -73,13 +77,17 @@ public final class Node implements AutoCloseable {
   public static Node start(NodeConfig config) throws InterruptedException {
     config.validate();
     StorageLimits limits = new StorageLimits(config.maxKeys, config.maxBytesValue());
+    if (!config.memory) {
+      prepareDataDir(config.dataDirPath());
+    }
+    ClusterSecret secret = ClusterSecret.resolve(config, System.getenv());
     StorageEngine storage;
     DiskSpaceGuard disk;
     if (config.memory) {
       storage = new MemoryStorageEngine(limits);
       disk = DiskSpaceGuard.none();
     } else {
-      Path dir = prepareDataDir(config.dataDirPath());
+      Path dir = config.dataDirPath();
       storage = RocksDbStorageEngine.open(dir, limits, false);
       try {
         disk = DiskSpaceGuard.forDirectory(dir, config.minFreeDiskValue());
@@ -90,9 +98,10 @@ public final class Node implements AutoCloseable {
     }
     SwimConfig swim = config.membership.toSwimConfig();
     FrameAuthenticator authenticator =
-        config.effectiveClusterSecret() == null
-            ? FrameAuthenticator.none()
-            : FrameAuthenticator.withSecret(config.effectiveClusterSecret());
+        secret.insecure() ? FrameAuthenticator.none() : FrameAuthenticator.withSecret(secret.secret());
+    if (secret.insecure()) {
+      stats.markInsecure();
+    }
     // The membership sends through the transport, which is bound after it is built.
     UdpTransport[] bound = new UdpTransport[1];
     Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
@@ -155,7 +164,13 @@ public final class Node implements AutoCloseable {
     maintenance.scheduleWithFixedDelay(
         () -> collectTombstones(storage), 10, 10, TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
-    return new Node(config, storage, cluster, transport, maintenance, metricsServer);
+    SecretNotices.atStart(secret, advertised);
+    if (secret.insecure()) {
+      maintenance.scheduleAtFixedRate(
+          SecretNotices::insecureReminder, SecretNotices.INSECURE_REMINDER_SECONDS,
+          SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
+    }
+    return new Node(config, storage, cluster, transport, maintenance, metricsServer, secret);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -210,6 +225,11 @@ public final class Node implements AutoCloseable {
     } catch (UnknownHostException e) {
       throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
     }
+  }
+
+  /** The cluster secret this node authenticates internal datagrams with (null source: never). */
+  public ClusterSecret clusterSecret() {
+    return secret;
   }
 
   private static Path prepareDataDir(Path dir) {

@@ -52,6 +52,7 @@ class ClusterIT {
   private NodeProcess startNode(int index, Path config, Integer seedPort) throws Exception {
     List<String> args = new ArrayList<>(List.of(
         "--data-dir", dir.resolve("node-" + index).toString(), "--config", config.toString()));
+    args.addAll(List.of("--cluster-secret-file", NodeProcess.secretFile(dir).toString()));
     if (seedPort != null) {
       args.addAll(List.of("--join", "127.0.0.1:" + seedPort));
     }

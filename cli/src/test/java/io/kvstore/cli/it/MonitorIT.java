@@ -73,22 +73,25 @@ class MonitorIT {
     Path config = dir.resolve("fast.yaml");
     Files.writeString(config, FAST);
     for (int i = 1; i <= 5; i++) {
-      List<String> args = new ArrayList<>(List.of("--memory", "--config", config.toString()));
+      List<String> args = new ArrayList<>(List.of("--memory", "--config", config.toString(),
+          "--cluster-secret-file", NodeProcess.secretFile(dir).toString()));
       if (i > 1) {
         args.addAll(List.of("--join", "127.0.0.1:" + nodes.get(0).port));
       }
       nodes.add(NodeProcess.start(dir, args.toArray(String[]::new)));
     }
     int httpPort = NodeProcess.freePort();
-    monitor =
+    ProcessBuilder monitorProcess =
         new ProcessBuilder(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
                 "-jar", NodeProcess.jar().toString(), "monitor",
                 "--join", "127.0.0.1:" + nodes.get(0).port,
                 "--http-port", Integer.toString(httpPort), "--interval", "2s")
             .redirectErrorStream(true)
-            .redirectOutput(dir.resolve("monitor.log").toFile())
-            .start();
+            .redirectOutput(dir.resolve("monitor.log").toFile());
+    monitorProcess.environment()
+        .put("KVSTORE_CLUSTER_SECRET", Files.readString(NodeProcess.secretFile(dir)).trim());
+    monitor = monitorProcess.start();
 
     await("all 5 nodes up in /api/nodes, each having reported")
         .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))

@@ -40,6 +40,21 @@ final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * A cluster secret file in {@code dir} (created on first call, owner-only), for nodes that are
+   * to join each other: pass {@code "--cluster-secret-file", secretFile(dir).toString()}.
+   */
+  static Path secretFile(Path dir) throws IOException {
+    Path file = dir.resolve("test-cluster-secret");
+    if (!Files.exists(file)) {
+      byte[] bytes = new byte[32];
+      new java.security.SecureRandom().nextBytes(bytes);
+      Files.writeString(file, java.util.HexFormat.of().formatHex(bytes) + "\n");
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    }
+    return file;
+  }
+
   /** Starts {@code kvstore node --port P extra...} and waits until it answers IS_ALIVE. */
   static NodeProcess start(Path workDir, String... extra) throws Exception {
     int port = freePort();

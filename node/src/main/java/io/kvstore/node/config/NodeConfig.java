@@ -95,11 +95,20 @@ public final class NodeConfig {
   public String nodeId;
 
   /**
-   * Shared secret that authenticates node-to-node datagrams (HMAC-SHA256). Default: the
-   * KVSTORE_CLUSTER_SECRET environment variable, else none.
+   * Shared secret that authenticates node-to-node datagrams (HMAC-SHA256). Default: from
+   * {@code cluster-secret-file}, else KVSTORE_CLUSTER_SECRET, else DATA_DIR/cluster-secret
+   * (created on first start); see {@link ClusterSecret}.
    */
   @JsonProperty("cluster-secret")
   public String clusterSecret;
+
+  /** File holding the cluster secret (e.g. another node's DATA_DIR/cluster-secret). */
+  @JsonProperty("cluster-secret-file")
+  public String clusterSecretFile;
+
+  /** Accept unauthenticated internal traffic: anyone who can reach the port can change membership. */
+  @JsonProperty("insecure")
+  public boolean insecure;
 
   /** Tokens per node on the consistent-hashing ring. */
   @JsonProperty("virtual-nodes")
@@ -128,15 +137,6 @@ public final class NodeConfig {
   /** Error replies (0x05, 0x06, 0x07, 0x09) allowed per source and second. */
   @JsonProperty("error-replies-per-second")
   public double errorRepliesPerSecond = 100;
-
-  /** The secret from the file, else from KVSTORE_CLUSTER_SECRET, else null. */
-  public String effectiveClusterSecret() {
-    if (clusterSecret != null && !clusterSecret.isEmpty()) {
-      return clusterSecret;
-    }
-    String env = System.getenv("KVSTORE_CLUSTER_SECRET");
-    return env == null || env.isEmpty() ? null : env;
-  }
 
   public long maxBytesValue() {
     return ByteSize.parse("max-bytes", maxBytes);
@@ -239,10 +239,7 @@ public final class NodeConfig {
         throw ConfigException.field("node-id", e.getMessage());
       }
     }
-    if (effectiveClusterSecret() != null && effectiveClusterSecret().length() < 16) {
-      throw ConfigException.field(
-          "cluster-secret", "must be at least 16 characters (e.g. from: openssl rand -hex 32)");
-    }
+    ClusterSecret.validate(this, System.getenv());
     if (!(errorRepliesPerSecond > 0)) {
       throw ConfigException.field("error-replies-per-second", "must be positive");
     }

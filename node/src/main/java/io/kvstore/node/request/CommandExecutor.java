@@ -81,8 +81,10 @@ final class CommandExecutor {
       case GET_PID -> ReplyEncoder.withInt(out, in, id, node.pid());
       case GET_MEMBERSHIP_COUNT -> ReplyEncoder.withInt(out, in, id, node.liveMembers());
       case LIST_MEMBERS -> {
-        out.limit(MAX_MEMBERS_PAGE);
+        out.limit(MAX_MEMBERS_PAGE - MembersTrailer.LENGTH);
         ReplyEncoder.membersPage(out, in, id, node.members(), request.listStart());
+        out.limit(MAX_MEMBERS_PAGE);
+        MembersTrailer.put(out, stats.insecure(), stats.unauthenticated.sum());
       }
     }
   }

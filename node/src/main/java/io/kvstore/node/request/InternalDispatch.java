@@ -62,7 +62,7 @@ public final class InternalDispatch {
   public void onDatagram(InetSocketAddress from, ByteBuffer datagram) {
     byte[] frame = authenticator.open(datagram);
     if (frame == null) {
-      stats.unauthenticated.increment();
+      stats.unauthenticated(from);
       return;
     }
     if (frame.length < InternalFrame.HEADER

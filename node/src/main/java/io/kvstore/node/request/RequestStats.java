@@ -1,11 +1,17 @@
 package io.kvstore.node.request;
 
+import io.kvstore.node.runtime.SystemClock;
+import io.kvstore.node.security.UnauthenticatedSources;
 import io.kvstore.protocol.Command;
+import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Counters of the request pipeline, shared by all event loops (LongAdder). Read by monitoring. */
 public final class RequestStats {
+  private static final Logger log = LoggerFactory.getLogger(RequestStats.class);
   public final LongAdder received = new LongAdder();
   /** Datagrams shorter than a request id: nobody to answer. */
   public final LongAdder tooShort = new LongAdder();
@@ -25,6 +31,17 @@ public final class RequestStats {
   public final LongAdder selfSourced = new LongAdder();
   /** Internal datagrams dropped for a missing or wrong HMAC tag (with a cluster secret). */
   public final LongAdder unauthenticated = new LongAdder();
+  /** The same per source, logged at most every 10 s per source. */
+  private final UnauthenticatedSources unauthenticatedSources =
+      new UnauthenticatedSources(
+          SystemClock.INSTANCE,
+          (from, frames) ->
+              log.warn(
+                  "rejected {} internal frame(s) from {}: wrong or missing cluster secret? (every"
+                      + " node and the status server need the same one)",
+                  frames, from == null ? "other sources" : from.getAddress().getHostAddress() + ":" + from.getPort()));
+  /** Set when the node runs --insecure (internal traffic unauthenticated); shown by monitoring. */
+  private volatile boolean insecure;
   /** Internal datagrams that did not decode. */
   public final LongAdder internalMalformed = new LongAdder();
   /** Requests other nodes forwarded here because this node owns their keys. */
@@ -47,6 +64,20 @@ public final class RequestStats {
     for (int i = 0; i < byCommand.length; i++) {
       byCommand[i] = new LongAdder();
     }
+  }
+
+  /** An internal datagram from {@code from} failed authentication: counted, and logged rarely. */
+  public void unauthenticated(InetSocketAddress from) {
+    unauthenticated.increment();
+    unauthenticatedSources.record(from);
+  }
+
+  public void markInsecure() {
+    insecure = true;
+  }
+
+  public boolean insecure() {
+    return insecure;
   }
 
   public void executed(Command command) {

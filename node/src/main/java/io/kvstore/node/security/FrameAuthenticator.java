@@ -9,9 +9,10 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * HMAC-SHA256 tags on internal datagrams when a cluster secret is configured: the tag covers every
- * byte before it and ends the datagram. Without a secret, frames pass unchanged (client commands
- * never need the secret). {@link Mac} is not thread-safe, so each thread keeps its own.
+ * HMAC-SHA256 tags on internal datagrams: the tag covers every byte before it and ends the
+ * datagram. A node always has a secret ({@code ClusterSecret}) unless started {@code --insecure},
+ * which is {@link #none()}: frames then pass unchanged. Client commands never need the secret.
+ * {@link Mac} is not thread-safe, so each thread keeps its own.
  */
 public final class FrameAuthenticator {
   private final SecretKeySpec key;
@@ -22,6 +23,7 @@ public final class FrameAuthenticator {
     this.macs = key == null ? null : ThreadLocal.withInitial(this::newMac);
   }
 
+  /** No authentication: only for {@code --insecure} nodes and tests of the unauthenticated path. */
   public static FrameAuthenticator none() {
     return new FrameAuthenticator(null);
   }
