@@ -12,7 +12,9 @@ final class ErrorHandler implements CommandLine.IExecutionExceptionHandler {
       cmd.getErr().println("kvstore: " + e.getMessage());
       return e.exitCode();
     }
-    if (ex instanceof ConfigException || ex instanceof IllegalArgumentException) {
+    if (ex instanceof ConfigException
+        || ex instanceof IllegalArgumentException
+        || ex instanceof io.kvstore.node.transport.PortUnavailableException) {
       cmd.getErr().println("kvstore: " + ex.getMessage());
       return ExitCodes.BAD_INPUT;
     }

@@ -86,6 +86,10 @@ public final class UdpTransport implements AutoCloseable {
       throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     int sockets = epoll ? settings.ioThreads() : 1;
+    boolean fixedPort = settings.bindAddress().getPort() != 0;
+    if (fixedPort) {
+      PortExclusivity.probe(settings.bindAddress()); // one process per port: see PortExclusivity
+    }
     EventLoopGroup group =
         new MultiThreadIoEventLoopGroup(
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
@@ -140,6 +144,9 @@ public final class UdpTransport implements AutoCloseable {
       for (int i = 0; i < sockets; i++) {
         transport.channels.add(bootstrap.bind(settings.bindAddress()).sync().channel());
       }
+      if (epoll && fixedPort) {
+        transport.requireExclusive(settings.bindAddress());
+      }
     } catch (Exception e) {
       transport.close();
       if (hasCause(e, java.net.BindException.class)) {
@@ -156,6 +163,38 @@ public final class UdpTransport implements AutoCloseable {
         sockets == 1 ? "" : "s",
         epoll ? "native epoll" : "NIO");
     return transport;
+  }
+
+  /**
+   * After binding: no other process may share the port (two nodes started at once both pass the
+   * probe). Then every 10 s: a process that joined later is reported, loudly.
+   */
+  private void requireExclusive(InetSocketAddress address) throws java.net.BindException {
+    List<Integer> fds = new ArrayList<>();
+    for (Channel ch : channels) {
+      fds.add(((EpollDatagramChannel) ch).fd().intValue());
+    }
+    java.util.Set<Long> ours = PortExclusivity.inodesOf(fds);
+    if (ours.size() != fds.size()) {
+      return; // no /proc: the probe is all we can do
+    }
+    List<Long> foreign = PortExclusivity.foreignSockets(address, ours);
+    if (!foreign.isEmpty()) {
+      throw new java.net.BindException(
+          "another process bound the same port at the same time (socket inodes " + foreign + ")");
+    }
+    long[] reported = {0};
+    group.scheduleAtFixedRate(
+        () -> {
+          List<Long> now = PortExclusivity.foreignSockets(address, ours);
+          if (!now.isEmpty() && now.hashCode() != reported[0]) {
+            log.error(
+                "another process shares udp {} with this node (SO_REUSEPORT, same user; socket"
+                    + " inodes {}) and receives part of its traffic: stop it", address, now);
+          }
+          reported[0] = now.isEmpty() ? 0 : now.hashCode();
+        },
+        10, 10, TimeUnit.SECONDS);
   }
 
   /**
