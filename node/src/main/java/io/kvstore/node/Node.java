@@ -49,6 +49,7 @@ public final class Node implements AutoCloseable {
 
   private final NodeConfig config;
   private final StorageEngine storage;
+  private final DiskSpaceGuard disk;
   private final ClusterService cluster;
   private final UdpTransport transport;
   private final ScheduledExecutorService maintenance;
@@ -59,6 +60,7 @@ public final class Node implements AutoCloseable {
   private Node(
       NodeConfig config,
       StorageEngine storage,
+      DiskSpaceGuard disk,
       ClusterService cluster,
       UdpTransport transport,
       ScheduledExecutorService maintenance,
@@ -68,6 +70,7 @@ public final class Node implements AutoCloseable {
     this.metricsServer = metricsServer;
     this.config = config;
     this.storage = storage;
+    this.disk = disk;
     this.cluster = cluster;
     this.transport = transport;
     this.maintenance = maintenance;
@@ -138,6 +141,7 @@ public final class Node implements AutoCloseable {
       transport = UdpTransport.start(settings, core.wiring());
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
+      disk.close();
       storage.close();
       throw e;
     }
@@ -170,7 +174,7 @@ public final class Node implements AutoCloseable {
           SecretNotices::insecureReminder, SecretNotices.INSECURE_REMINDER_SECONDS,
           SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
     }
-    return new Node(config, storage, cluster, transport, maintenance, metricsServer, secret);
+    return new Node(config, storage, disk, cluster, transport, maintenance, metricsServer, secret);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -290,6 +294,7 @@ public final class Node implements AutoCloseable {
     }
     transport.close();
     cluster.close();
+    disk.close();
     storage.close();
     log.info("node stopped; storage flushed");
   }

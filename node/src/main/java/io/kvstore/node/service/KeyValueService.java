@@ -1,5 +1,6 @@
 package io.kvstore.node.service;
 
+import io.kvstore.node.storage.DiskFullException;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.VersionedRecord;
 import io.kvstore.node.time.HybridLogicalClock;
@@ -25,10 +26,15 @@ public final class KeyValueService {
     if (disk.isLow()) {
       return ResponseCode.OUT_OF_SPACE;
     }
-    return switch (storage.put(key, value, clock.now())) {
-      case APPLIED, STALE -> ResponseCode.SUCCESS;
-      case OUT_OF_SPACE -> ResponseCode.OUT_OF_SPACE;
-    };
+    try {
+      return switch (storage.put(key, value, clock.now())) {
+        case APPLIED, STALE -> ResponseCode.SUCCESS;
+        case OUT_OF_SPACE -> ResponseCode.OUT_OF_SPACE;
+      };
+    } catch (DiskFullException e) {
+      disk.diskFull(); // the disk filled faster than the guard looked
+      return ResponseCode.OUT_OF_SPACE;
+    }
   }
 
   /** The value, or null if the key is absent. */
@@ -37,8 +43,16 @@ public final class KeyValueService {
     return record == null ? null : record.value();
   }
 
+  /** Deletes must work on a full disk: on "no space" the reserve is freed and the write retried. */
   public ResponseCode remove(byte[] key) {
-    return storage.remove(key, clock.now()) ? ResponseCode.SUCCESS : ResponseCode.NOT_FOUND;
+    boolean removed;
+    try {
+      removed = storage.remove(key, clock.now());
+    } catch (DiskFullException e) {
+      disk.diskFull();
+      removed = storage.remove(key, clock.now());
+    }
+    return removed ? ResponseCode.SUCCESS : ResponseCode.NOT_FOUND;
   }
 
   public void wipeout() {

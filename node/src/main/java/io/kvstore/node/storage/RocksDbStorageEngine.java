@@ -23,6 +23,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -237,7 +238,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
   @Override
   public long diskBytes() {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.mapToLong(RocksDbStorageEngine::fileSize).sum();
+      // The node's space reserve (service.SpaceReserve) is free space set aside, not data.
+      return files.filter(f -> !f.getFileName().toString().equals("space-reserve"))
+          .mapToLong(RocksDbStorageEngine::fileSize).sum();
     } catch (IOException e) {
       throw new StorageException(
           "cannot list data directory " + dir + ": " + e + "; check that it still exists", e);
@@ -454,6 +457,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   private StorageException failure(String operation, RocksDBException e) {
+    if (isNoSpace(e)) {
+      return new DiskFullException(
+          "RocksDB " + operation + " in " + dir + " failed: the disk is full (" + e.getMessage() + ")", e);
+    }
     return new StorageException(
         "RocksDB "
             + operation
@@ -463,6 +470,19 @@ public final class RocksDbStorageEngine implements StorageEngine {
             + e.getMessage()
             + "; check free disk space and the disk's health",
         e);
+  }
+
+  /**
+   * RocksDB reports a full disk as IOError/NoSpace; while it waits for space to resume after such
+   * an error, writes fail with the same status, or with its text only.
+   */
+  static boolean isNoSpace(RocksDBException e) {
+    Status status = e.getStatus();
+    if (status != null && status.getSubCode() == Status.SubCode.NoSpace) {
+      return true;
+    }
+    String message = String.valueOf(e.getMessage());
+    return message.contains("No space left on device") || message.contains("Max allowed space");
   }
 
   /** Counts the live records by a full scan: about a second per million records. */
