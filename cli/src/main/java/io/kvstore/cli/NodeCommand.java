@@ -53,11 +53,10 @@ public final class NodeCommand implements Callable<Integer> {
   @Option(
       names = "--cluster-secret-file",
       paramLabel = "FILE",
-      description = {
-        "File with the cluster secret (needed with --join: e.g. the first node's",
-        "DATA_DIR/cluster-secret). Default: KVSTORE_CLUSTER_SECRET, else DATA_DIR/cluster-secret,",
-        "created on first start."
-      })
+      description =
+          "File with the cluster secret, needed with --join: e.g. the first node's"
+              + " DATA_DIR/cluster-secret. Default: KVSTORE_CLUSTER_SECRET, else"
+              + " DATA_DIR/cluster-secret (created on first start).")
   Path clusterSecretFile;
 
   @Option(

@@ -117,4 +117,49 @@ class CommandLineIT {
     assertThat(run.exit()).isEqualTo(3);
     assertThat(run.err()).contains("is-alive");
   }
+
+  @Test
+  void anUnknownCommandIsNamedAndExitsTwoAlsoWithHelp() throws Exception {
+    for (String[] args : new String[][] {{"UNKNOWN", "--help"}, {"UNKNOWN"}, {"nod", "--help"}}) {
+      Run run = kvstore(null, args);
+      assertThat(run.exit()).as("exit of %s", List.of(args)).isEqualTo(2);
+      assertThat(run.err()).contains("unknown command '" + args[0] + "'").contains("./kvstore --help");
+      assertThat(run.out()).as("no top help on stdout").doesNotContain("Commands:");
+    }
+    assertThat(kvstore(null, "nod").err()).contains("did you mean 'node'?");
+  }
+
+  /** Every command's help fits 80 columns and never leaves a word or two on a line of its own. */
+  @Test
+  void helpTextWrapsAtWordsNotMidSentence() throws Exception {
+    List<String> commands =
+        List.of("", "node", "cluster", "monitor", "put", "get", "remove", "is-alive", "pid",
+            "members", "shutdown", "wipeout", "bench");
+    for (String command : commands) {
+      Run run = command.isEmpty() ? kvstore(null, "--help") : kvstore(null, command, "--help");
+      assertThat(run.exit()).as("%s --help", command).isZero();
+      String[] lines = run.out().split("\\R");
+      for (int i = 0; i < lines.length; i++) {
+        String line = lines[i];
+        assertThat(line.length()).as("width of '%s' in %s --help", line, command).isLessThanOrEqualTo(80);
+        // a re-wrapped hard line leaves a word or two alone, the sentence going on below at the
+        // same indentation (a short last line of an entry is followed by the next entry instead)
+        String text = line.strip();
+        String following = i + 1 < lines.length ? lines[i + 1] : "";
+        String next = following.strip();
+        boolean orphan = !text.isEmpty() && text.split("\\s+").length <= 2 && !text.endsWith(":")
+            && !next.isEmpty() && !next.startsWith("-") && !text.matches("\\d+ .*|\\[.*")
+            && indent(line) == indent(following);
+        assertThat(orphan).as("'%s' alone before '%s' in %s --help", text, next, command).isFalse();
+      }
+    }
+    Run node = kvstore(null, "node", "--help");
+    String joined = node.out().replaceAll("\\s+", " ");
+    assertThat(joined).contains("heap capped at 64 MB");
+    assertThat(node.out()).contains("--cluster-secret-file").contains("--insecure");
+  }
+
+  private static int indent(String line) {
+    return line.length() - line.stripLeading().length();
+  }
 }
