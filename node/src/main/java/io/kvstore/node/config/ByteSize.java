@@ -12,6 +12,9 @@ public final class ByteSize {
   private ByteSize() {}
 
   public static long parse(String field, String text) {
+    if (text == null) {
+      throw ConfigException.field(field, "is empty; write e.g. 65536, 64MB or 2GB");
+    }
     Matcher m = SIZE.matcher(text.trim().toUpperCase(Locale.ROOT));
     if (!m.matches()) {
       throw ConfigException.field(field, "'" + text + "' is not a size; write e.g. 65536, 64MB or 2GB");

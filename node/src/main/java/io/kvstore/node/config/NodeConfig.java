@@ -180,6 +180,7 @@ public final class NodeConfig {
 
   /** Checks every field; throws {@link ConfigException} naming the first bad one. */
   public NodeConfig validate() {
+    requirePresent();
     if (port < 1 || port > 65_535) {
       throw ConfigException.field("port", port + " is not a UDP port; use 1-65535");
     }
@@ -251,6 +252,38 @@ public final class NodeConfig {
       new io.kvstore.node.sources.SourceAllowList(cidrs);
     } catch (IllegalArgumentException e) {
       throw ConfigException.field(field, e.getMessage());
+    }
+  }
+
+  /** A YAML {@code null} ("seeds: ~", "admin-from: [null]") is named, not a NullPointerException. */
+  private void requirePresent() {
+    requireList("seeds", seeds);
+    requireList("admin-from", adminFrom);
+    requireList("trusted-clients", trustedClients);
+    if (allowClients != null) {
+      requireList("allow-clients", allowClients); // null: the default for the bind address
+    }
+    if (membership == null) {
+      throw ConfigException.field("membership", "is empty; leave it out for the defaults");
+    }
+    if (labels == null) {
+      throw ConfigException.field("labels", "is empty; leave it out for none");
+    }
+    for (java.util.Map.Entry<String, String> label : labels.entrySet()) {
+      if (label.getKey() == null || label.getValue() == null) {
+        throw ConfigException.field("labels", "label '" + label.getKey() + "' has no value");
+      }
+    }
+  }
+
+  private static void requireList(String field, List<String> values) {
+    if (values == null) {
+      throw ConfigException.field(field, "is empty; leave it out for the default");
+    }
+    for (String value : values) { // (List.of(...).contains(null) would throw)
+      if (value == null) {
+        throw ConfigException.field(field, "has an empty entry");
+      }
     }
   }
 

@@ -87,4 +87,18 @@ class NodeConfigLoaderTest {
     assertThat(ByteSize.parse("f", "64KB")).isEqualTo(65_536);
     assertThat(ByteSize.parse("f", "1.5gb")).isEqualTo(3L << 29);
   }
+
+  @Test
+  void yamlNullsAreNamedNotNullPointerExceptions() throws Exception {
+    String[][] cases = {
+      {"seeds: ~\n", "'seeds'"}, {"seeds: [null]\n", "'seeds'"}, {"admin-from: [~]\n", "'admin-from'"},
+      {"membership: ~\n", "'membership'"}, {"labels: ~\n", "'labels'"}, {"labels: {a: ~}\n", "'labels'"},
+      {"max-bytes: ~\n", "'max-bytes'"}, {"reply-cache: ~\n", "'reply-cache'"},
+    };
+    for (String[] c : cases) {
+      NodeConfig config = NodeConfigLoader.load(file(c[0]));
+      assertThatThrownBy(config::validate).as(c[0]).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(c[1]);
+    }
+  }
 }
