@@ -24,7 +24,8 @@ import sun.misc.Signal;
       "It learns the membership from any node (--join), and every --interval asks one random",
       "live node to start a collection round; the round spreads from node to node and every",
       "node reports to this server at a random moment inside --spread. Nodes that stop",
-      "reporting are shown as not-responding. Set KVSTORE_CLUSTER_SECRET if the cluster has one.",
+      "reporting are shown as not-responding. Give it the cluster's secret with",
+      "--cluster-secret-file (or KVSTORE_CLUSTER_SECRET); --insecure only for --insecure nodes.",
       ""
     },
     footer = ExitCodes.HELP)
@@ -59,10 +60,31 @@ public final class MonitorCommand implements Callable<Integer> {
       description = "Silence after which a node shows as not-responding (default: 2 intervals).")
   Duration notRespondingAfter;
 
+  @Option(names = "--cluster-secret-file", paramLabel = "FILE",
+      description = "The cluster's secret, e.g. any node's DATA_DIR/cluster-secret (default:"
+          + " KVSTORE_CLUSTER_SECRET). Rounds and reports are authenticated with it.")
+  java.nio.file.Path clusterSecretFile;
+
+  @Option(names = "--insecure", description = "No secret: for a cluster of --insecure nodes only.")
+  boolean insecure;
+
   @Override
   public Integer call() throws Exception {
+    String secret =
+        clusterSecretFile != null
+            ? io.kvstore.node.config.ClusterSecret.read("cluster-secret-file", clusterSecretFile)
+            : System.getenv(io.kvstore.node.config.ClusterSecret.ENV);
+    if (insecure && (clusterSecretFile != null || (secret != null && !secret.isEmpty()))) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--insecure contradicts the cluster secret also given");
+    }
+    if (!insecure && (secret == null || secret.isEmpty())) {
+      throw new CliException(ExitCodes.BAD_INPUT,
+          "the status server needs the cluster's secret, or the nodes reject its rounds: pass"
+              + " --cluster-secret-file FILE (any node's DATA_DIR/cluster-secret) or set "
+              + io.kvstore.node.config.ClusterSecret.ENV + " (--insecure if the nodes run --insecure)");
+    }
     MonitorServer server = MonitorServer.start(settings(join, httpBind, httpPort, udpBind, interval,
-        spread, fanout, notRespondingAfter));
+        spread, fanout, notRespondingAfter, secret));
     CountDownLatch stop = new CountDownLatch(1);
     Signal.handle(new Signal("INT"), s -> stop.countDown());
     Signal.handle(new Signal("TERM"), s -> stop.countDown());

@@ -162,4 +162,11 @@ class CommandLineIT {
   private static int indent(String line) {
     return line.length() - line.stripLeading().length();
   }
+
+  @Test
+  void theStatusServerRefusesToRunWithoutTheClusterSecret() throws Exception {
+    Run run = kvstore(null, "monitor", "--join", "127.0.0.1:4000", "--http-port", "0");
+    assertThat(run.exit()).isEqualTo(2);
+    assertThat(run.err()).contains("needs the cluster's secret").contains("--cluster-secret-file");
+  }
 }

@@ -341,6 +341,9 @@ class RequestPipelineTest {
     body.get(ip);
     assertThat(ip).isEqualTo(REMOTE.getAddress().getAddress());
     assertThat(body.getShort() & 0xFFFF).isEqualTo(REMOTE.getPort());
+    // then the trailer: flags (not insecure), internal frames rejected so far
+    assertThat(body.get()).as("flags").isZero();
+    assertThat(body.getLong()).as("rejected internal frames").isZero();
     assertThat(body.hasRemaining()).isFalse();
   }
 
@@ -401,6 +404,10 @@ class RequestPipelineTest {
     assertThat(h.replies()).as("internal frames are never answered").isEmpty();
     h.receive(RequestEncoder.encode(id(), Command.IS_ALIVE, null, null), REMOTE);
     assertThat(h.onlyCode()).as("client commands need no secret").isZero();
+    h.receive(RequestEncoder.encode(id(), Command.LIST_MEMBERS, null, null), CLIENT);
+    byte[] page = h.replies().get(0);
+    assertThat(ByteBuffer.wrap(page, page.length - 8, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong())
+        .as("rejected frames, as the LIST_MEMBERS trailer tells ./kvstore members").isEqualTo(2);
   }
 
   @Test
