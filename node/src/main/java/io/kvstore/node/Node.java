@@ -102,9 +102,6 @@ public final class Node implements AutoCloseable {
     SwimConfig swim = config.membership.toSwimConfig();
     FrameAuthenticator authenticator =
         secret.insecure() ? FrameAuthenticator.none() : FrameAuthenticator.withSecret(secret.secret());
-    if (secret.insecure()) {
-      stats.markInsecure();
-    }
     // The membership sends through the transport, which is bound after it is built.
     UdpTransport[] bound = new UdpTransport[1];
     Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
@@ -114,6 +111,9 @@ public final class Node implements AutoCloseable {
             nodeId(config), advertised, swim, config.membership.toLimits(), SystemClock.INSTANCE,
             network, config.virtualNodes);
     RequestStats stats = new RequestStats();
+    if (secret.insecure()) {
+      stats.markInsecure();
+    }
     ClientSources sources = NodeCore.clientSources(config, SystemClock.INSTANCE);
     StatsSampler sampler =
         new StatsSampler(
@@ -153,6 +153,7 @@ public final class Node implements AutoCloseable {
       } catch (ConfigException e) {
         transport.close();
         cluster.close();
+        disk.close();
         storage.close();
         throw e;
       }
