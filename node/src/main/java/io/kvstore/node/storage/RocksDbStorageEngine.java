@@ -2,18 +2,12 @@ package io.kvstore.node.storage;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -23,7 +17,6 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Status;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,10 +72,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
   /** Guarded by {@link #handles}. */
   private boolean closed;
 
-  /** The highest RocksDB sequence number known to be fsynced in the WAL (0: nothing yet). */
-  private final AtomicLong syncedSequence = new AtomicLong();
-
-  private final ScheduledExecutorService walSyncer;
+  private final WalSync walSync;
 
   private RocksDbStorageEngine(
       Path dir,
@@ -101,18 +91,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
     this.metadata = families.get(2);
     this.usage = usage;
     this.countersRecounted = countersRecounted;
-    this.walSyncer =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "rocksdb-wal-sync " + dir.getFileName());
-              thread.setDaemon(true);
-              return thread;
-            });
-    walSyncer.scheduleWithFixedDelay(
-        this::syncInBackground,
-        WAL_SYNC_INTERVAL_MILLIS,
-        WAL_SYNC_INTERVAL_MILLIS,
-        TimeUnit.MILLISECONDS);
+    this.walSync =
+        new WalSync(db, dir, WAL_SYNC_INTERVAL_MILLIS, handles.readLock(), () -> closed);
   }
 
   /**
@@ -123,7 +103,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
    */
   public static RocksDbStorageEngine open(Path dir, StorageLimits limits, boolean syncEveryWrite) {
     Path absoluteDir = dir.toAbsolutePath();
-    prepareDirectory(absoluteDir);
+    DataDirectory.prepare(absoluteDir);
     boolean existed = Files.exists(absoluteDir.resolve(CURRENT_FILE));
     long started = System.nanoTime();
     RocksDB.loadLibrary();
@@ -156,7 +136,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
           absoluteDir, options, syncEveryWrite, db, families, usage, recount);
     } catch (RocksDBException e) {
       closeAfterFailedOpen(families, db, options);
-      throw openFailure(absoluteDir, e);
+      throw RocksDbFailures.openFailure(absoluteDir, e);
     } catch (RuntimeException e) {
       closeAfterFailedOpen(families, db, options);
       throw e;
@@ -187,7 +167,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
       byte[] encoded = db.get(records, key);
       return encoded == null ? null : decode(key, encoded);
     } catch (RocksDBException e) {
-      throw failure("read", e);
+      throw RocksDbFailures.failure(dir, "read", e);
     } finally {
       shared.unlock();
     }
@@ -240,7 +220,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     try (Stream<Path> files = Files.list(dir)) {
       // The node's space reserve (service.SpaceReserve) is free space set aside, not data.
       return files.filter(f -> !f.getFileName().toString().equals("space-reserve"))
-          .mapToLong(RocksDbStorageEngine::fileSize).sum();
+          .mapToLong(DataDirectory::fileSize).sum();
     } catch (IOException e) {
       throw new StorageException(
           "cannot list data directory " + dir + ": " + e + "; check that it still exists", e);
@@ -254,7 +234,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
     Lock shared = acquireOpen();
     try {
-      syncWal();
+      walSync.syncNow();
     } finally {
       shared.unlock();
     }
@@ -276,7 +256,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
       iterator.status();
       return collected;
     } catch (RocksDBException e) {
-      throw failure("tombstone collection", e);
+      throw RocksDbFailures.failure(dir, "tombstone collection", e);
     } finally {
       shared.unlock();
     }
@@ -288,7 +268,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     try {
       db.compactRange(records);
     } catch (RocksDBException e) {
-      throw failure("compaction", e);
+      throw RocksDbFailures.failure(dir, "compaction", e);
     } finally {
       shared.unlock();
     }
@@ -304,7 +284,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
         return;
       }
       closed = true;
-      stopWalSyncer();
+      walSync.stop();
       try {
         UsageMarker.save(db, metadata, options, usage);
         db.flush(options.flush, List.of(records, metadata));
@@ -351,7 +331,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
       }
       return outcome;
     } catch (RocksDBException e) {
-      throw failure("write", e);
+      throw RocksDbFailures.failure(dir, "write", e);
     } finally {
       keyLock.unlock();
       shared.unlock();
@@ -386,50 +366,6 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
-  /** Fsyncs the WAL unless every write so far is known to be synced already. */
-  private void syncWal() {
-    // Read before syncing: every write with a sequence number up to here is in the WAL now.
-    long latest = db.getLatestSequenceNumber();
-    if (syncedSequence.get() >= latest) {
-      return;
-    }
-    try {
-      db.flushWal(true);
-    } catch (RocksDBException e) {
-      throw failure("WAL sync", e);
-    }
-    syncedSequence.accumulateAndGet(latest, Math::max);
-  }
-
-  private void syncInBackground() {
-    Lock shared = handles.readLock();
-    // Skip a round rather than wait while wipeout or close hold the lock (close stops this task).
-    if (!shared.tryLock()) {
-      return;
-    }
-    try {
-      if (!closed) {
-        syncWal();
-      }
-    } catch (RuntimeException e) {
-      // Rethrowing would cancel the schedule; the next round, or sync(), tries again.
-      log.warn("Periodic WAL sync of {} failed: {}", dir, e.getMessage());
-    } finally {
-      shared.unlock();
-    }
-  }
-
-  private void stopWalSyncer() {
-    walSyncer.shutdown();
-    try {
-      if (!walSyncer.awaitTermination(10, TimeUnit.SECONDS)) {
-        log.warn("The WAL sync task of {} did not stop within 10 s", dir);
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private Lock acquireOpen() {
     Lock shared = handles.readLock();
     shared.lock();
@@ -456,35 +392,6 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
-  private StorageException failure(String operation, RocksDBException e) {
-    if (isNoSpace(e)) {
-      return new DiskFullException(
-          "RocksDB " + operation + " in " + dir + " failed: the disk is full (" + e.getMessage() + ")", e);
-    }
-    return new StorageException(
-        "RocksDB "
-            + operation
-            + " in "
-            + dir
-            + " failed: "
-            + e.getMessage()
-            + "; check free disk space and the disk's health",
-        e);
-  }
-
-  /**
-   * RocksDB reports a full disk as IOError/NoSpace; while it waits for space to resume after such
-   * an error, writes fail with the same status, or with its text only.
-   */
-  static boolean isNoSpace(RocksDBException e) {
-    Status status = e.getStatus();
-    if (status != null && status.getSubCode() == Status.SubCode.NoSpace) {
-      return true;
-    }
-    String message = String.valueOf(e.getMessage());
-    return message.contains("No space left on device") || message.contains("Max allowed space");
-  }
-
   /** Counts the live records by a full scan: about a second per million records. */
   private static void recount(
       RocksDB db, ColumnFamilyHandle records, RocksDbOptions options, LiveUsage usage)
@@ -505,68 +412,5 @@ public final class RocksDbStorageEngine implements StorageEngine {
       db.close();
     }
     options.close();
-  }
-
-  private static void prepareDirectory(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (FileAlreadyExistsException e) {
-      throw new StorageException(
-          "data directory "
-              + dir
-              + " exists but is not a directory:"
-              + " move that file away or choose another data directory",
-          e);
-    } catch (IOException e) {
-      throw new StorageException(
-          "cannot create data directory "
-              + dir
-              + " ("
-              + e
-              + "): check the path and the permissions of its parent",
-          e);
-    }
-    if (!Files.isWritable(dir)) {
-      throw new StorageException(
-          "data directory "
-              + dir
-              + " is not writable by this user:"
-              + " fix its permissions or choose another data directory");
-    }
-  }
-
-  private static StorageException openFailure(Path dir, RocksDBException e) {
-    String status = String.valueOf(e.getMessage());
-    if (status.contains("lock file") || status.contains("lock hold")) {
-      return new StorageException(
-          "data directory "
-              + dir
-              + " is locked by another process or engine, probably a node"
-              + " already running on it; stop that node or give this one its own data directory"
-              + " ("
-              + status
-              + ")",
-          e);
-    }
-    return new StorageException(
-        "cannot open RocksDB in "
-            + dir
-            + ": "
-            + status
-            + "; check that the directory holds KVStore data, is readable and writable,"
-            + " and that the disk has free space",
-        e);
-  }
-
-  private static long fileSize(Path file) {
-    try {
-      BasicFileAttributes attributes = Files.readAttributes(file, BasicFileAttributes.class);
-      return attributes.isRegularFile() ? attributes.size() : 0;
-    } catch (NoSuchFileException e) {
-      return 0; // deleted by a compaction since the listing: no longer on disk
-    } catch (IOException e) {
-      throw new StorageException(
-          "cannot read the size of " + file + ": " + e + "; check the data directory", e);
-    }
   }
 }

@@ -1,0 +1,94 @@
+package io.kvstore.node.storage;
+
+import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Lock;
+import java.util.function.BooleanSupplier;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fsyncs RocksDB's write-ahead log: on demand (group commit, {@link #syncNow}) and on a timer in
+ * the background, which bounds what a power failure can lose. A sync is skipped when every write
+ * so far is known to be synced already.
+ */
+final class WalSync {
+  private static final Logger log = LoggerFactory.getLogger(WalSync.class);
+
+  private final RocksDB db;
+  private final Path dir;
+  private final Lock shared;
+  private final BooleanSupplier closed;
+  /** The highest RocksDB sequence number known to be fsynced in the WAL (0: nothing yet). */
+  private final AtomicLong syncedSequence = new AtomicLong();
+  private final ScheduledExecutorService timer;
+
+  /**
+   * @param shared the engine's shared lock over its native handles, held by every background sync
+   * @param closed whether the engine has closed (read under {@code shared})
+   */
+  WalSync(RocksDB db, Path dir, long intervalMillis, Lock shared, BooleanSupplier closed) {
+    this.db = db;
+    this.dir = dir;
+    this.shared = shared;
+    this.closed = closed;
+    this.timer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "rocksdb-wal-sync " + dir.getFileName());
+              thread.setDaemon(true);
+              return thread;
+            });
+    timer.scheduleWithFixedDelay(
+        this::syncInBackground, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+  }
+
+  /** Fsyncs the WAL now, unless already synced; the caller holds the engine's shared lock. */
+  void syncNow() {
+    // Read before syncing: every write with a sequence number up to here is in the WAL now.
+    long latest = db.getLatestSequenceNumber();
+    if (syncedSequence.get() >= latest) {
+      return;
+    }
+    try {
+      db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(dir, "WAL sync", e);
+    }
+    syncedSequence.accumulateAndGet(latest, Math::max);
+  }
+
+  /** Stops the background task (the engine calls it while closing, before freeing handles). */
+  void stop() {
+    timer.shutdown();
+    try {
+      if (!timer.awaitTermination(10, TimeUnit.SECONDS)) {
+        log.warn("The WAL sync task of {} did not stop within 10 s", dir);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void syncInBackground() {
+    // Skip a round rather than wait while wipeout or close hold the lock (close stops this task).
+    if (!shared.tryLock()) {
+      return;
+    }
+    try {
+      if (!closed.getAsBoolean()) {
+        syncNow();
+      }
+    } catch (RuntimeException e) {
+      // Rethrowing would cancel the schedule; the next round, or a sync on demand, tries again.
+      log.warn("Periodic WAL sync of {} failed: {}", dir, e.getMessage());
+    } finally {
+      shared.unlock();
+    }
+  }
+}
