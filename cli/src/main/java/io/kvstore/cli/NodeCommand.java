@@ -156,12 +156,16 @@ public final class NodeCommand implements Callable<Integer> {
     Node node = Node.start(config);
     io.kvstore.statusserver.MonitorServer status = null;
     if (config.monitor) {
+      io.kvstore.statusserver.MonitorServer.Settings monitorSettings =
+          MonitorCommand.settings(
+              List.of(new HostPort(config.bind, config.port).toString()), "127.0.0.1",
+              config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null,
+              node.clusterSecret().secret());
+      // In the node's own heap: an eighth for the status server's view, the rest stays the node's.
       status =
           io.kvstore.statusserver.MonitorServer.start(
-              MonitorCommand.settings(
-                  List.of(new HostPort(config.bind, config.port).toString()), "127.0.0.1",
-                  config.monitorHttpPort, config.bind + ":0", Duration.ofSeconds(10), null, 2, null,
-                  node.clusterSecret().secret()));
+              monitorSettings.withView(
+                  monitorSettings.view().withMemoryBudgetBytes(Runtime.getRuntime().maxMemory() / 8)));
       System.err.printf("status server: http://127.0.0.1:%d/%n", status.httpPort());
     }
     CountDownLatch stop = new CountDownLatch(1);
