@@ -162,16 +162,6 @@ public final class SimClient implements SimEndpoint {
   }
 
   @Override
-  public boolean isUp() {
-    return true;
-  }
-
-  @Override
-  public long slownessMillis() {
-    return 0;
-  }
-
-  @Override
   public Traffic traffic() {
     return traffic;
   }

@@ -11,11 +11,15 @@ public interface SimEndpoint {
 
   InetSocketAddress address();
 
-  /** Whether it receives datagrams now (a crashed process does not). */
-  boolean isUp();
+  /** Whether it receives datagrams now (a crashed process does not; a client always does). */
+  default boolean isUp() {
+    return true;
+  }
 
   /** How late it handles every datagram (CPU starvation); 0 normally. */
-  long slownessMillis();
+  default long slownessMillis() {
+    return 0;
+  }
 
   /** What it sent. */
   Traffic traffic();

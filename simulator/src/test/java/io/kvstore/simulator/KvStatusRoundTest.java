@@ -83,16 +83,6 @@ class KvStatusRoundTest {
     }
 
     @Override
-    public boolean isUp() {
-      return true;
-    }
-
-    @Override
-    public long slownessMillis() {
-      return 0;
-    }
-
-    @Override
     public Traffic traffic() {
       return new Traffic();
     }
