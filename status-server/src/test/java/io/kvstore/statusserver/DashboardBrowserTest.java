@@ -140,6 +140,11 @@ class DashboardBrowserTest {
     return new WebDriverWait(browser, LIVE_UPDATE_WAIT);
   }
 
+  /** An element's shown text, read in one script call (live updates may replace the element). */
+  private String text(String css) {
+    return (String) js("return document.querySelector(arguments[0]).innerText.trim()", css);
+  }
+
   private Object js(String script, Object... args) {
     return ((JavascriptExecutor) browser).executeScript(script, args);
   }
@@ -150,8 +155,7 @@ class DashboardBrowserTest {
     waiting().until(b -> rowCount() == 3);
     assertThat(rows("data-id")).containsExactly("node-a", "node-b", "node-c");
     assertThat(rows("data-state")).containsOnly("up");
-    assertThat(browser.findElement(By.cssSelector("#summary [data-state='up']")).getText())
-        .endsWith("3");
+    assertThat(text("#summary [data-state='up']")).endsWith("3");
     js("window.notReloaded = true;");
 
     // node-b falls silent for longer than the not-responding timeout; the others keep reporting.
@@ -162,9 +166,7 @@ class DashboardBrowserTest {
     waiting().until(b -> "not-responding".equals(stateOf("node-b")));
     assertThat(stateOf("node-a")).isEqualTo("up");
     assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
-    assertThat(
-            browser.findElement(By.cssSelector("#summary [data-state='not-responding']")).getText())
-        .endsWith("1");
+    assertThat(text("#summary [data-state='not-responding']")).endsWith("1");
     saveScreenshot();
   }
 
@@ -176,9 +178,7 @@ class DashboardBrowserTest {
     open("/");
     waiting().until(b -> "not-responding".equals(stateOf("node-b")));
 
-    browser
-        .findElement(By.cssSelector("#summary .state-count[data-state='not-responding']"))
-        .click();
+    js("document.querySelector(\"#summary .state-count[data-state='not-responding']\").click();");
 
     assertThat(rows("data-id")).containsExactly("node-b");
     assertThat(browser.findElement(By.id("filter")).getAttribute("value"))
@@ -204,10 +204,13 @@ class DashboardBrowserTest {
 
     waiting().until(b -> !b.findElements(By.cssSelector("#node-page .spark svg")).isEmpty());
     assertThat(browser.getCurrentUrl()).endsWith("#/node/node-a");
-    assertThat(browser.findElement(By.id("node-id")).getText()).isEqualTo("node-a");
-    assertThat(browser.findElements(By.cssSelector("#node-page .spark svg polyline")))
-        .hasSize(MonitorSettings.DEFAULT_SPARKLINE_STATS.size());
-    assertThat(browser.findElement(By.id("stats")).getText())
+    // Live updates re-render the node page, so each check reads the page in one script call
+    // (a WebElement found first may be replaced before it is read: a stale element).
+    assertThat(js("return document.getElementById('node-id').textContent.trim()"))
+        .isEqualTo("node-a");
+    waiting().until(b -> js("return document.querySelectorAll('#node-page .spark svg polyline').length")
+        .equals((long) MonitorSettings.DEFAULT_SPARKLINE_STATS.size()));
+    assertThat((String) js("return document.getElementById('stats').textContent"))
         .contains("requests.get.rate", "requests.retransmissions", "version", "0.1.0");
     saveScreenshot("dashboard-node.png");
   }
@@ -281,7 +284,7 @@ class DashboardBrowserTest {
               + " (second load); re-sort with layout %.0f ms%n",
           firstLoad, secondLoad, resort);
 
-      assertThat(browser.findElement(By.id("shown")).getText()).isEqualTo("1,000 nodes");
+      assertThat(text("#shown")).isEqualTo("1,000 nodes");
       // Only the rows near the viewport are in the page; scrolling brings the others.
       assertThat(rowCount()).isBetween(1, 200);
       js("document.querySelector(\"#nodes th[data-key='name']\").click();");
