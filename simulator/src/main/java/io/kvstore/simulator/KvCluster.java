@@ -192,6 +192,11 @@ public final class KvCluster {
     return settings;
   }
 
+  /** Every client shows each request's start and end to {@code recorder} from now on. */
+  public void record(ClientRecorder recorder) {
+    clients.forEach(c -> c.record(recorder));
+  }
+
   /** Every operation of every client, client by client in completion order. */
   public List<Operation> history() {
     List<Operation> all = new ArrayList<>();

@@ -29,6 +29,7 @@ public final class SimClient implements SimEndpoint {
   private final Traffic traffic = new Traffic();
   private final Map<Long, Pending> pending = new HashMap<>();
   private final List<Operation> history = new ArrayList<>();
+  private ClientRecorder recorder = ClientRecorder.NONE;
   private long nextId;
   private long strayReplies;
 
@@ -41,6 +42,7 @@ public final class SimClient implements SimEndpoint {
     final byte[] datagram;
     final long invokedAt;
     final Consumer<Operation> done;
+    final long recorded;
     int attempts;
     Simulation.Event timer;
 
@@ -54,6 +56,7 @@ public final class SimClient implements SimEndpoint {
       this.datagram = datagram;
       this.invokedAt = sim.elapsedMillis();
       this.done = done;
+      this.recorded = recorder.invoked(index, command, key, command == Command.PUT ? value : null);
     }
   }
 
@@ -129,7 +132,13 @@ public final class SimClient implements SimEndpoint {
     Operation op = new Operation(index, p.id, p.command, p.key, value, p.node.index(), p.invokedAt,
         sim.elapsedMillis(), code, p.attempts);
     history.add(op);
+    recorder.completed(p.recorded, op);
     p.done.accept(op);
+  }
+
+  /** From now on every request's start and end is shown to {@code recorder}. */
+  public void record(ClientRecorder recorder) {
+    this.recorder = recorder;
   }
 
   /** Every completed operation, in completion order. */
