@@ -16,6 +16,8 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 KVSTORE="$ROOT/kvstore"
+# shellcheck source=bench/lib/processes.sh
+. "$ROOT/bench/lib/processes.sh"
 
 ROUNDS=${ROUNDS:-2}
 DURATION=${DURATION:-10s}
@@ -32,56 +34,21 @@ OUT_DIR=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kvstore-vs-memcached.XXXXXX")}
 mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/results.jsonl"
 
-# Whole seconds in a duration as ./kvstore bench takes it (500ms, 10s, 2m), rounded up.
-seconds_of() {
-  local v=$1
-  case "$v" in
-    *ms) echo $(((${v%ms} + 999) / 1000)) ;;
-    *m) echo $((${v%m} * 60)) ;;
-    *s) echo $((${v%s})) ;;
-    *) echo $((v)) ;;
-  esac
-}
 # Generous bounds: a bench run may take its warm-up, duration, preload and JVM start.
 BENCH_TIMEOUT=$(($(seconds_of "$WARMUP") + $(seconds_of "$DURATION") + 120))
 STARTUP_TIMEOUT=60
 BUILD_TIMEOUT=900
 
-STARTED_PIDS=()
 DATA_DIRS=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "error: $*"; exit 1; }
-
 cleanup() {
-  local pid
-  for pid in "${STARTED_PIDS[@]}"; do
-    stop_pid "$pid"
-  done
+  stop_all_started
   local dir
   for dir in "${DATA_DIRS[@]}"; do
     rm -rf "$dir"
   done
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# Stops a process this script started: SIGTERM, then SIGKILL if it lingers. The pid is then
-# forgotten, so that cleanup never signals a later process that reuses the number.
-stop_pid() {
-  local pid=$1 kept=() p
-  for p in "${STARTED_PIDS[@]}"; do
-    [ "$p" = "$pid" ] || kept+=("$p")
-  done
-  STARTED_PIDS=("${kept[@]}")
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 1 50); do
-    kill -0 "$pid" 2>/dev/null || return 0
-    sleep 0.1
-  done
-  kill -9 "$pid" 2>/dev/null || true
-}
+bench_traps
 
 install_missing_tools() {
   local missing=()
@@ -102,10 +69,6 @@ install_missing_tools() {
     timeout 600 "${root[@]}" apt-get install -y "${missing[@]}" >>"$OUT_DIR/apt.log" 2>&1 \
       || die "could not install ${missing[*]}; see $OUT_DIR/apt.log"
   fi
-}
-
-port_in_use() {
-  ss -Hlun "sport = :$1" 2>/dev/null | grep -q .
 }
 
 start_memcached() {

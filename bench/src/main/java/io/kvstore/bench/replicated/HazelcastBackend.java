@@ -1,0 +1,102 @@
+package io.kvstore.bench.replicated;
+
+import com.hazelcast.client.HazelcastClient;
+import com.hazelcast.client.config.ClientConfig;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Hazelcast through its Java client: {@code IMap.getAsync}/{@code setAsync} on the map that {@link
+ * HazelcastMember} configures with 2 synchronous backups. The client routes each key to its
+ * partition owner (Hazelcast's default), which then waits for both backups before it answers a
+ * write.
+ */
+public final class HazelcastBackend implements KvBackend {
+  private final HazelcastInstance client;
+  private final IMap<byte[], byte[]> map;
+
+  private HazelcastBackend(HazelcastInstance client) {
+    this.client = client;
+    this.map = client.getMap(HazelcastMember.MAP_NAME);
+  }
+
+  /**
+   * Connects to the members and waits until the client sees {@code expectMembers} of them.
+   *
+   * @throws IllegalStateException if the cluster is not formed within {@code formTimeout}
+   */
+  public static HazelcastBackend open(
+      java.util.List<InetSocketAddress> members,
+      String clusterName,
+      int expectMembers,
+      Duration formTimeout)
+      throws InterruptedException {
+    ClientConfig config = new ClientConfig();
+    config.setClusterName(clusterName);
+    config.setProperty("hazelcast.client.statistics.enabled", "false");
+    for (InetSocketAddress member : members) {
+      config.getNetworkConfig().addAddress(member.getHostString() + ":" + member.getPort());
+    }
+    config
+        .getConnectionStrategyConfig()
+        .getConnectionRetryConfig()
+        .setClusterConnectTimeoutMillis(formTimeout.toMillis());
+    HazelcastBackend backend = new HazelcastBackend(HazelcastClient.newHazelcastClient(config));
+    try {
+      backend.awaitMembers(expectMembers, formTimeout);
+    } catch (RuntimeException | InterruptedException e) {
+      backend.close();
+      throw e;
+    }
+    return backend;
+  }
+
+  private void awaitMembers(int expected, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen;
+    while ((seen = client.getCluster().getMembers().size()) != expected) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new IllegalStateException(
+            "the Hazelcast client sees "
+                + seen
+                + " members, expected "
+                + expected
+                + " within "
+                + timeout.toSeconds()
+                + " s");
+      }
+      Thread.sleep(200);
+    }
+  }
+
+  @Override
+  public String system() {
+    return "hazelcast";
+  }
+
+  @Override
+  public CompletionStage<Outcome> get(byte[] key) {
+    return map.getAsync(key)
+        .handle((value, failure) -> failure != null ? Outcome.FAILED : value == null ? Outcome.MISS : Outcome.OK);
+  }
+
+  @Override
+  public CompletionStage<Outcome> put(byte[] key, byte[] value) {
+    return map.setAsync(key, value)
+        .handle((ignored, failure) -> failure != null ? Outcome.FAILED : Outcome.OK);
+  }
+
+  @Override
+  public Map<String, Long> clientCounters() {
+    return Map.of();
+  }
+
+  @Override
+  public void close() {
+    client.shutdown();
+  }
+}
