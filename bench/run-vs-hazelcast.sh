@@ -62,14 +62,6 @@ HARNESS_TIMEOUT=$(($(seconds_of "$WARMUP") + $(seconds_of "$DURATION") + 200))
 STARTUP_TIMEOUT=90
 BUILD_TIMEOUT=900
 
-DATA_DIRS=()
-cleanup() {
-  stop_all_started
-  local dir
-  for dir in "${DATA_DIRS[@]}"; do
-    rm -rf "$dir"
-  done
-}
 bench_traps
 
 case "$MODE" in cluster | single | both) ;; *) die "MODE must be cluster, single or both, got $MODE" ;; esac

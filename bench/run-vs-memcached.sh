@@ -39,15 +39,6 @@ BENCH_TIMEOUT=$(($(seconds_of "$WARMUP") + $(seconds_of "$DURATION") + 120))
 STARTUP_TIMEOUT=60
 BUILD_TIMEOUT=900
 
-DATA_DIRS=()
-
-cleanup() {
-  stop_all_started
-  local dir
-  for dir in "${DATA_DIRS[@]}"; do
-    rm -rf "$dir"
-  done
-}
 bench_traps
 
 install_missing_tools() {

@@ -3,6 +3,7 @@
 # stopped by pid, never by name: on success, on failure and on Ctrl-C (bench_traps).
 
 STARTED_PIDS=()
+DATA_DIRS=() # temporary data directories, removed by cleanup
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -78,8 +79,16 @@ run_bounded() {
   return "$rc"
 }
 
-# Installs the traps: cleanup (a function of the caller, which should call stop_all_started) on
-# exit, and exit on Ctrl-C or SIGTERM, which then runs cleanup.
+# Stops every process still running, then removes the data directories.
+cleanup() {
+  stop_all_started
+  local dir
+  for dir in "${DATA_DIRS[@]}"; do
+    rm -rf "$dir"
+  done
+}
+
+# Installs the traps: cleanup on exit, and exit on Ctrl-C or SIGTERM, which then runs cleanup.
 bench_traps() {
   trap cleanup EXIT
   trap 'exit 130' INT TERM

@@ -56,21 +56,8 @@ public final class HazelcastBackend implements KvBackend {
   }
 
   private void awaitMembers(int expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int seen;
-    while ((seen = client.getCluster().getMembers().size()) != expected) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new IllegalStateException(
-            "the Hazelcast client sees "
-                + seen
-                + " members, expected "
-                + expected
-                + " within "
-                + timeout.toSeconds()
-                + " s");
-      }
-      Thread.sleep(200);
-    }
+    MemberCount.await(
+        "the Hazelcast client", () -> client.getCluster().getMembers().size(), expected, timeout);
   }
 
   @Override
@@ -81,13 +68,21 @@ public final class HazelcastBackend implements KvBackend {
   @Override
   public CompletionStage<Outcome> get(byte[] key) {
     return map.getAsync(key)
-        .handle((value, failure) -> failure != null ? Outcome.FAILED : value == null ? Outcome.MISS : Outcome.OK);
+        .handle((value, failure) -> outcome(value != null, failure));
   }
 
   @Override
   public CompletionStage<Outcome> put(byte[] key, byte[] value) {
     return map.setAsync(key, value)
-        .handle((ignored, failure) -> failure != null ? Outcome.FAILED : Outcome.OK);
+        .handle((ignored, failure) -> outcome(true, failure));
+  }
+
+  /** A GET that returned null found nothing; any exception (timeout, no member) is FAILED. */
+  static Outcome outcome(boolean found, Throwable failure) {
+    if (failure != null) {
+      return Outcome.FAILED;
+    }
+    return found ? Outcome.OK : Outcome.MISS;
   }
 
   @Override

@@ -12,8 +12,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * KVStore through the project's async {@link KvClient}: one client per node, each request to a
@@ -51,31 +53,21 @@ public final class KvStoreBackend implements KvBackend {
   }
 
   private void awaitMembers(int expected, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
     for (KvClient client : clients) {
-      int seen = -1;
-      while (true) {
-        try {
-          seen = client.membershipCount().get(5, TimeUnit.SECONDS).intValue();
-        } catch (Exception e) {
-          seen = -1; // not up yet: ask again until the deadline
-        }
-        if (seen == expected) {
-          break;
-        }
-        if (System.nanoTime() - deadline > 0) {
-          throw new IllegalStateException(
-              NodeAddress.format(client.config().node())
-                  + " sees "
-                  + (seen < 0 ? "no answer" : seen + " members")
-                  + ", expected "
-                  + expected
-                  + " within "
-                  + timeout.toSeconds()
-                  + " s");
-        }
-        Thread.sleep(200);
-      }
+      MemberCount.await(
+          NodeAddress.format(client.config().node()),
+          () -> {
+            try {
+              return client.membershipCount().get(5, TimeUnit.SECONDS).intValue();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              return MemberCount.NO_ANSWER;
+            } catch (ExecutionException | TimeoutException e) {
+              return MemberCount.NO_ANSWER; // not up yet: ask again until the deadline
+            }
+          },
+          expected,
+          timeout);
     }
   }
 

@@ -1,6 +1,7 @@
 package io.kvstore.bench.replicated;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
@@ -9,6 +10,7 @@ import io.kvstore.client.KvResult;
 import io.kvstore.client.KvException;
 import io.kvstore.protocol.Command;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,22 @@ class BackendMappingTest {
         .isEqualTo(Outcome.REJECTED);
     assertThat(KvStoreBackend.outcome(null, new KvException("no reply from 127.0.0.1:1")))
         .isEqualTo(Outcome.FAILED);
+  }
+
+  @Test
+  void hazelcastAnswersMapToOutcomes() {
+    assertThat(HazelcastBackend.outcome(true, null)).isEqualTo(Outcome.OK);
+    assertThat(HazelcastBackend.outcome(false, null)).isEqualTo(Outcome.MISS);
+    assertThat(HazelcastBackend.outcome(true, new IllegalStateException("no member")))
+        .isEqualTo(Outcome.FAILED);
+  }
+
+  @Test
+  void waitingForMembersNamesWhoSawHowMany() {
+    assertThatThrownBy(() -> MemberCount.await("127.0.0.1:4000", () -> 2, 3, Duration.ofMillis(300)))
+        .hasMessage("127.0.0.1:4000 sees 2 members, expected 3 within 300 ms");
+    assertThatThrownBy(() -> MemberCount.await("x", () -> MemberCount.NO_ANSWER, 3, Duration.ZERO))
+        .hasMessageContaining("x sees no answer");
   }
 
   @Test
