@@ -65,6 +65,16 @@ final class NodeProcess implements AutoCloseable {
     return node;
   }
 
+  /**
+   * A node on a port chosen beforehand (so that nodes can name each other as seeds before any of
+   * them runs), not yet started: call {@link #launch()}.
+   */
+  static NodeProcess on(int port, Path workDir, String... extra) {
+    List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
+    args.addAll(List.of(extra));
+    return new NodeProcess(port, args, workDir.resolve("node-" + port + ".log"));
+  }
+
   void launch() throws Exception {
     List<String> cmd =
         new ArrayList<>(
