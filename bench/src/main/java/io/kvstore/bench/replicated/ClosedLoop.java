@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -36,6 +37,7 @@ public final class ClosedLoop {
   private final Recorder putLatency = new Recorder(HIGHEST_NANOS, 3);
   private final Map<Outcome, LongAdder> outcomes = new EnumMap<>(Outcome.class);
   private final AtomicInteger inFlight = new AtomicInteger();
+  private final AtomicLong sent = new AtomicLong();
   private final ThreadLocal<int[]> nesting = ThreadLocal.withInitial(() -> new int[1]);
   private final ExecutorService relay =
       Executors.newSingleThreadExecutor(
@@ -89,7 +91,7 @@ public final class ClosedLoop {
   }
 
   private void issue() {
-    if (stopping) {
+    if (stopping || sent.incrementAndGet() > workload.maxRequests()) {
       inFlight.decrementAndGet();
       return;
     }

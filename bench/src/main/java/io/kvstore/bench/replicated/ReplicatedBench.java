@@ -55,7 +55,8 @@ public final class ReplicatedBench {
               args.fraction("--get-fraction", 0.9),
               args.duration("--warmup", "5s", Duration.ZERO, Workload.MAX_DURATION),
               args.duration("--duration", "20s", Duration.ofMillis(100), Workload.MAX_DURATION),
-              DRAIN_TIMEOUT);
+              DRAIN_TIMEOUT,
+              Workload.DEFAULT_MAX_REQUESTS);
       String label = args.text("--label", system);
       if (!label.matches("[A-Za-z0-9._=-]{1,64}")) {
         throw new IllegalArgumentException(

@@ -6,7 +6,8 @@ import java.time.Duration;
  * What the closed loop does, the same for every system: {@code window} requests always in flight,
  * over {@code keyCount} keys chosen uniformly, a GET with probability {@code getFraction} else a
  * PUT of a {@code valueSize}-byte value; {@code warmup} unmeasured, then {@code duration} measured.
- * After the measured phase the requests still in flight get at most {@code drainTimeout}.
+ * After the measured phase the requests still in flight get at most {@code drainTimeout}. No more
+ * than {@code maxRequests} requests are sent in all (warm-up included), whatever the rate.
  */
 public record Workload(
     int window,
@@ -15,13 +16,16 @@ public record Workload(
     double getFraction,
     Duration warmup,
     Duration duration,
-    Duration drainTimeout) {
+    Duration drainTimeout,
+    long maxRequests) {
 
   public static final int MAX_WINDOW = 4096;
   public static final int MAX_KEYS = 1_000_000;
   /** KVStore's largest value; Hazelcast gets the same sizes. */
   public static final int MAX_VALUE_SIZE = 15_000;
   public static final Duration MAX_DURATION = Duration.ofMinutes(10);
+  /** A bound in count beside the bound in time: 10 minutes at 160,000 requests a second. */
+  public static final long DEFAULT_MAX_REQUESTS = 100_000_000L;
 
   public Workload {
     check(window >= 1 && window <= MAX_WINDOW, "window must be 1-" + MAX_WINDOW + ", got " + window);
@@ -35,6 +39,7 @@ public record Workload(
         "duration must be 100 ms-10 min, got " + duration);
     check(!drainTimeout.isNegative() && drainTimeout.compareTo(Duration.ofMinutes(1)) <= 0,
         "drain timeout must be 0-60 s, got " + drainTimeout);
+    check(maxRequests >= 1, "max requests must be at least 1, got " + maxRequests);
   }
 
   private static void check(boolean ok, String message) {

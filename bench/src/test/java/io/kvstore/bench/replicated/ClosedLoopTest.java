@@ -10,9 +10,13 @@ class ClosedLoopTest {
   private static final byte[][] VALUES = ReplicatedBench.values(100);
 
   private static Workload workload(int window, double getFraction) {
+    return workload(window, getFraction, Workload.DEFAULT_MAX_REQUESTS);
+  }
+
+  private static Workload workload(int window, double getFraction, long maxRequests) {
     return new Workload(
         window, KEYS.length, 100, getFraction, Duration.ofMillis(100), Duration.ofMillis(400),
-        Duration.ofSeconds(5));
+        Duration.ofSeconds(5), maxRequests);
   }
 
   private static LoadResult run(FakeBackend backend, Workload workload) throws InterruptedException {
@@ -53,6 +57,14 @@ class ClosedLoopTest {
     LoadResult onlyPuts = run(new FakeBackend(FakeBackend.Mode.ASYNC_OK), workload(4, 0.0));
     assertThat(onlyPuts.gets().getTotalCount()).isZero();
     assertThat(onlyPuts.puts().getTotalCount()).isPositive();
+  }
+
+  @Test
+  void neverSendsMoreThanTheRequestBound() throws InterruptedException {
+    FakeBackend backend = new FakeBackend(FakeBackend.Mode.SYNC_OK);
+    LoadResult result = run(backend, workload(4, 0.5, 500));
+    assertThat(backend.gets.get() + backend.puts.get()).isEqualTo(500);
+    assertThat(result.undrained()).isZero();
   }
 
   @Test

@@ -26,7 +26,7 @@ class LoadResultTest {
     outcomes.put(Outcome.REJECTED, 2L);
     outcomes.put(Outcome.FAILED, 3L);
     Workload workload =
-        new Workload(32, 10_000, 100, 0.9, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ZERO);
+        new Workload(32, 10_000, 100, 0.9, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ZERO, 1_000);
     LoadResult result = new LoadResult(
         "kvstore", workload, TimeUnit.SECONDS.toNanos(2), gets, puts, outcomes, 0,
         Map.of("retransmissions", 7L));
@@ -55,7 +55,7 @@ class LoadResultTest {
   void emptyHistogramsStillMakeValidJson() throws Exception {
     Histogram empty = new Histogram(TimeUnit.SECONDS.toNanos(60), 3);
     Workload workload =
-        new Workload(1, 1, 1, 0, Duration.ZERO, Duration.ofMillis(100), Duration.ZERO);
+        new Workload(1, 1, 1, 0, Duration.ZERO, Duration.ofMillis(100), Duration.ZERO, 1);
     LoadResult result = new LoadResult(
         "hazelcast", workload, 1, empty, empty, new EnumMap<>(Outcome.class), 4, Map.of());
     JsonNode json = new ObjectMapper().readTree(result.toJson("x", 1, 1));
