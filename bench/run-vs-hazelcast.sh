@@ -17,7 +17,11 @@
 #   ROUNDS=2  DURATION=20s  WARMUP=5s  MIXES="0.9 0.5"  WINDOW=32  KEYS=10000  VALUE_SIZE=100
 #   NODES=3  ENGINE=memory (or rocksdb)  CLUSTER_NODE_ARGS=""  OUT_DIR=<new temp dir>
 #   NODE_JAVA_OPTS="-Xmx64m ..."  SKIP_BUILD=0 (1: use the jars as they are)
-# Example, a smoke test: ROUNDS=1 DURATION=3s WARMUP=1s MIXES=0.9 bench/run-vs-hazelcast.sh
+# Examples: a smoke test: ROUNDS=1 DURATION=3s WARMUP=1s MIXES=0.9 bench/run-vs-hazelcast.sh
+#   N=1 cost of the replication code: a jar built before it (A) vs this one with N=1 (B):
+#   printf 'replication:\n  n: 1\n  r: 1\n  w: 1\n' >/tmp/n1.yaml
+#   MODE=single A_LABEL=before A_JAR=/tmp/before.jar B_LABEL=n1 B_JAR=cli/target/kvstore.jar \
+#     B_NODE_ARGS="--config /tmp/n1.yaml" bench/run-vs-hazelcast.sh
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
