@@ -5,11 +5,15 @@ import io.kvstore.history.History;
 import io.kvstore.history.HistoryChecker;
 import io.kvstore.history.Kind;
 import io.kvstore.history.Outcome;
+import io.kvstore.history.Violation;
 import io.kvstore.protocol.Command;
+import java.util.HashMap;
+import java.util.Map;
 
 /** Records a {@link KvCluster}'s client requests into a {@link History} on the virtual clock. */
 final class HistoryRecording implements ClientRecorder {
   private final History history;
+  private final Map<Long, Integer> nodeOf = new HashMap<>();
 
   private HistoryRecording(History history) {
     this.history = history;
@@ -41,6 +45,22 @@ final class HistoryRecording implements ClientRecorder {
   public void completed(long handle, Operation op) {
     Kind kind = kind(op.command());
     history.complete(handle, Outcome.ofReply(kind, op.code()), op.value());
+    if (handle != History.DROPPED) {
+      nodeOf.put(handle, op.node());
+    }
+  }
+
+  /** The result's report, each violation followed by the nodes its operations were sent to. */
+  String report(CheckResult result) {
+    StringBuilder s = new StringBuilder(result.summary()).append('\n');
+    for (Violation v : result.violations()) {
+      s.append(v.describe()).append("  sent to: read via node ").append(nodeOf.get(v.read().id()));
+      if (v.shouldHaveSeen() != null) {
+        s.append(", write it should have seen via node ").append(nodeOf.get(v.shouldHaveSeen().id()));
+      }
+      s.append('\n');
+    }
+    return s.toString();
   }
 
   History history() {
