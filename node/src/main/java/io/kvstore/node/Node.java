@@ -44,11 +44,9 @@ import org.slf4j.LoggerFactory;
 /** One running node: storage, the key-value service and the UDP front end, wired together. */
 public final class Node implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Node.class);
-  /** Tombstones are kept this long so that replicas that missed a delete still learn of it. */
-  private static final long TOMBSTONE_GRACE_MILLIS = TimeUnit.HOURS.toMillis(1);
-
   private final NodeConfig config;
   private final StorageEngine storage;
+  private final StorageEngine hintStorage;
   private final DiskSpaceGuard disk;
   private final ClusterService cluster;
   private final UdpTransport transport;
@@ -60,6 +58,7 @@ public final class Node implements AutoCloseable {
   private Node(
       NodeConfig config,
       StorageEngine storage,
+      StorageEngine hintStorage,
       DiskSpaceGuard disk,
       ClusterService cluster,
       UdpTransport transport,
@@ -70,6 +69,7 @@ public final class Node implements AutoCloseable {
     this.metricsServer = metricsServer;
     this.config = config;
     this.storage = storage;
+    this.hintStorage = hintStorage;
     this.disk = disk;
     this.cluster = cluster;
     this.transport = transport;
@@ -85,17 +85,28 @@ public final class Node implements AutoCloseable {
     }
     ClusterSecret secret = ClusterSecret.resolve(config, System.getenv());
     StorageEngine storage;
+    StorageEngine hintStorage;
     DiskSpaceGuard disk;
+    // Hints have a store of their own, bounded in bytes (replication.max-hint-bytes).
+    StorageLimits hintLimits = new StorageLimits(0, config.replication.toConfig().maxHintBytes());
     if (config.memory) {
       storage = new MemoryStorageEngine(limits);
+      hintStorage = new MemoryStorageEngine(hintLimits);
       disk = DiskSpaceGuard.none();
     } else {
       Path dir = config.dataDirPath();
       storage = RocksDbStorageEngine.open(dir, limits, false);
       try {
+        hintStorage = RocksDbStorageEngine.open(dir.resolve("hints"), hintLimits, false);
+      } catch (RuntimeException e) {
+        storage.close();
+        throw e;
+      }
+      try {
         disk = DiskSpaceGuard.forDirectory(dir, config.minFreeDiskValue());
       } catch (IOException e) {
         storage.close();
+        hintStorage.close();
         throw new ConfigException("cannot inspect the disk of data-dir " + dir + ": " + e);
       }
     }
@@ -123,7 +134,7 @@ public final class Node implements AutoCloseable {
                 config.memory ? null : config.dataDirPath(), version()));
     NodeCore core =
         NodeCore.assemble(
-            config, storage, disk, authenticator, stats, sources,
+            config, storage, hintStorage, disk, authenticator, stats, sources,
             new NodeCore.Ports(
                 SystemClock.INSTANCE, new SplittableRandom(), network, cluster.core(),
                 cluster::execute, advertised, sampler::latest,
@@ -143,6 +154,7 @@ public final class Node implements AutoCloseable {
       cluster.close();
       disk.close();
       storage.close();
+      hintStorage.close();
       throw e;
     }
     bound[0] = transport;
@@ -155,6 +167,7 @@ public final class Node implements AutoCloseable {
         cluster.close();
         disk.close();
         storage.close();
+        hintStorage.close();
         throw e;
       }
     }
@@ -167,7 +180,8 @@ public final class Node implements AutoCloseable {
               return t;
             });
     maintenance.scheduleWithFixedDelay(
-        () -> collectTombstones(storage), 10, 10, TimeUnit.MINUTES);
+        () -> collectTombstones(storage, config.replication.tombstoneGraceMillis), 10, 10,
+        TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
     SecretNotices.atStart(secret, advertised);
     if (secret.insecure()) {
@@ -175,7 +189,8 @@ public final class Node implements AutoCloseable {
           SecretNotices::insecureReminder, SecretNotices.INSECURE_REMINDER_SECONDS,
           SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
     }
-    return new Node(config, storage, disk, cluster, transport, maintenance, metricsServer, secret);
+    return new Node(config, storage, hintStorage, disk, cluster, transport, maintenance, metricsServer,
+        secret);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -250,9 +265,9 @@ public final class Node implements AutoCloseable {
     return dir;
   }
 
-  private static void collectTombstones(StorageEngine storage) {
+  private static void collectTombstones(StorageEngine storage, long graceMillis) {
     try {
-      long cutoff = HybridLogicalClock.timestamp(System.currentTimeMillis() - TOMBSTONE_GRACE_MILLIS, 0);
+      long cutoff = HybridLogicalClock.timestamp(System.currentTimeMillis() - graceMillis, 0);
       long removed = storage.collectTombstones(cutoff);
       if (removed > 0) {
         log.info("collected {} tombstones older than the grace period", removed);
@@ -297,6 +312,7 @@ public final class Node implements AutoCloseable {
     cluster.close();
     disk.close();
     storage.close();
+    hintStorage.close();
     log.info("node stopped; storage flushed");
   }
 }

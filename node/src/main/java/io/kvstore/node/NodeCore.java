@@ -8,12 +8,19 @@ import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.request.Forwarding;
 import io.kvstore.node.request.InternalDispatch;
 import io.kvstore.node.request.NodeControl;
 import io.kvstore.node.request.PipelineSettings;
 import io.kvstore.node.request.PipelineWiring;
 import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.replication.CoordinatorRegistry;
+import io.kvstore.node.replication.HintStore;
+import io.kvstore.node.replication.HintedHandoff;
+import io.kvstore.node.replication.Replica;
+import io.kvstore.node.replication.ReplicaFrames;
+import io.kvstore.node.replication.ReplicationConfig;
+import io.kvstore.node.replication.ReplicationStats;
+import io.kvstore.node.replication.ReplicationWiring;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.security.FrameAuthenticator;
@@ -38,8 +45,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sans-IO heart of one node, assembled from its ports: the key-value service on the node's
  * clock, the request counters, status gossip, the internal frame dispatch table (membership,
- * status rounds), forwarding, and the {@link PipelineWiring} every request pipeline of the node
- * shares. {@link Node} assembles it with threads, RocksDB and Netty around it; the simulator with a
+ * status rounds, replica answers), replication (the local replica, the coordinators' registry),
+ * and the {@link PipelineWiring} every request pipeline of the node shares. {@link Node} assembles it with threads, RocksDB and Netty around it; the simulator with a
  * virtual clock, memory storage and a simulated network — one wiring for both, so that what the
  * simulator tests is what runs.
  *
@@ -51,7 +58,10 @@ public record NodeCore(
     RequestStats stats,
     StatusGossip statusGossip,
     InternalDispatch dispatch,
-    Forwarding forwarding,
+    Replica replica,
+    ReplicationStats replicationStats,
+    HintStore hints,
+    HintedHandoff handoff,
     PipelineWiring wiring) {
 
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
@@ -65,18 +75,14 @@ public record NodeCore(
   public static final long MAX_QUEUE_MILLIS = 100;
   /** Reply budgets tracked at once (16 bytes each); idle sources take no entry. */
   static final int REPLY_BUDGET_SOURCES = 32_768;
-  /** Forwards awaiting the owner's reply, across all sockets. */
-  static final int FORWARDS_OUTSTANDING = 65_536;
-  /** A client gives up after 1.5 s; an owner silent for 1 s will not answer at all. */
-  static final long FORWARD_TIMEOUT_MILLIS = 1_000;
 
   /**
    * Where the node lives and what it runs on.
    *
    * @param clock the node's clock (wall time for write timestamps and reports, monotonic time for
    *     timeouts)
-   * @param random seeds status gossip and the forward numbers (random, so a restarted node does
-   *     not accept late replies meant for its previous life)
+   * @param random seeds status gossip and the replication operation numbers (random, so a
+   *     restarted node does not accept late answers meant for its previous life)
    * @param network node-to-node frames out, sealed with the cluster secret by the port
    * @param cluster membership and routing
    * @param clusterThread runs work on the thread of {@code cluster} (and of status gossip, which
@@ -109,8 +115,8 @@ public record NodeCore(
    * as {@code sources} allows; nothing runs until a pipeline is fed.
    */
   public static NodeCore assemble(
-      NodeConfig config, StorageEngine storage, DiskSpaceGuard disk, FrameAuthenticator authenticator,
-      RequestStats stats, ClientSources sources, Ports ports) {
+      NodeConfig config, StorageEngine storage, StorageEngine hintStorage, DiskSpaceGuard disk,
+      FrameAuthenticator authenticator, RequestStats stats, ClientSources sources, Ports ports) {
     HybridLogicalClock hlc = new HybridLogicalClock(ports.clock());
     KeyValueService service = new KeyValueService(storage, hlc, disk);
     ClusterCore cluster = ports.cluster();
@@ -134,16 +140,32 @@ public record NodeCore(
     dispatch.register(
         StatusCodec.ROUND,
         (from, frame) -> clusterThread.execute(() -> statusGossip.onRoundFrame(frame), frame.length));
-    Forwarding forwarding =
-        new Forwarding(
-            FORWARDS_OUTSTANDING, FORWARD_TIMEOUT_MILLIS, ports.clock(), stats,
-            ports.random().nextLong());
+    ReplicationStats replicationStats = new ReplicationStats();
+    Replica replica = new Replica(storage, hlc, disk, replicationStats);
+    CoordinatorRegistry coordinators = new CoordinatorRegistry(replicationStats);
+    dispatch.register(ReplicaFrames.WRITE_ACK,
+        (from, frame) -> coordinators.deliver(from, frame, ReplicaFrames.WRITE_ACK));
+    dispatch.register(ReplicaFrames.READ_REPLY,
+        (from, frame) -> coordinators.deliver(from, frame, ReplicaFrames.READ_REPLY));
+    ReplicationConfig replicationConfig = config.replication.toConfig();
+    HintStore hints = new HintStore(hintStorage, replicationStats, ports.clock());
+    // Hinted handoff shares the membership thread: it acts on membership (a replica is back).
+    int handoffIndex = coordinators.nextIndex();
+    HintedHandoff handoff =
+        new HintedHandoff(handoffIndex, hints, cluster::ring, cluster.scheduler(), ports.network(),
+            ports.clock(), replicationConfig, replicationStats, ports.random().nextLong());
+    coordinators.register(handoffIndex, handoff, task -> clusterThread.execute(task, 0));
+    handoff.start();
+    ReplicationWiring replication =
+        new ReplicationWiring(replicationConfig, cluster::ring, cluster::isJoining, replica, hlc,
+            coordinators, hints, replicationStats, ports.random().nextLong());
     PipelineWiring wiring =
         new PipelineWiring(
             pipelineSettings(config), stats, ports.clock(), service,
-            new ClusterControl(cluster, ports.pid(), ports.haltNow()), cluster::remoteOwner,
-            dispatch, forwarding, sources);
-    return new NodeCore(service, hlc, stats, statusGossip, dispatch, forwarding, wiring);
+            new ClusterControl(cluster, ports.pid(), ports.haltNow()),
+            dispatch, replication, sources);
+    return new NodeCore(service, hlc, stats, statusGossip, dispatch, replica, replicationStats, hints,
+        handoff, wiring);
   }
 
   /** The request pipeline's tuning, from the node's configuration. */

@@ -4,6 +4,7 @@ import io.kvstore.client.KvClientConfig;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.config.ReplicationSettings;
 import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
@@ -70,6 +71,20 @@ public final class KvCluster {
     public Settings withSkew(long maxSkewMillis, double maxDriftPpm) {
       return new Settings(node, authenticator, durableStorage, replyCacheBytes, maxSkewMillis, maxDriftPpm,
           storage);
+    }
+
+    /**
+     * Replication factor {@code n} and quorums {@code r}, {@code w} (in the node config, which
+     * {@link #defaults()} makes fresh for every cluster).
+     */
+    public Settings withReplication(int n, int r, int w) {
+      ReplicationSettings replication = new ReplicationSettings();
+      replication.n = n;
+      replication.r = r;
+      replication.w = w;
+      replication.toConfig(); // fails here, naming the field, if the quorums are not strict
+      node.replication = replication;
+      return this;
     }
 
     public Settings withDurableStorage(boolean durable) {
@@ -149,10 +164,17 @@ public final class KvCluster {
     node.start(List.of(seed.address()));
   }
 
-  /** The node that {@code observer}'s ring says owns {@code key}. */
+  /** The node that {@code observer}'s ring says owns {@code key} (the first of its replicas). */
   public KvNode ownerSeenBy(KvNode observer, byte[] key) {
-    InetSocketAddress remote = observer.cluster().remoteOwner(key);
-    return remote == null ? observer : byAddress.get(remote);
+    return byAddress.get(observer.cluster().ring().ownerOf(key).address());
+  }
+
+  /** The nodes that {@code observer}'s ring says hold {@code key}, owner first. */
+  public List<KvNode> replicasSeenBy(KvNode observer, byte[] key) {
+    return java.util.Arrays.stream(
+            observer.cluster().ring().replicasOf(key, node(0).settingsN()))
+        .map(o -> byAddress.get(o.address()))
+        .toList();
   }
 
   private static InetSocketAddress address(int host, int port) {

@@ -11,7 +11,9 @@ import io.kvstore.node.request.RequestStats;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.service.DiskSpaceGuard;
+import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.storage.StorageLimits;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.List;
@@ -41,6 +43,7 @@ public final class KvNode implements SimEndpoint {
   private final DatagramSink sink = new Sink();
 
   private StorageEngine storage;
+  private StorageEngine hintStorage;
   private ClusterCore cluster;
   private NodeCore core;
   private RequestPipeline pipeline;
@@ -71,17 +74,18 @@ public final class KvNode implements SimEndpoint {
         };
     if (storage == null || !settings.durableStorage()) {
       storage = settings.storage().create(index);
+      hintStorage = new MemoryStorageEngine(new StorageLimits(0, 64L << 20));
     }
     long stream = ((long) index << 20) | current;
     // Membership limits fixed as SimNode's (not sized to this JVM's heap), so a seed replays anywhere.
     cluster = new ClusterCore(id, address, settings.swim(), SimNode.LIMITS, clock,
         sim.random(stream), port, scheduler,
         settings.node().virtualNodes);
-    core = NodeCore.assemble(settings.node(), storage, DiskSpaceGuard.none(), settings.authenticator(),
+    core = NodeCore.assemble(settings.node(), storage, hintStorage, DiskSpaceGuard.none(), settings.authenticator(),
         new RequestStats(), NodeCore.clientSources(settings.node(), clock),
         new NodeCore.Ports(clock, sim.random(stream | (1L << 19)), port, cluster, this::onClusterThread,
             address, List::of, 100_000 + index, this::crash));
-    core.forwarding().start(scheduler);
+
     pipeline = new RequestPipeline(core.wiring(),
         new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,
         address);
@@ -94,6 +98,7 @@ public final class KvNode implements SimEndpoint {
       return;
     }
     cluster.stop();
+    core.handoff().stop();
     pipeline.close();
     process.stop();
   }
@@ -194,9 +199,15 @@ public final class KvNode implements SimEndpoint {
     return storage;
   }
 
-  /** Whether this node's current ring routes {@code key} to itself. */
+  /** Whether this node's current ring makes it a replica of {@code key}. */
   public boolean owns(byte[] key) {
-    return cluster.remoteOwner(key) == null;
+    return java.util.Arrays.stream(cluster.ring().replicasOf(key, settingsN()))
+        .anyMatch(o -> o.id().equals(id));
+  }
+
+  /** The replication factor this node runs with. */
+  int settingsN() {
+    return settings.node().replication.n;
   }
 
   public long malformedMembershipFrames() {

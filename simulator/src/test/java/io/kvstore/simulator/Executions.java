@@ -71,8 +71,11 @@ final class Executions {
 
     @Override
     public boolean remove(byte[] key, long timestamp) {
-      log.add(new Execution(node, Command.REMOVE, text(key), null, timestamp, now.getAsLong()));
-      return delegate.remove(key, timestamp);
+      boolean removed = delegate.remove(key, timestamp);
+      if (removed) { // deleting what is already deleted has no new effect
+        log.add(new Execution(node, Command.REMOVE, text(key), null, timestamp, now.getAsLong()));
+      }
+      return removed;
     }
 
     @Override
@@ -81,14 +84,34 @@ final class Executions {
       return delegate.get(key);
     }
 
+    /** Replicas read through here (tombstones included): a GET's execution. */
     @Override
     public VersionedRecord getRecord(byte[] key) {
+      log.add(new Execution(node, Command.GET, text(key), null, 0, now.getAsLong()));
       return delegate.getRecord(key);
     }
 
+    /** Replicas write through here: a PUT's execution (tombstones go through remove). */
     @Override
     public WriteResult apply(byte[] key, VersionedRecord record) {
-      return delegate.apply(key, record);
+      VersionedRecord stored = delegate.getRecord(key);
+      WriteResult result = delegate.apply(key, record);
+      // Only a change counts: a stale write changed nothing, and the same value again (a
+      // duplicated frame, or the same write stamped again above a newer version) has no new
+      // effect. A request's value coming back after another value replaced it is logged, and is
+      // what the at-most-once checks catch.
+      boolean sameValue = stored != null && !stored.tombstone() && !record.tombstone()
+          && java.util.Arrays.equals(stored.value(), record.value());
+      if (result == WriteResult.APPLIED && !sameValue) {
+        log.add(new Execution(node, record.tombstone() ? Command.REMOVE : Command.PUT, text(key),
+            record.tombstone() ? null : text(record.value()), record.timestamp(), now.getAsLong()));
+      }
+      return result;
+    }
+
+    @Override
+    public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
+      return delegate.scan(afterKey, maxRecords, sink);
     }
 
     @Override

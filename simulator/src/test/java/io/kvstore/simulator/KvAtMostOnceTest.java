@@ -16,7 +16,7 @@ class KvAtMostOnceTest {
   void noRequestRunsTwiceUnderLossAndDuplication(long seed) {
     Executions executions = new Executions();
     KvCluster cluster = KvCluster.formed(seed, 50, 20,
-        KvCluster.Settings.defaults().withStorage(executions.storage()), Duration.ofSeconds(60));
+        KvCluster.Settings.defaults().withReplication(1, 1, 1).withStorage(executions.storage()), Duration.ofSeconds(60));
     executions.clock(cluster.sim()::elapsedMillis);
     cluster.network().setLoss(0.2).setDuplication(0.1);
     KvWorkload workload = new KvWorkload(cluster, 20);

@@ -26,9 +26,11 @@ public final class ClusterCore {
   private final SwimMembership membership;
   private final Scheduler scheduler;
   private final int virtualNodes;
+  private final long forgetMillis;
   private volatile Ring ring;
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
+  private volatile boolean joining;
 
   public ClusterCore(
       NodeId self,
@@ -42,6 +44,7 @@ public final class ClusterCore {
       int virtualNodes) {
     this.scheduler = scheduler;
     this.virtualNodes = virtualNodes;
+    this.forgetMillis = config.deadRetentionMillis();
     this.membership = new SwimMembership(self, advertised, config, limits, clock, random, network, scheduler);
     membership.addListener(this::onChange);
     publish(List.of(membership.self()));
@@ -49,7 +52,16 @@ public final class ClusterCore {
 
   /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
   public void start(List<InetSocketAddress> seeds) {
+    joining = !seeds.isEmpty();
     membership.start(seeds);
+  }
+
+  /**
+   * Started with seeds and not yet part of a cluster: the ring holds this node alone, so it must
+   * not answer for keys (it would say "not found" for keys its cluster holds). Any thread.
+   */
+  public boolean isJoining() {
+    return joining;
   }
 
   /** Announces a graceful leave. */
@@ -87,6 +99,11 @@ public final class ClusterCore {
     return r.isSelf(owner) ? null : owner.address();
   }
 
+  /** The ring as of the last rebuild: replica placement. Any thread. */
+  public Ring ring() {
+    return ring;
+  }
+
   /** Live members in this node's view (GET_MEMBERSHIP_COUNT). */
   public int liveMembers() {
     return membership.liveCount();
@@ -112,6 +129,14 @@ public final class ClusterCore {
           "member {} at {} is now {} (incarnation {})",
           after.id(), after.address(), after.state(), after.incarnation());
     }
+    if (!after.state().isLive()) {
+      // Forgetting a member notifies nobody; its place on the ring goes at the next rebuild.
+      scheduler.schedule(forgetMillis + REBUILD_DELAY_MILLIS, this::rebuildSoon);
+    }
+    rebuildSoon();
+  }
+
+  private void rebuildSoon() {
     if (!rebuildScheduled) {
       rebuildScheduled = true;
       scheduler.schedule(
@@ -126,5 +151,8 @@ public final class ClusterCore {
   private void publish(List<Member> members) {
     snapshot = new ArrayList<>(members);
     ring = Ring.of(members, membership.selfId(), virtualNodes);
+    if (ring.memberCount() > 1) {
+      joining = false; // once in a cluster, a node left alone is the cluster (others left or died)
+    }
   }
 }

@@ -10,36 +10,58 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Consistent-hashing ring over the live members, with virtual nodes. Immutable: membership
- * changes build a new ring and publish it, so the transport's threads read it without locks.
+ * Consistent-hashing ring with virtual nodes over the members that hold replicas: alive, suspect
+ * and dead ones (a crash does not move keys: a dead member keeps its place, and its writes become
+ * hints, until it is forgotten after the dead-retention time), but not those that left.
+ * Immutable: membership changes build a new ring and publish it, so the transport's threads read
+ * it without locks.
  *
  * <p>Keys are arbitrary bytes, not pre-hashed, so all 32 bytes are mixed into the ring position:
  * keys sharing a prefix still spread evenly.
  */
 public final class Ring {
-  /** A ring position's owner. */
-  public record Owner(NodeId id, InetSocketAddress address) {}
+  /**
+   * A ring position's owner.
+   *
+   * @param down dead in this node's view when the ring was built: not worth asking
+   */
+  public record Owner(NodeId id, InetSocketAddress address, boolean down) {}
 
   private final long[] positions;
   private final Owner[] owners;
   private final NodeId self;
 
-  private Ring(long[] positions, Owner[] owners, NodeId self) {
+  private final Owner[] members;
+  private final int distinctMembers;
+
+  private Ring(long[] positions, Owner[] owners, NodeId self, Owner[] members) {
     this.positions = positions;
     this.owners = owners;
     this.self = self;
+    this.members = members;
+    this.distinctMembers = members.length;
   }
 
-  /** A ring over {@code members} (only live ones place tokens), seen from {@code self}. */
+  /** The member with {@code id} if it holds a place on this ring, else null. */
+  public Owner member(NodeId id) {
+    for (Owner m : members) {
+      if (m.id().equals(id)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /** A ring over {@code members} (all but those that left place tokens), seen from {@code self}. */
   public static Ring of(Collection<Member> members, NodeId self, int virtualNodes) {
-    List<Member> live = members.stream().filter(m -> m.state().isLive()).toList();
+    List<Member> live = members.stream().filter(m -> m.state() != MemberState.LEFT).toList();
     int n = live.size() * virtualNodes;
     long[][] tokens = new long[n][2];
     Owner[] byIndex = new Owner[live.size()];
     int t = 0;
     for (int i = 0; i < live.size(); i++) {
       Member m = live.get(i);
-      byIndex[i] = new Owner(m.id(), m.address());
+      byIndex[i] = new Owner(m.id(), m.address(), m.state() == MemberState.DEAD);
       for (int v = 0; v < virtualNodes; v++) {
         tokens[t][0] = tokenOf(m.id(), v);
         tokens[t][1] = i;
@@ -55,7 +77,7 @@ public final class Ring {
       positions[i] = tokens[i][0];
       owners[i] = byIndex[(int) tokens[i][1]];
     }
-    return new Ring(positions, owners, self);
+    return new Ring(positions, owners, self, byIndex);
   }
 
   /** The owner of a 32-byte key: the first token clockwise from the key's position. */
@@ -64,6 +86,42 @@ public final class Ring {
       return null;
     }
     return owners[indexOf(keyPosition(key))];
+  }
+
+  /**
+   * The key's preference list: the first {@code n} distinct members clockwise from its position
+   * (fewer if the ring has fewer members), the owner first.
+   */
+  public Owner[] replicasOf(byte[] key, int n) {
+    if (positions.length == 0) {
+      return new Owner[0];
+    }
+    int members = distinctMembers;
+    Owner[] replicas = new Owner[Math.min(n, members)];
+    int found = 0;
+    for (int i = indexOf(keyPosition(key)), seen = 0;
+        found < replicas.length && seen < positions.length;
+        i = (i + 1) % positions.length, seen++) {
+      Owner candidate = owners[i];
+      boolean duplicate = false;
+      for (int j = 0; j < found; j++) {
+        duplicate |= replicas[j] == candidate;
+      }
+      if (!duplicate) {
+        replicas[found++] = candidate;
+      }
+    }
+    return replicas;
+  }
+
+  /** Members that hold replicas (all but those that left). */
+  public int memberCount() {
+    return distinctMembers;
+  }
+
+  /** This node's id, as the ring was built for it. */
+  public NodeId self() {
+    return self;
   }
 
   public boolean isSelf(Owner owner) {

@@ -118,6 +118,10 @@ public final class NodeConfig {
   @JsonProperty("membership")
   public MembershipSettings membership = new MembershipSettings();
 
+  /** Replication factor, quorums, timeouts and repair budgets (docs/REPLICATION.md). */
+  @JsonProperty("replication")
+  public ReplicationSettings replication = new ReplicationSettings();
+
   /** Static labels sent with every status report (e.g. rack, role). */
   @JsonProperty("labels")
   public java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
@@ -233,6 +237,7 @@ public final class NodeConfig {
     }
     membership.toSwimConfig();
     membership.toLimits();
+    replication.toConfig();
     if (nodeId != null) {
       try {
         new io.kvstore.node.cluster.NodeId(nodeId);
@@ -265,6 +270,9 @@ public final class NodeConfig {
     }
     if (membership == null) {
       throw ConfigException.field("membership", "is empty; leave it out for the defaults");
+    }
+    if (replication == null) {
+      throw ConfigException.field("replication", "is empty; leave it out for the defaults");
     }
     if (labels == null) {
       throw ConfigException.field("labels", "is empty; leave it out for none");

@@ -89,6 +89,11 @@ final class CommandExecutor {
     }
   }
 
+  /** Writes outside this executor (replica writes) join the batch's group commit. */
+  void writesToSync() {
+    unsyncedWrites = true;
+  }
+
   /** Group commit: with {@code sync}, makes the writes executed since the last call durable. */
   void endBatch(boolean sync) {
     if (unsyncedWrites) {

@@ -10,8 +10,16 @@ import io.kvstore.protocol.ReplyEncoder;
 import io.kvstore.protocol.RequestDecoder;
 import io.kvstore.protocol.ResponseCode;
 import io.kvstore.protocol.Wire;
+import io.kvstore.node.replication.Coordinator;
+import io.kvstore.node.replication.Replica;
+import io.kvstore.node.replication.ReplicaFrames;
+import io.kvstore.node.replication.ReplicationStats;
+import io.kvstore.node.replication.ReplicationWiring;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * (through a {@link DatagramSink}), timers through a {@link Scheduler}, time through a
  * {@link Clock}. Stages: decode → source allow-list ({@link ClientSources}) → internal frames to
  * the {@link InternalDispatch} → at-most-once {@link ReplyCache} → {@link Admission} → queue or
- * shed (0x03) → route (here, or {@link Forwarding} to the owner) → {@link CommandExecutor}
- * (execute and encode) → reply budget (a reply the client's source cannot pay for goes out as a
+ * shed (0x03) → execute: a key whose replicas are on other nodes is coordinated by this node's
+ * {@link Coordinator} (quorum writes and reads; the reply is sent when they complete), anything
+ * else by the {@link CommandExecutor} (execute and encode) → reply budget (a reply the client's source cannot pay for goes out as a
  * 17-byte 0x03).
  *
  * <p>Overload: each batch executes at most {@code batchSize} requests; the rest wait in a bounded
@@ -33,19 +42,31 @@ import org.slf4j.LoggerFactory;
  * overflowing the kernel's socket buffer silently. Writes of a batch are made durable together
  * (group commit) before its replies are flushed.
  *
- * <p>Single-threaded: every method but {@link #relayLater} runs on the pipeline's thread.
+ * <p>Single-threaded: every method runs on the pipeline's thread.
  */
 public final class RequestPipeline {
   private static final Logger log = LoggerFactory.getLogger(RequestPipeline.class);
   /** Largest datagram the pipeline sends: a LIST_MEMBERS page or a GET reply. */
   private static final int OUT_BUFFER = 64 * 1024;
+  /** Unfinished writes remembered per pipeline for their retries. */
+  static final int UNFINISHED_WRITES = 4_096;
 
   private final PipelineSettings settings;
   private final RequestStats stats;
   private final Clock clock;
-  private final KeyRouter router;
   private final InternalDispatch dispatch;
-  private final Forwarding forwarding;
+  private final Coordinator coordinator;
+  private final ReplicationStats replicationStats;
+  private final java.util.function.BooleanSupplier joining;
+  private final Map<InFlight, PendingReply> inFlight = new HashMap<>();
+  /** Writes that ended 0x22, for their clients' retries to resume (bounded: oldest dropped). */
+  private final Map<InFlight, Coordinator.WriteAttempt> unfinished =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<InFlight, Coordinator.WriteAttempt> eldest) {
+          return size() > UNFINISHED_WRITES;
+        }
+      };
   private final ReplyCache replyCache;
   private final Admission admission;
   private final CommandExecutor executor;
@@ -76,8 +97,6 @@ public final class RequestPipeline {
     this.settings = wiring.settings();
     this.stats = wiring.stats();
     this.clock = wiring.clock();
-    this.router = wiring.router();
-    this.forwarding = wiring.forwarding();
     this.node = wiring.node();
     this.sources = wiring.sources();
     this.oversized = new OversizedDatagrams(stats.oversized, clock);
@@ -90,12 +109,21 @@ public final class RequestPipeline {
     this.errorLimiter =
         new ErrorReplyLimiter(settings.errorRepliesPerSecond(), settings.errorRepliesPerSecond());
     this.queue = new RequestQueue(settings.queueCapacity(), settings.queueBytes());
-    DecodedRequest forwardedDecode = new DecodedRequest();
+    ReplicationWiring replication = wiring.replication();
+    this.replicationStats = replication.stats();
+    this.joining = replication.joining();
+    Scheduler flushingLoop = (delay, task) -> loop.schedule(delay, () -> runAndFlush(task));
+    this.coordinator =
+        new Coordinator(replication.registry().nextIndex(), replication.config(), replication.ring(),
+            replication.replica(), replication.hlc(), clock, flushingLoop, this::sendInternal,
+            replication.hints(), replication.stats(), replication.firstOperation());
+    replication.registry().register(coordinator.index(), coordinator,
+        task -> flushingLoop.schedule(0, task));
+    Replica replica = replication.replica();
     this.dispatch =
         wiring.dispatch().extend()
-            .register(ForwardFrames.FORWARD,
-                (from, frame) -> forwarding.onForward(from, frame, this, forwardedDecode))
-            .register(ForwardFrames.FORWARD_REPLY, (from, frame) -> forwarding.onForwardReply(frame));
+            .register(ReplicaFrames.WRITE, (from, frame) -> answerReplica(from, frame, true, replica))
+            .register(ReplicaFrames.READ, (from, frame) -> answerReplica(from, frame, false, replica));
   }
 
   /**
@@ -231,17 +259,20 @@ public final class RequestPipeline {
     return true;
   }
 
-  /** Executes a client request here, or forwards it to the key's owner. */
+  /** Executes a client request here, or coordinates it with the key's replicas. */
   private void execute(ClientRequest r) {
     long started = clock.nanoTime();
     executedThisBatch++;
-    InetSocketAddress owner = r.command().hasKey ? router.remoteOwner(r.key()) : null;
-    if (owner != null) {
-      if (!forwarding.forward(r, owner, this)) {
-        stats.overloaded.increment();
-        replyCode(r, ResponseCode.OVERLOAD);
+    if (r.command().hasKey) {
+      if (joining.getAsBoolean()) {
+        replicationStats.refusedWhileJoining.increment();
+        replyCode(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
+        return;
       }
-      return;
+      if (!coordinator.isLocalOnly(r.key())) {
+        coordinate(r, started);
+        return;
+      }
     }
     executeHere(r, started);
     if (r.command() == Command.SHUTDOWN) {
@@ -250,7 +281,11 @@ public final class RequestPipeline {
     } else {
       sendToClient(r.source(), r.declaredLength(), out);
     }
-    long micros = (clock.nanoTime() - started) / 1000;
+    recordLatency(started);
+  }
+
+  private void recordLatency(long startedNanos) {
+    long micros = (clock.nanoTime() - startedNanos) / 1000;
     stats.latencyMicros.recordValue(Math.max(1, Math.min(micros, 60_000_000L)));
   }
 
@@ -262,59 +297,142 @@ public final class RequestPipeline {
     }
   }
 
-  // ------------------------------------------------------------------ forwarding
+  // ------------------------------------------------------------------ coordination
 
-  /**
-   * Owner side of a forward: the reply (from the cache, or by executing here), in a buffer of
-   * ours. It goes back to the coordinator, which relays it to the client and charges the client's
-   * budget there; only without a cluster secret, when the FORWARD may carry a spoofed source, is
-   * the reply charged to the coordinator's address here.
-   */
-  ByteBuffer answerForwarded(DecodedRequest forwarded, InetSocketAddress client,
-      InetSocketAddress coordinator, int frameBytes) {
-    ClientRequest r = request.fill(forwarded, client);
-    if (r.cached()) {
-      int handle = replyCache.find(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
-      if (handle >= 0) {
-        stats.retransmissions.increment();
-        out.clear();
-        replyCache.copyReply(handle, r.buffer(), r.start(), out);
-        return chargeUnauthenticated(coordinator, frameBytes, out.flip());
+  /** Replica side: a coordinator's WRITE or READ, answered at once (writes made durable first). */
+  private void answerReplica(InetSocketAddress from, byte[] frame, boolean write, Replica replica) {
+    byte[] answer;
+    try {
+      if (write) {
+        answer = answerReplicaWrite(from, frame, replica);
+      } else {
+        answer = replica.onReadFrame(frame);
       }
+    } catch (ReplicaFrames.MalformedFrameException e) {
+      replicationStats.malformed.increment();
+      return;
     }
-    executedThisBatch++;
-    executeHere(r, clock.nanoTime());
-    return chargeUnauthenticated(coordinator, frameBytes, out);
+    // Without a cluster secret the sender may be forged: a large answer is charged to the address
+    // it goes to, as a client reply would be, and not sent if that address's budget is spent.
+    if (dispatch.authenticator().enabled()
+        || sources.mayReply(from.getAddress(), frame.length, answer.length)) {
+      sendInternal(from, answer);
+    }
   }
 
-  private ByteBuffer chargeUnauthenticated(InetSocketAddress to, int requestBytes, ByteBuffer reply) {
-    if (!dispatch.authenticator().enabled()
-        && !sources.mayReply(to.getAddress(), requestBytes, reply.remaining() + InternalFrame.HEADER)) {
-      toOverload(reply);
+  /**
+   * A replica write runs at most once too: a duplicated WRITE frame gets the ack the first copy
+   * got, from the reply cache (keyed by the coordinator's address and the operation and attempt in
+   * the frame's id), so the coordinator learns, say, that a REMOVE found a live value even when the
+   * first ack was lost.
+   */
+  private byte[] answerReplicaWrite(InetSocketAddress from, byte[] frame, Replica replica) {
+    ByteBuffer f = ByteBuffer.wrap(frame);
+    long source = ReplyCache.sourceKey(from);
+    long idHi = f.getLong(0);
+    long idLo = f.getLong(8);
+    long fingerprint = RequestFingerprint.of(f, 0, frame.length);
+    int handle = replyCache.find(source, idHi, idLo, fingerprint);
+    if (handle >= 0) {
+      replicationStats.duplicateWrites.increment();
+      byte[] again = new byte[replyCache.replySize(handle)];
+      replyCache.copyReply(handle, f, 0, ByteBuffer.wrap(again));
+      return again;
     }
-    return reply;
+    executor.writesToSync(); // the ack leaves after the batch's group commit
+    byte[] ack = replica.onWriteFrame(frame);
+    replyCache.insert(source, idHi, idLo, fingerprint, ByteBuffer.wrap(ack), clock.nanoTime() / 1_000_000);
+    return ack;
+  }
+
+  /** A request being coordinated: what its reply needs once the replicas answered. */
+  private record PendingReply(InFlight identity, InetSocketAddress client, byte[] id,
+      long fingerprint, int requestBytes, long startedNanos) {}
+
+  /** The at-most-once identity of a request: a retransmission has the same one. */
+  private record InFlight(long sourceKey, long idHi, long idLo, long fingerprint) {}
+
+  private void coordinate(ClientRequest r, long started) {
+    InFlight identity = new InFlight(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
+    if (inFlight.containsKey(identity)) {
+      replicationStats.inFlightRetransmissions.increment(); // the answer is on its way
+      return;
+    }
+    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
+    r.buffer().get(r.start(), id);
+    PendingReply p =
+        new PendingReply(identity, r.source(), id, r.fingerprint(), r.declaredLength(), started);
+    Coordinator.Completion done = (code, value, unfinishedWrite) -> {
+      if (unfinishedWrite != null) {
+        unfinished.put(identity, unfinishedWrite);
+      }
+      finishCoordinated(p, code, value);
+    };
+    inFlight.put(identity, p);
+    boolean admitted = switch (r.command()) {
+      case PUT -> {
+        executor.writesToSync();
+        yield coordinator.put(r.key(), r.value(), unfinished.remove(identity), done);
+      }
+      case REMOVE -> {
+        executor.writesToSync();
+        yield coordinator.remove(r.key(), unfinished.remove(identity), done);
+      }
+      case GET -> coordinator.get(r.key(), done);
+      default -> throw new IllegalStateException(r.command() + " has no key");
+    };
+    if (!admitted) {
+      inFlight.remove(identity);
+      stats.overloaded.increment();
+      replyCode(r, ResponseCode.OVERLOAD);
+    }
+  }
+
+  /** The replicas answered (or did not in time): reply, and cache what a retry must see again. */
+  private void finishCoordinated(PendingReply p, ResponseCode code, byte[] value) {
+    inFlight.remove(p.identity());
+    ByteBuffer id = ByteBuffer.wrap(p.id());
+    out.clear();
+    if (value != null) {
+      ReplyEncoder.valueHeader(out, id, 0, value.length);
+      out.put(value);
+    } else {
+      ReplyEncoder.code(out, id, 0, code);
+    }
+    out.flip();
+    if (isFinal(code)) {
+      replyCache.insert(p.identity().sourceKey(), p.identity().idHi(), p.identity().idLo(),
+          p.fingerprint(), out, p.startedNanos() / 1_000_000);
+    }
+    sendToClient(p.client(), p.requestBytes(), out);
+    recordLatency(p.startedNanos());
+  }
+
+  /** Replies a retransmission must get again; the others are worth a new try. */
+  private static boolean isFinal(ResponseCode code) {
+    return code != ResponseCode.REPLICAS_UNAVAILABLE
+        && code != ResponseCode.OVERLOAD
+        && code != ResponseCode.INTERNAL_FAILURE;
+  }
+
+  /** Coordinator work outside a read batch (answers, timers) sends its frames when it is done. */
+  private void runAndFlush(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException e) {
+      stats.internalFailures.increment();
+      log.error("coordination task failed", e);
+    }
+    if (unflushed) {
+      executor.endBatch(settings.syncWrites());
+      unflushed = false;
+      sink.flush();
+    }
   }
 
   /** Sends a node-to-node frame, sealed with the cluster secret. */
   void sendInternal(InetSocketAddress to, byte[] frame) {
     send(to, ByteBuffer.wrap(dispatch.authenticator().seal(frame)));
-  }
-
-  /** Coordinator side: the owner answered; relay on this pipeline's thread. Any thread. */
-  void relayLater(Forwarding.Pending p, byte[] frame) {
-    loop.schedule(0, () -> relay(p, frame));
-  }
-
-  private void relay(Forwarding.Pending p, byte[] frame) {
-    out.clear();
-    out.put(frame, InternalFrame.HEADER, frame.length - InternalFrame.HEADER).flip();
-    if (p.cacheable() && (out.get(16) & 0xFF) != ResponseCode.OVERLOAD.code) {
-      replyCache.insert(ReplyCache.sourceKey(p.client()), p.idHi(), p.idLo(), p.fingerprint(), out,
-          clock.nanoTime() / 1_000_000);
-    }
-    sendToClient(p.client(), p.requestBytes(), out);
-    sink.flush();
-    unflushed = false;
   }
 
   // ------------------------------------------------------------------ replies

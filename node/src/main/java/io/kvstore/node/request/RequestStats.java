@@ -44,14 +44,10 @@ public final class RequestStats {
   private volatile boolean insecure;
   /** Internal datagrams that did not decode. */
   public final LongAdder internalMalformed = new LongAdder();
-  /** Requests other nodes forwarded here because this node owns their keys. */
-  public final LongAdder forwardedIn = new LongAdder();
   /** Internal (node-to-node) datagrams that no component handled. */
   public final LongAdder internalUnhandled = new LongAdder();
   /** Requests that failed inside the node (answered 0x04). */
   public final LongAdder internalFailures = new LongAdder();
-  /** Forwarded requests whose owner did not answer in time (the client then retries). */
-  public final LongAdder forwardsExpired = new LongAdder();
   /** Datagrams longer than 16 KiB (served as their first 16 KiB). */
   public final LongAdder oversized = new LongAdder();
   /** Bytes of every reply sent to a client (the amplification the node offers, in total). */

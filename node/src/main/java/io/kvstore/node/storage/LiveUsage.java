@@ -33,13 +33,11 @@ final class LiveUsage {
   }
 
   /**
-   * Decides whether {@code incoming} replaces {@code stored} (null if the key is absent) and, if it
-   * does, accounts for it. The caller must then store it, or {@link #revert} on failure.
+   * Accounts for {@code incoming} replacing {@code stored} (null if the key is absent), which the
+   * caller has found older ({@link RecordOrder}), if the quota allows. The caller must then store
+   * it, or {@link #revert} on failure.
    */
   WriteOutcome admit(RecordHeader stored, RecordHeader incoming) {
-    if (stored != null && stored.timestamp() >= incoming.timestamp()) {
-      return WriteOutcome.STALE;
-    }
     if (!tryAdd(liveKeys(incoming) - liveKeys(stored), liveBytes(incoming) - liveBytes(stored))) {
       return WriteOutcome.OUT_OF_SPACE;
     }

@@ -1,5 +1,6 @@
 package io.kvstore.node.storage;
 
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,6 +46,26 @@ public final class MemoryStorageEngine implements StorageEngine {
   public WriteResult apply(byte[] key, VersionedRecord record) {
     RecordCodec.requireEmptyTombstone(record.tombstone(), record.value().length);
     return write(key, copyOf(record)).result();
+  }
+
+  /** Sorts the keys on every call: fine for the small stores of tests and simulations. */
+  @Override
+  public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
+    byte[][] keys =
+        records.keySet().stream()
+            .map(StorageKey::bytes)
+            .filter(k -> afterKey == null || Arrays.compareUnsigned(k, afterKey) > 0)
+            .sorted(Arrays::compareUnsigned)
+            .limit(maxRecords + 1L)
+            .toArray(byte[][]::new);
+    int visited = 0;
+    for (; visited < keys.length && visited < maxRecords; visited++) {
+      VersionedRecord record = records.get(StorageKey.copyOf(keys[visited]));
+      if (record != null) {
+        sink.accept(keys[visited].clone(), copyOf(record));
+      }
+    }
+    return keys.length > maxRecords ? keys[maxRecords - 1].clone() : null;
   }
 
   @Override
@@ -104,7 +125,11 @@ public final class MemoryStorageEngine implements StorageEngine {
     records.compute(
         StorageKey.copyOf(key),
         (k, stored) -> {
-          outcome[0] = usage.admit(stored == null ? null : RecordHeader.of(stored), incomingHeader);
+          RecordHeader storedHeader = stored == null ? null : RecordHeader.of(stored);
+          outcome[0] =
+              RecordOrder.supersedes(incomingHeader, incoming.value(), storedHeader, stored == null ? null : stored::value)
+                  ? usage.admit(storedHeader, incomingHeader)
+                  : WriteOutcome.STALE;
           return outcome[0].applied() ? incoming : stored;
         });
     return outcome[0];

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
@@ -241,6 +243,32 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   @Override
+  public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
+    Lock shared = acquireOpen();
+    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
+      if (afterKey == null) {
+        iterator.seekToFirst();
+      } else {
+        iterator.seek(afterKey);
+        if (iterator.isValid() && Arrays.equals(iterator.key(), afterKey)) {
+          iterator.next();
+        }
+      }
+      byte[] last = null;
+      for (int visited = 0; visited < maxRecords && iterator.isValid(); visited++, iterator.next()) {
+        last = iterator.key();
+        sink.accept(last, RecordCodec.decode(iterator.value()));
+      }
+      iterator.status();
+      return iterator.isValid() ? last : null;
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(dir, "scan", e);
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  @Override
   public long collectTombstones(long olderThanTimestamp) {
     Lock shared = acquireOpen();
     try (RocksIterator iterator = db.newIterator(records, options.scan)) {
@@ -320,6 +348,9 @@ public final class RocksDbStorageEngine implements StorageEngine {
     keyLock.lock();
     try {
       RecordHeader stored = readHeader(key);
+      if (!RecordOrder.supersedes(incoming, value, stored, () -> storedValue(key))) {
+        return WriteOutcome.STALE;
+      }
       WriteOutcome outcome = usage.admit(stored, incoming);
       if (outcome.applied()) {
         try {
@@ -335,6 +366,16 @@ public final class RocksDbStorageEngine implements StorageEngine {
     } finally {
       keyLock.unlock();
       shared.unlock();
+    }
+  }
+
+  /** The stored value of a key (under its key lock): only for ties of timestamp and length. */
+  private byte[] storedValue(byte[] key) {
+    try {
+      byte[] encoded = db.get(records, key);
+      return encoded == null ? new byte[0] : RecordCodec.decode(encoded).value();
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(dir, "read", e);
     }
   }
 

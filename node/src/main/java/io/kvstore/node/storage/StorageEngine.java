@@ -45,6 +45,21 @@ public interface StorageEngine extends AutoCloseable {
    */
   WriteResult apply(byte[] key, VersionedRecord record);
 
+  /** Receives the records of a {@link #scan}. */
+  @FunctionalInterface
+  interface ScanSink {
+    void accept(byte[] key, VersionedRecord record);
+  }
+
+  /**
+   * Visits up to {@code maxRecords} records, tombstones included, in ascending unsigned key order,
+   * starting after {@code afterKey} (null: at the first key). Anti-entropy, range streaming and
+   * hint delivery walk the store with it a bounded batch at a time.
+   *
+   * @return the last key visited, or null if the scan reached the end
+   */
+  byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink);
+
   /** Deletes every record, tombstones included. */
   void wipeout();
 

@@ -63,6 +63,11 @@ final class StorageKey {
     return (int) (h ^ (h >>> 32));
   }
 
+  /** The key's bytes (not a copy: callers must not change them). */
+  byte[] bytes() {
+    return bytes;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof StorageKey other && hash == other.hash && Arrays.equals(bytes, other.bytes);

@@ -16,9 +16,14 @@ public record VersionedRecord(long timestamp, boolean tombstone, byte[] value) {
     return new VersionedRecord(timestamp, true, new byte[0]);
   }
 
-  /** Last writer wins: is this record newer than {@code other} (null counts as oldest)? */
+  /**
+   * Last writer wins: is this record newer than {@code other} (null counts as oldest)? The order is
+   * total ({@link RecordOrder}), so replicas that saw two writes with the same timestamp in either
+   * order keep the same one.
+   */
   public boolean newerThan(VersionedRecord other) {
-    return other == null || timestamp > other.timestamp;
+    return other == null || RecordOrder.compare(timestamp, tombstone, value, other.timestamp,
+        other.tombstone, other.value.length, () -> other.value) > 0;
   }
 
   @Override

@@ -95,7 +95,6 @@ public final class UdpTransport implements AutoCloseable {
             sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     UdpTransport transport =
         new UdpTransport(group, wiring.stats(), epoll, wiring.dispatch().authenticator());
-    wiring.forwarding().start(Scheduler.on(group));
     long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
     Bootstrap bootstrap =
         new Bootstrap()

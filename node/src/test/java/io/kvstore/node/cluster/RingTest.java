@@ -55,21 +55,52 @@ class RingTest {
   }
 
   @Test
-  void onlyTheDeadNodesKeysMove() {
+  void aDeadMemberKeepsItsPlaceAndOnlyTheKeysOfOneThatLeftMove() {
     List<Member> all = members(5);
     Ring before = Ring.of(all, new NodeId("node-0"), 64);
     List<Member> oneDead = new ArrayList<>(all);
     oneDead.set(2, member(2, MemberState.DEAD));
-    Ring after = Ring.of(oneDead, new NodeId("node-0"), 64);
+    Ring dead = Ring.of(oneDead, new NodeId("node-0"), 64);
+    List<Member> oneLeft = new ArrayList<>(all);
+    oneLeft.set(2, member(2, MemberState.LEFT));
+    Ring left = Ring.of(oneLeft, new NodeId("node-0"), 64);
     for (int i = 0; i < 10_000; i++) {
       Ring.Owner was = before.ownerOf(key(i));
-      Ring.Owner now = after.ownerOf(key(i));
+      assertThat(dead.ownerOf(key(i)).id()).as("a crash moves no key").isEqualTo(was.id());
+      assertThat(dead.ownerOf(key(i)).down()).isEqualTo(was.id().equals(new NodeId("node-2")));
+      Ring.Owner now = left.ownerOf(key(i));
       if (!was.id().equals(new NodeId("node-2"))) {
         assertThat(now).isEqualTo(was);
       } else {
         assertThat(now.id()).isNotEqualTo(new NodeId("node-2"));
       }
     }
+  }
+
+  @Test
+  void aPreferenceListHoldsNDistinctMembersOwnerFirstAndMovesLittleWhenOneLeaves() {
+    List<Member> all = members(6);
+    Ring ring = Ring.of(all, new NodeId("node-0"), 64);
+    List<Member> oneLeft = new ArrayList<>(all);
+    oneLeft.set(4, member(4, MemberState.LEFT));
+    Ring after = Ring.of(oneLeft, new NodeId("node-0"), 64);
+    int changed = 0;
+    for (int i = 0; i < 5_000; i++) {
+      Ring.Owner[] replicas = ring.replicasOf(key(i), 3);
+      assertThat(replicas).hasSize(3).doesNotHaveDuplicates();
+      assertThat(replicas[0]).isEqualTo(ring.ownerOf(key(i)));
+      List<Ring.Owner> now = List.of(after.replicasOf(key(i), 3));
+      for (Ring.Owner r : replicas) {
+        if (!r.id().equals(new NodeId("node-4"))) {
+          assertThat(now).as("a replica that stays keeps the key").contains(r);
+        } else {
+          changed++;
+        }
+      }
+    }
+    assertThat(changed).as("about half of the keys had node-4 among their 3 of 6").isBetween(2_000, 3_000);
+    assertThat(Ring.of(members(2), new NodeId("node-0"), 8).replicasOf(key(1), 3)).hasSize(2);
+    assertThat(Ring.of(List.of(), new NodeId("node-0"), 8).replicasOf(key(1), 3)).isEmpty();
   }
 
   @Test

@@ -22,6 +22,11 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import io.kvstore.node.cluster.Ring;
+import io.kvstore.node.replication.ReplicaFrames;
+import io.kvstore.node.replication.ReplicationStats;
+import io.kvstore.node.replication.ReplicationWiring;
+import io.kvstore.node.storage.VersionedRecord;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -49,17 +54,17 @@ class RequestPipelineTest {
     final List<InetSocketAddress> sentTo = new ArrayList<>();
     final List<byte[]> sent = new ArrayList<>();
     final List<byte[]> internalFrames = new ArrayList<>();
+    final ReplicationStats replicationStats = new ReplicationStats();
     final RequestPipeline pipeline;
-    final Forwarding forwarding;
     int flushes;
 
     Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
-        KeyRouter router) {
-      this(address, queueCapacity, batchSize, auth, router, clock);
+        Ring ring) {
+      this(address, queueCapacity, batchSize, auth, ring, clock);
     }
 
     Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
-        KeyRouter router, Scheduler loop) {
+        Ring ring, Scheduler loop) {
       PipelineSettings settings =
           new PipelineSettings(queueCapacity, batchSize, 5_000, 100,
               new SourceAllowList(SourceAllowList.DEFAULT), false, 100);
@@ -91,11 +96,11 @@ class RequestPipelineTest {
           };
       InternalDispatch dispatch =
           new InternalDispatch(auth, stats).register(0x20, (from, frame) -> internalFrames.add(frame));
-      forwarding = new Forwarding(16, 1_000, clock, stats, 1000);
-      forwarding.start(clock);
+      ReplicationWiring replication =
+          TestReplication.wiring(storage, clock, ring, replicationStats, dispatch);
       pipeline =
           new RequestPipeline(
-              new PipelineWiring(settings, stats, clock, service, control, router, dispatch, forwarding,
+              new PipelineWiring(settings, stats, clock, service, control, dispatch, replication,
                   openToAll),
               new ReplyCache(1 << 20, 5_000), loop, this, address);
     }
@@ -146,8 +151,10 @@ class RequestPipelineTest {
     }
   }
 
+  private static final Ring LOCAL = TestReplication.LOCAL;
+
   private Harness harness(int queueCapacity, int batchSize) {
-    return new Harness(NODE, queueCapacity, batchSize, FrameAuthenticator.none(), KeyRouter.LOCAL);
+    return new Harness(NODE, queueCapacity, batchSize, FrameAuthenticator.none(), LOCAL);
   }
 
   private byte[] id() {
@@ -229,7 +236,7 @@ class RequestPipelineTest {
       timers.add(task);
       return () -> {};
     };
-    Harness h = new Harness(NODE, 4, 1, FrameAuthenticator.none(), KeyRouter.LOCAL, loop);
+    Harness h = new Harness(NODE, 4, 1, FrameAuthenticator.none(), LOCAL, loop);
     for (int i = 0; i < 3; i++) {
       h.pipeline.onDatagram(CLIENT,
           ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(i), new byte[] {1})));
@@ -262,7 +269,7 @@ class RequestPipelineTest {
       timers.add(task);
       return () -> {};
     };
-    Harness h = new Harness(NODE, 8, 1, FrameAuthenticator.none(), KeyRouter.LOCAL, loop);
+    Harness h = new Harness(NODE, 8, 1, FrameAuthenticator.none(), LOCAL, loop);
     h.pipeline.onDatagram(CLIENT,
         ByteBuffer.wrap(RequestEncoder.encode(id(), Command.PUT, key(1), new byte[] {1}))); // inline
     h.pipeline.onDatagram(CLIENT,
@@ -391,7 +398,7 @@ class RequestPipelineTest {
   @Test
   void withASecretUnauthenticatedInternalFramesAreDroppedAndClientsStillServed() {
     FrameAuthenticator auth = FrameAuthenticator.withSecret("0123456789abcdef-secret");
-    Harness h = new Harness(NODE, 16, 64, auth, KeyRouter.LOCAL);
+    Harness h = new Harness(NODE, 16, 64, auth, LOCAL);
     byte[] frame = new byte[30];
     frame[16] = 0x20;
     frame[17] = 1;
@@ -426,9 +433,10 @@ class RequestPipelineTest {
     assertThat(h.replies()).isEmpty();
   }
 
-  // ------------------------------------------------------------------ forwarding
+  // ------------------------------------------------------------------ coordination
 
   private static final InetSocketAddress OWNER = new InetSocketAddress("127.0.0.2", 4000);
+  private static final Ring OWNED_ELSEWHERE = TestReplication.ownedBy(OWNER);
 
   /** Delivers what each of two pipelines sent to the other, until both are quiet. */
   private static List<byte[]> exchange(Harness coordinator, Harness owner) {
@@ -459,11 +467,13 @@ class RequestPipelineTest {
   }
 
   @Test
-  void aKeyOwnedElsewhereIsForwardedExecutedAtTheOwnerAndRelayedAtMostOnce() {
-    Harness coordinator = new Harness(NODE, 16, 64, FrameAuthenticator.none(), key -> OWNER);
-    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), KeyRouter.LOCAL);
+  void aKeyReplicatedElsewhereIsCoordinatedAnsweredOnceAndItsRetransmissionsAbsorbed() {
+    Harness coordinator = new Harness(NODE, 16, 64, FrameAuthenticator.none(), OWNED_ELSEWHERE);
+    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), LOCAL);
     byte[] put = RequestEncoder.encode(id(), Command.PUT, key(9), "v".getBytes());
     coordinator.receive(put, CLIENT);
+    coordinator.receive(put, CLIENT); // retransmitted while the replica has not answered yet
+    assertThat(coordinator.replicationStats.inFlightRetransmissions.sum()).isEqualTo(1);
     List<byte[]> replies = exchange(coordinator, owner);
     assertThat(replies).singleElement().satisfies(r -> {
       assertThat(Arrays.copyOf(r, 16)).isEqualTo(Arrays.copyOf(put, 16));
@@ -471,26 +481,25 @@ class RequestPipelineTest {
     });
     assertThat(coordinator.storage.keyCount()).isZero();
     assertThat(owner.storage.get(key(9)).value()).isEqualTo("v".getBytes());
-    assertThat(owner.stats.forwardedIn.sum()).isEqualTo(1);
+    assertThat(owner.replicationStats.replicaWrites.sum()).isEqualTo(1);
 
-    // The client retransmits: the coordinator cached the relayed reply and answers itself.
+    // A retransmission after the answer: the coordinator's reply cache answers, nothing runs again.
     coordinator.receive(put, CLIENT);
     assertThat(exchange(coordinator, owner)).hasSize(1);
-    assertThat(owner.stats.forwardedIn.sum()).isEqualTo(1);
+    assertThat(owner.replicationStats.replicaWrites.sum()).isEqualTo(1);
     assertThat(coordinator.stats.retransmissions.sum()).isEqualTo(1);
 
-    // A second coordinator pipeline (no cache of it) forwards again: the owner's cache, keyed by
-    // the client's address, answers without executing twice.
-    Harness other = new Harness(NODE, 16, 64, FrameAuthenticator.none(), key -> OWNER);
-    other.receive(put, CLIENT);
-    assertThat(exchange(other, owner)).singleElement().satisfies(r -> assertThat(r[16]).isZero());
-    assertThat(owner.stats.executedCount(Command.PUT)).isEqualTo(1);
-    assertThat(owner.stats.retransmissions.sum()).isEqualTo(1);
+    byte[] get = RequestEncoder.encode(id(), Command.GET, key(9), null);
+    coordinator.receive(get, CLIENT);
+    assertThat(exchange(coordinator, owner)).singleElement().satisfies(r -> {
+      assertThat(r[16]).isZero();
+      assertThat(Arrays.copyOfRange(r, 19, r.length)).isEqualTo("v".getBytes());
+    });
   }
 
   @Test
-  void aForwardWhoseOwnerNeverAnswersExpiresAndTheTableIsBounded() {
-    Harness coordinator = new Harness(NODE, 64, 64, FrameAuthenticator.none(), key -> OWNER);
+  void aReplicaThatNeverAnswersGives0x22AtTheTimeoutAndTheTableIsBounded() {
+    Harness coordinator = new Harness(NODE, 64, 64, FrameAuthenticator.none(), OWNED_ELSEWHERE);
     for (int i = 0; i < 20; i++) {
       coordinator.receive(RequestEncoder.encode(id(), Command.GET, key(i), null), CLIENT);
     }
@@ -500,28 +509,30 @@ class RequestPipelineTest {
         toClient.add(coordinator.sent.get(i));
       }
     }
-    assertThat(toClient).as("beyond 16 outstanding forwards: 0x03").hasSize(4)
+    assertThat(toClient).as("beyond 16 outstanding operations: 0x03").hasSize(4)
         .allSatisfy(r -> assertThat(r[16]).isEqualTo((byte) 0x03));
-    clock.advance(1_200);
-    assertThat(coordinator.stats.forwardsExpired.sum()).isEqualTo(16);
     coordinator.replies();
+    clock.advance(1_200);
+    assertThat(coordinator.replies()).as("never 0x01 for a key whose replicas did not answer")
+        .hasSize(16).allSatisfy(r -> assertThat(r[16]).isEqualTo((byte) 0x22));
+    assertThat(coordinator.replicationStats.readTimeouts.sum()).isEqualTo(16);
     coordinator.receive(RequestEncoder.encode(id(), Command.GET, key(1), null), CLIENT);
-    assertThat(coordinator.sentTo).as("room again after expiry").containsExactly(OWNER);
+    assertThat(coordinator.sentTo).as("room again after the timeout").containsExactly(OWNER);
   }
 
   @Test
-  void aForwardedAdminCommandOrGarbageIsRefusedByTheOwner() {
-    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), KeyRouter.LOCAL);
+  void malformedReplicaFramesAreCountedAndChangeNothing() {
+    Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), LOCAL);
     owner.storage.put(key(1), new byte[] {1}, 1);
-    byte[] wipeout = RequestEncoder.encode(id(), Command.WIPEOUT, null, null);
-    owner.receive(ForwardFrames.forward(1, CLIENT, ByteBuffer.wrap(wipeout), 0, wipeout.length), NODE);
-    byte[] garbage = new byte[20];
-    garbage[16] = 0x30;
-    garbage[17] = 1;
-    garbage[18] = 7; // an address of 7 bytes
-    owner.receive(garbage, NODE);
+    byte[] truncated = Arrays.copyOf(
+        ReplicaFrames.write(5, 0, key(1), VersionedRecord.live(99, new byte[] {2}), false), 40);
+    owner.receive(truncated, NODE);
+    byte[] tombstoneWithValue =
+        ReplicaFrames.write(5, 0, key(1), VersionedRecord.live(99, new byte[] {2}), false);
+    tombstoneWithValue[18 + 32] = 1; // tombstone flag on a record that has a value
+    owner.receive(tombstoneWithValue, NODE);
     assertThat(owner.replies()).isEmpty();
-    assertThat(owner.stats.internalMalformed.sum()).isEqualTo(2);
-    assertThat(owner.storage.keyCount()).isEqualTo(1);
+    assertThat(owner.replicationStats.malformed.sum()).isEqualTo(2);
+    assertThat(owner.storage.get(key(1)).value()).containsExactly(1);
   }
 }

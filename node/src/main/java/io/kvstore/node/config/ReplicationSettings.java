@@ -1,0 +1,48 @@
+package io.kvstore.node.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.kvstore.node.replication.ReplicationConfig;
+
+/**
+ * The {@code replication:} section of the node config. Unset fields keep ReplicationConfig's
+ * defaults (N=3, R=2, W=2: strict quorums); docs/REPLICATION.md explains each.
+ */
+public final class ReplicationSettings {
+  private static final ReplicationConfig D = ReplicationConfig.defaults();
+
+  @JsonProperty("n")
+  public int n = D.n();
+
+  @JsonProperty("r")
+  public int r = D.r();
+
+  @JsonProperty("w")
+  public int w = D.w();
+
+  @JsonProperty("timeout-ms")
+  public long timeoutMillis = D.timeoutMillis();
+
+  @JsonProperty("tombstone-grace-ms")
+  public long tombstoneGraceMillis = D.tombstoneGraceMillis();
+
+  @JsonProperty("max-outstanding")
+  public int maxOutstanding = D.maxOutstanding();
+
+  /** Accepts sizes like 64MB. */
+  @JsonProperty("max-hint-bytes")
+  public String maxHintBytes = (D.maxHintBytes() >> 20) + "MB";
+
+  @JsonProperty("read-repairs-per-second")
+  public int readRepairsPerSecond = D.readRepairsPerSecond();
+
+  /** The settings as the replication code takes them; names the field that is wrong. */
+  public ReplicationConfig toConfig() {
+    long hintBytes = ByteSize.parse("replication.max-hint-bytes", maxHintBytes);
+    try {
+      return new ReplicationConfig(n, r, w, timeoutMillis, tombstoneGraceMillis, maxOutstanding,
+          hintBytes, readRepairsPerSecond);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.field("replication", e.getMessage());
+    }
+  }
+}
