@@ -112,13 +112,23 @@ public final class RequestPipeline {
     ReplicationWiring replication = wiring.replication();
     this.replicationStats = replication.stats();
     this.joining = replication.joining();
-    Scheduler flushingLoop = (delay, task) -> loop.schedule(delay, () -> runAndFlush(task));
+    Scheduler flushingLoop = new Scheduler() {
+      @Override
+      public Cancellable schedule(long delayMillis, Runnable task) {
+        return loop.schedule(delayMillis, () -> runAndFlush(task));
+      }
+
+      @Override
+      public void execute(Runnable task) {
+        loop.execute(() -> runAndFlush(task));
+      }
+    };
     this.coordinator =
         new Coordinator(replication.registry().nextIndex(), replication.config(), replication.ring(),
             replication.replica(), replication.hlc(), clock, flushingLoop, this::sendInternal,
             replication.hints(), replication.stats(), replication.firstOperation());
     replication.registry().register(coordinator.index(), coordinator,
-        task -> flushingLoop.schedule(0, task));
+        flushingLoop::execute);
     Replica replica = replication.replica();
     this.dispatch =
         wiring.dispatch().extend()

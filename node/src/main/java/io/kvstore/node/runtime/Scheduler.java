@@ -15,16 +15,36 @@ public interface Scheduler {
   Cancellable schedule(long delayMillis, Runnable task);
 
   /**
+   * Runs {@code task} soon, on the scheduler's thread (from any thread): a hand-over, cheaper than
+   * a timer where the scheduler has a task queue (a Netty event loop does).
+   */
+  default void execute(Runnable task) {
+    schedule(0, task);
+  }
+
+  /**
    * The production adapter: timers on an executor's thread (a Netty event loop is one). Once the
    * executor has shut down, so has the protocol it drove, and new timers are silently dropped.
    */
   static Scheduler on(ScheduledExecutorService executor) {
-    return (delayMillis, task) -> {
-      try {
-        ScheduledFuture<?> future = executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
-        return () -> future.cancel(false);
-      } catch (RejectedExecutionException e) {
-        return () -> {};
+    return new Scheduler() {
+      @Override
+      public Cancellable schedule(long delayMillis, Runnable task) {
+        try {
+          ScheduledFuture<?> future = executor.schedule(task, delayMillis, TimeUnit.MILLISECONDS);
+          return () -> future.cancel(false);
+        } catch (RejectedExecutionException e) {
+          return () -> {};
+        }
+      }
+
+      @Override
+      public void execute(Runnable task) {
+        try {
+          executor.execute(task);
+        } catch (RejectedExecutionException e) {
+          // shut down: so is the protocol it drove
+        }
       }
     };
   }
