@@ -7,11 +7,10 @@ import io.kvstore.history.Violation;
 import java.time.Duration;
 
 /**
- * The history checker end to end on today's cluster (one owner per key, forwarding, no
- * replication), with clients sharing hot and cold keys: without faults, and under loss, duplication
- * and reordering alone, every history passes; when
- * nodes with memory storage crash and come back empty, the checker finds the acknowledged writes
- * they lost, and prints them.
+ * The history checker end to end, with clients sharing hot and cold keys: with N=3 replication,
+ * without faults and under loss, duplication and reordering, every history passes; without
+ * replication (N=1), when nodes with memory storage crash and come back empty, the checker finds
+ * the acknowledged writes they lost, and prints them.
  */
 class KvHistoryTest {
   private static final int NODES = 10;
@@ -56,7 +55,7 @@ class KvHistoryTest {
 
   @SeededTest
   void crashesOfNodesWithMemoryStorageLoseAcknowledgedWritesAndTheCheckerFindsThem(long seed) {
-    KvCluster cluster = KvCluster.formed(seed, NODES, CLIENTS, KvCluster.Settings.defaults(), Duration.ofSeconds(30));
+    KvCluster cluster = KvCluster.formed(seed, NODES, CLIENTS, KvCluster.Settings.defaults().withReplication(1, 1, 1), Duration.ofSeconds(30));
     HistoryRecording recording = HistoryRecording.of(cluster, 200_000);
     SharedKeyWorkload workload = new SharedKeyWorkload(cluster, 5, SharedKeyWorkload.Mix.defaults());
     workload.start();
