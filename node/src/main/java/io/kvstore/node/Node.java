@@ -7,6 +7,7 @@ import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
+import io.kvstore.node.monitor.ReplicationMetrics;
 import io.kvstore.node.monitor.StatsCollector;
 import io.kvstore.node.monitor.NodeMetricsHttpServer;
 import io.kvstore.node.monitor.PrometheusText;
@@ -102,6 +103,8 @@ public final class Node implements AutoCloseable {
         storage.close();
         throw e;
       }
+      new DownTimeGuard(dir).wipeIfDownTooLong(
+          System.currentTimeMillis(), config.replication.tombstoneGraceMillis, storage, hintStorage);
       try {
         disk = DiskSpaceGuard.forDirectory(dir, config.minFreeDiskValue());
       } catch (IOException e) {
@@ -126,12 +129,12 @@ public final class Node implements AutoCloseable {
       stats.markInsecure();
     }
     ClientSources sources = NodeCore.clientSources(config, SystemClock.INSTANCE);
-    StatsSampler sampler =
-        new StatsSampler(
-            new StatsCollector(
-                storage, stats, sources, cluster::liveMembers, cluster::stats,
-                () -> bound[0] == null ? -1 : bound[0].kernelReceiveDrops(),
-                config.memory ? null : config.dataDirPath(), version()));
+    StatsCollector collector =
+        new StatsCollector(
+            storage, stats, sources, cluster::liveMembers, cluster::stats,
+            () -> bound[0] == null ? -1 : bound[0].kernelReceiveDrops(),
+            config.memory ? null : config.dataDirPath(), version());
+    StatsSampler sampler = new StatsSampler(collector);
     NodeCore core =
         NodeCore.assemble(
             config, storage, hintStorage, disk, authenticator, stats, sources,
@@ -141,6 +144,7 @@ public final class Node implements AutoCloseable {
                 (int) ProcessHandle.current().pid(),
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
                 () -> Runtime.getRuntime().halt(0)));
+    collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
     TransportSettings settings =
         new TransportSettings(
             new InetSocketAddress(config.bind, config.port),
@@ -183,6 +187,11 @@ public final class Node implements AutoCloseable {
         () -> collectTombstones(storage, config.replication.tombstoneGraceMillis), 10, 10,
         TimeUnit.MINUTES);
     maintenance.scheduleAtFixedRate(sampler::sample, 0, StatsSampler.PERIOD_SECONDS, TimeUnit.SECONDS);
+    if (!config.memory) {
+      DownTimeGuard downTime = new DownTimeGuard(config.dataDirPath());
+      maintenance.scheduleAtFixedRate(
+          () -> downTime.noteRunning(System.currentTimeMillis()), 0, 1, TimeUnit.MINUTES);
+    }
     SecretNotices.atStart(secret, advertised);
     if (secret.insecure()) {
       maintenance.scheduleAtFixedRate(
@@ -313,6 +322,9 @@ public final class Node implements AutoCloseable {
     disk.close();
     storage.close();
     hintStorage.close();
+    if (!config.memory) {
+      new DownTimeGuard(config.dataDirPath()).noteRunning(System.currentTimeMillis());
+    }
     log.info("node stopped; storage flushed");
   }
 }

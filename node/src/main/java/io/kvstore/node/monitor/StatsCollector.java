@@ -41,6 +41,9 @@ public final class StatsCollector {
   private long lastOverloaded;
   private long lastRejected;
   private Histogram interval;
+  /** Statistics of cores built after this collector (replication, repair): appended in order. */
+  private final List<java.util.function.Supplier<List<Stat>>> laterCores =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** Without membership statistics or kernel drops (tests and tools). */
   public StatsCollector(
@@ -66,6 +69,11 @@ public final class StatsCollector {
     this.kernelReceiveDrops = kernelReceiveDrops;
     this.dataDir = dataDir;
     this.version = version;
+  }
+
+  /** Adds the statistics of a core assembled after this collector to every collection. */
+  public void addSource(java.util.function.Supplier<List<Stat>> source) {
+    laterCores.add(source);
   }
 
   /** The current statistics; rates and percentiles since the previous call. */
@@ -136,6 +144,9 @@ public final class StatsCollector {
     stats.add(Stat.counter("membership.admissions.limited", "members", m.admissionsRateLimited() + m.pendingFull()));
     stats.add(Stat.counter("membership.table.full", "members", m.tableFull()));
     stats.add(Stat.counter("membership.refutations", "times", m.refutations()));
+    for (java.util.function.Supplier<List<Stat>> source : laterCores) {
+      stats.addAll(source.get());
+    }
     return stats;
   }
 
