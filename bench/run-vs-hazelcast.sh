@@ -176,7 +176,9 @@ measure() {
     --cluster-name "$CLUSTER_NAME" --window "$WINDOW" --keys "$KEYS" --value-size "$VALUE_SIZE" \
     --get-fraction "$mix" --warmup "$WARMUP" --duration "$DURATION" --label "$label" --round "$round" \
     || die "the harness failed against $label; see $OUT_DIR/harness.log"
-  grep '^{' "$out" | tail -n 1 >>"$RESULTS"
+  # The 1-minute load average at the end of the run: how busy the shared machine was.
+  grep '^{' "$out" | tail -n 1 | jq -c --argjson load "$(cut -d' ' -f1 /proc/loadavg)" '. + {load1: $load}' \
+    >>"$RESULTS"
   jq -r '"  \(.opsPerSecond | floor) ops/s, p50 \(.latencyMicros.p50) us, p99 \(.latencyMicros.p99) us, misses \(.outcomes.miss), rejected \(.outcomes.rejected), failed \(.outcomes.failed)"' \
     < <(tail -n 1 "$RESULTS") >&2
 }
@@ -229,8 +231,9 @@ print_table() {
       (map(.latencyMicros.p99) | median | tostring),
       (if $base and .[0].label != $ref then ((map(.opsPerSecond) | median) / $base * 100 | round / 100 | tostring)
        else "-" end),
-      (map(.outcomes.miss + .outcomes.rejected + .outcomes.failed) | add | tostring) ] | @tsv' "$RESULTS" |
-    (printf 'nodes\tget_fraction\tsystem\truns\tops/s\tp50_us\tp99_us\tops_ratio\tmiss+rejected+failed\n'; cat) |
+      (map(.outcomes.miss + .outcomes.rejected + .outcomes.failed) | add | tostring),
+      (map(.load1) | median | tostring) ] | @tsv' "$RESULTS" |
+    (printf 'nodes\tget_fraction\tsystem\truns\tops/s\tp50_us\tp99_us\tops_ratio\tmiss+rejected+failed\tload1\n'; cat) |
     column -t -s $'\t'
 }
 
@@ -246,7 +249,8 @@ main() {
   echo
   echo "KVStore vs Hazelcast: ${VALUE_SIZE}-byte values, $KEYS keys, window $WINDOW, ${DURATION}" \
     "measured after ${WARMUP} warm-up, KVStore engine $ENGINE; medians over $ROUNDS round(s);" \
-    "ops_ratio: throughput / hazelcast's (3 nodes) or / variant $A_LABEL's (1 node)"
+    "ops_ratio: throughput / hazelcast's (3 nodes) or / variant $A_LABEL's (1 node);" \
+    "load1: the machine's 1-minute load average after each run (2 cores)"
   print_table
   echo
   echo "raw results (one JSON line per run): $RESULTS"
