@@ -1,0 +1,124 @@
+package io.kvstore.bench.cluster;
+
+import io.kvstore.client.KvClient;
+import io.kvstore.client.KvClientConfig;
+import io.kvstore.client.KvResult;
+import io.kvstore.client.Keys;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+/**
+ * Course-scale check with real processes (bench/fifty-nodes.sh starts them): writes KEYS keys
+ * through all nodes, SHUTDOWNs a fifth of the nodes (the protocol's announced crash), waits for
+ * the survivors to see them gone, then reads every key through the survivors and counts what
+ * failed; also reports each node's resident memory. Prints one JSON line.
+ *
+ * <p>Arguments: first-port node-count keys seed.
+ */
+public final class ShutdownFifth {
+  private ShutdownFifth() {}
+
+  public static void main(String[] args) throws Exception {
+    int firstPort = Integer.parseInt(args[0]);
+    int nodes = Integer.parseInt(args[1]);
+    int keys = Integer.parseInt(args[2]);
+    Random random = new Random(Long.parseLong(args[3]));
+    List<KvClient> clients = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      clients.add(KvClient.open(KvClientConfig.builder()
+          .node(new InetSocketAddress("127.0.0.1", firstPort + i)).build()));
+    }
+    try {
+      long[] rss = new long[nodes];
+      for (int i = 0; i < nodes; i++) {
+        int pid = clients.get(i).blocking().getPid().intValue();
+        rss[i] = rssKib(pid);
+      }
+      int putFailures = 0;
+      long started = System.nanoTime();
+      for (int k = 0; k < keys; k++) {
+        KvResult r = clients.get(k % nodes).blocking().put(key(k), value(k));
+        putFailures += r.isSuccess() ? 0 : 1;
+      }
+      double putSeconds = (System.nanoTime() - started) / 1e9;
+      System.err.printf("wrote %d keys in %.1f s (%d failed)%n", keys, putSeconds, putFailures);
+
+      List<Integer> order = new ArrayList<>();
+      for (int i = 1; i < nodes; i++) {
+        order.add(i);
+      }
+      java.util.Collections.shuffle(order, random);
+      List<Integer> victims = order.subList(0, nodes / 5);
+      for (int v : victims) {
+        clients.get(v).blocking().shutdown();
+      }
+      System.err.printf("SHUTDOWN sent to %d nodes: %s%n", victims.size(), victims);
+      List<Integer> survivors = new ArrayList<>();
+      for (int i = 0; i < nodes; i++) {
+        if (!victims.contains(i)) {
+          survivors.add(i);
+        }
+      }
+      long deadline = System.nanoTime() + 60_000_000_000L;
+      int expected = nodes - victims.size();
+      while (System.nanoTime() < deadline
+          && clients.get(survivors.get(0)).blocking().membershipCount().intValue() != expected) {
+        Thread.sleep(200);
+      }
+      double detectSeconds = (System.nanoTime() - started) / 1e9 - putSeconds;
+      int failed = 0;
+      int notFound = 0;
+      int unavailable = 0;
+      int wrong = 0;
+      for (int k = 0; k < keys; k++) {
+        KvResult r = clients.get(survivors.get(k % survivors.size())).blocking().get(key(k));
+        if (r.isSuccess()) {
+          if (!java.util.Arrays.equals(r.value(), value(k))) {
+            wrong++;
+            failed++;
+          }
+        } else {
+          failed++;
+          notFound += r.isNotFound() ? 1 : 0;
+          unavailable += r.code() == 0x22 ? 1 : 0;
+        }
+      }
+      long rssMax = java.util.Arrays.stream(rss).max().orElse(0);
+      long rssSum = java.util.Arrays.stream(rss).sum();
+      System.out.printf("{\"nodes\":%d,\"keys\":%d,\"put_failed\":%d,\"shut_down\":%d,"
+              + "\"seconds_until_survivors_saw_%d\":%.1f,\"reads_failed\":%d,\"not_found\":%d,"
+              + "\"unavailable\":%d,\"wrong_value\":%d,\"rss_mean_mib\":%.1f,\"rss_max_mib\":%.1f}%n",
+          nodes, keys, putFailures, victims.size(), expected, detectSeconds, failed, notFound,
+          unavailable, wrong, rssSum / 1024.0 / nodes, rssMax / 1024.0);
+      System.exit(failed == 0 && putFailures == 0 ? 0 : 1);
+    } finally {
+      clients.forEach(KvClient::close);
+    }
+  }
+
+  private static byte[] key(int k) {
+    return Keys.sha256("fifty-nodes-key-" + k);
+  }
+
+  private static byte[] value(int k) {
+    return ("value-" + k).getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static long rssKib(int pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (Exception e) {
+      // not on Linux, or the process is gone: unknown
+    }
+    return 0;
+  }
+}
