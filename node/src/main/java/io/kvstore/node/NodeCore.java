@@ -141,7 +141,7 @@ public record NodeCore(
         StatusCodec.ROUND,
         (from, frame) -> clusterThread.execute(() -> statusGossip.onRoundFrame(frame), frame.length));
     ReplicationStats replicationStats = new ReplicationStats();
-    Replica replica = new Replica(storage, hlc, disk, replicationStats);
+    Replica replica = new Replica(storage, hlc, ports.clock(), disk, replicationStats);
     CoordinatorRegistry coordinators = new CoordinatorRegistry(replicationStats);
     dispatch.register(ReplicaFrames.WRITE_ACK,
         (from, frame) -> coordinators.deliver(from, frame, ReplicaFrames.WRITE_ACK));

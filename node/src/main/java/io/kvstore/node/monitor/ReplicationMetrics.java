@@ -19,6 +19,7 @@ public final class ReplicationMetrics {
         Stat.counter("replication.replica.writes", "writes", s.replicaWrites.sum()),
         Stat.counter("replication.replica.reads", "reads", s.replicaReads.sum()),
         Stat.counter("replication.replica.failures", "operations", s.replicaFailures.sum()),
+        Stat.counter("replication.replica.future", "writes", s.replicaFromTheFuture.sum()),
         Stat.counter("replication.repairs.sent", "writes", s.repairsSent.sum()),
         Stat.counter("replication.repairs.skipped", "writes", s.repairsSkipped.sum()),
         Stat.counter("replication.hints.stored", "hints", s.hintsStored.sum()),

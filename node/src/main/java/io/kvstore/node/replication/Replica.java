@@ -21,9 +21,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class Replica {
   private static final Logger log = LoggerFactory.getLogger(Replica.class);
+  /**
+   * A version stamped further ahead of this node's wall clock than this is refused: observing it
+   * would drag every clock of the cluster that far into the future for good (one node with a wrong
+   * clock would poison the versions of all). Skews of seconds are tolerated by design.
+   */
+  public static final long MAX_AHEAD_MILLIS = 5 * 60_000;
 
   private final StorageEngine storage;
   private final HybridLogicalClock hlc;
+  private final io.kvstore.node.runtime.Clock clock;
   private final DiskSpaceGuard disk;
   private final ReplicationStats stats;
   private volatile RangeReadiness readiness = RangeReadiness.COMPLETE;
@@ -36,10 +43,11 @@ public final class Replica {
     RangeReadiness COMPLETE = key -> true;
   }
 
-  public Replica(StorageEngine storage, HybridLogicalClock hlc, DiskSpaceGuard disk,
-      ReplicationStats stats) {
+  public Replica(StorageEngine storage, HybridLogicalClock hlc, io.kvstore.node.runtime.Clock clock,
+      DiskSpaceGuard disk, ReplicationStats stats) {
     this.storage = storage;
     this.hlc = hlc;
+    this.clock = clock;
     this.disk = disk;
     this.stats = stats;
   }
@@ -57,6 +65,11 @@ public final class Replica {
    *     newer timestamp, FULL or REFUSED
    */
   public Ack apply(long operation, int attempt, byte[] key, VersionedRecord record) {
+    if (HybridLogicalClock.physicalMillis(record.timestamp())
+        > clock.currentTimeMillis() + MAX_AHEAD_MILLIS) {
+      stats.replicaFromTheFuture.increment();
+      return new Ack(operation, attempt, AckResult.REFUSED, 0, false);
+    }
     hlc.observe(record.timestamp());
     if (!record.tombstone() && disk.isLow()) {
       return new Ack(operation, attempt, AckResult.FULL, 0, false);

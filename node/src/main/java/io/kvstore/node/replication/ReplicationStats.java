@@ -25,6 +25,8 @@ public final class ReplicationStats {
   public final LongAdder replicaStale = new LongAdder();
   public final LongAdder replicaReads = new LongAdder();
   public final LongAdder replicaFailures = new LongAdder();
+  /** Replica side: versions stamped more than 5 minutes ahead of this node's clock, refused. */
+  public final LongAdder replicaFromTheFuture = new LongAdder();
   /** Read repair: stale replicas sent the newest version; repairs skipped over budget; received. */
   public final LongAdder repairsSent = new LongAdder();
   public final LongAdder repairsSkipped = new LongAdder();

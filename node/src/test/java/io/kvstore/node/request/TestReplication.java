@@ -41,7 +41,7 @@ final class TestReplication {
         .register(ReplicaFrames.READ_REPLY, (from, f) -> registry.deliver(from, f, ReplicaFrames.READ_REPLY));
     return new ReplicationWiring(
         ReplicationConfig.defaults().withQuorums(1, 1, 1).withLimits(16, 1_000),
-        () -> ring, () -> false, new Replica(storage, hlc, DiskSpaceGuard.none(), stats), hlc, registry,
+        () -> ring, () -> false, new Replica(storage, hlc, clock, DiskSpaceGuard.none(), stats), hlc, registry,
         Hints.NONE, stats, 1000);
   }
 }
