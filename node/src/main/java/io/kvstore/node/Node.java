@@ -145,6 +145,7 @@ public final class Node implements AutoCloseable {
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
                 () -> Runtime.getRuntime().halt(0)));
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
+    collector.addSource(core.antiEntropy().stats()::asStats);
     TransportSettings settings =
         new TransportSettings(
             new InetSocketAddress(config.bind, config.port),

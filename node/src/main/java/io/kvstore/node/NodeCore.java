@@ -13,6 +13,9 @@ import io.kvstore.node.request.NodeControl;
 import io.kvstore.node.request.PipelineSettings;
 import io.kvstore.node.request.PipelineWiring;
 import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.replication.AntiEntropy;
+import io.kvstore.node.replication.AntiEntropyFrames;
+import io.kvstore.node.replication.AntiEntropyStats;
 import io.kvstore.node.replication.CoordinatorRegistry;
 import io.kvstore.node.replication.HintStore;
 import io.kvstore.node.replication.HintedHandoff;
@@ -45,7 +48,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The sans-IO heart of one node, assembled from its ports: the key-value service on the node's
  * clock, the request counters, status gossip, the internal frame dispatch table (membership,
- * status rounds, replica answers), replication (the local replica, the coordinators' registry),
+ * status rounds, replica answers, anti-entropy), replication (the local replica, the coordinators'
+ * registry, hinted handoff, anti-entropy),
  * and the {@link PipelineWiring} every request pipeline of the node shares. {@link Node} assembles it with threads, RocksDB and Netty around it; the simulator with a
  * virtual clock, memory storage and a simulated network — one wiring for both, so that what the
  * simulator tests is what runs.
@@ -62,6 +66,7 @@ public record NodeCore(
     ReplicationStats replicationStats,
     HintStore hints,
     HintedHandoff handoff,
+    AntiEntropy antiEntropy,
     PipelineWiring wiring) {
 
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
@@ -156,6 +161,17 @@ public record NodeCore(
             ports.clock(), replicationConfig, replicationStats, ports.random().nextLong());
     coordinators.register(handoffIndex, handoff, task -> clusterThread.execute(task, 0));
     handoff.start();
+    // Anti-entropy too: it walks the ring's members, and its work is paced, not latency-bound.
+    int antiEntropyIndex = coordinators.nextIndex();
+    AntiEntropy antiEntropy =
+        new AntiEntropy(antiEntropyIndex, storage, cluster::ring, cluster.scheduler(), ports.network(),
+            ports.clock(), ports.random(), replicationConfig, new AntiEntropyStats());
+    coordinators.register(antiEntropyIndex, antiEntropy.pushAnswers(), task -> clusterThread.execute(task, 0));
+    for (int type : AntiEntropyFrames.TYPES) {
+      dispatch.register(type, (from, frame) ->
+          clusterThread.execute(() -> antiEntropy.onFrame(from, frame), frame.length));
+    }
+    antiEntropy.start();
     ReplicationWiring replication =
         new ReplicationWiring(replicationConfig, cluster::ring, cluster::isJoining, replica, hlc,
             coordinators, hints, replicationStats, ports.random().nextLong());
@@ -165,7 +181,7 @@ public record NodeCore(
             new ClusterControl(cluster, ports.pid(), ports.haltNow()),
             dispatch, replication, sources);
     return new NodeCore(service, hlc, stats, statusGossip, dispatch, replica, replicationStats, hints,
-        handoff, wiring);
+        handoff, antiEntropy, wiring);
   }
 
   /** The request pipeline's tuning, from the node's configuration. */

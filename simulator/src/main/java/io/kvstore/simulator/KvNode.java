@@ -99,6 +99,7 @@ public final class KvNode implements SimEndpoint {
     }
     cluster.stop();
     core.handoff().stop();
+    core.antiEntropy().stop();
     pipeline.close();
     process.stop();
   }

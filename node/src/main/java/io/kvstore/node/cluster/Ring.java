@@ -96,10 +96,14 @@ public final class Ring {
     if (positions.length == 0) {
       return new Owner[0];
     }
-    int members = distinctMembers;
-    Owner[] replicas = new Owner[Math.min(n, members)];
+    return replicasFrom(indexOf(keyPosition(key)), n);
+  }
+
+  /** The first {@code n} distinct members clockwise from token index {@code start}. */
+  private Owner[] replicasFrom(int start, int n) {
+    Owner[] replicas = new Owner[Math.min(n, distinctMembers)];
     int found = 0;
-    for (int i = indexOf(keyPosition(key)), seen = 0;
+    for (int i = start, seen = 0;
         found < replicas.length && seen < positions.length;
         i = (i + 1) % positions.length, seen++) {
       Owner candidate = owners[i];
@@ -112,6 +116,49 @@ public final class Ring {
       }
     }
     return replicas;
+  }
+
+  /** The members that hold places on this ring (all but those that left). */
+  public List<Owner> members() {
+    return List.of(members);
+  }
+
+  /** The member at {@code address}, or null if none of this ring's members is there. */
+  public Owner memberAt(InetSocketAddress address) {
+    for (Owner m : members) {
+      if (m.address().equals(address)) {
+        return m;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The other members that share a range with {@code id}: both are on the preference list (first
+   * {@code n} distinct members) of some ring position. Anti-entropy compares replicas pairwise.
+   */
+  public List<Owner> peersSharingRanges(NodeId id, int n) {
+    java.util.LinkedHashSet<Owner> peers = new java.util.LinkedHashSet<>();
+    for (int start = 0; start < positions.length; start++) {
+      Owner[] list = replicasFrom(start, n);
+      boolean holds = false;
+      for (Owner o : list) {
+        holds |= o.id().equals(id);
+      }
+      if (holds) {
+        for (Owner o : list) {
+          if (!o.id().equals(id)) {
+            peers.add(o);
+          }
+        }
+      }
+    }
+    return List.copyOf(peers);
+  }
+
+  /** A key's ring position (what {@link #replicasOf} places it by). */
+  public static long positionOf(byte[] key) {
+    return keyPosition(key);
   }
 
   /** Members that hold replicas (all but those that left). */

@@ -35,12 +35,21 @@ public final class ReplicationSettings {
   @JsonProperty("read-repairs-per-second")
   public int readRepairsPerSecond = D.readRepairsPerSecond();
 
+  @JsonProperty("anti-entropy-interval-ms")
+  public long antiEntropyIntervalMillis = D.antiEntropyIntervalMillis();
+
+  /** Accepts sizes like 4MB (per second). */
+  @JsonProperty("anti-entropy-bytes-per-second")
+  public String antiEntropyBytesPerSecond = (D.antiEntropyBytesPerSecond() >> 20) + "MB";
+
   /** The settings as the replication code takes them; names the field that is wrong. */
   public ReplicationConfig toConfig() {
     long hintBytes = ByteSize.parse("replication.max-hint-bytes", maxHintBytes);
+    long repairBytes =
+        ByteSize.parse("replication.anti-entropy-bytes-per-second", antiEntropyBytesPerSecond);
     try {
       return new ReplicationConfig(n, r, w, timeoutMillis, tombstoneGraceMillis, maxOutstanding,
-          hintBytes, readRepairsPerSecond);
+          hintBytes, readRepairsPerSecond, antiEntropyIntervalMillis, repairBytes);
     } catch (IllegalArgumentException e) {
       throw ConfigException.field("replication", e.getMessage());
     }

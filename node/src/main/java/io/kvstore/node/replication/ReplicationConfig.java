@@ -12,6 +12,9 @@ package io.kvstore.node.replication;
  * @param maxOutstanding operations a node coordinates at once (beyond: 0x03)
  * @param maxHintBytes bytes of hints a node keeps for replicas that are down
  * @param readRepairsPerSecond read repairs each coordinator sends per second at most (beyond: skipped and counted)
+ * @param antiEntropyIntervalMillis a node starts an anti-entropy round with its next peer this often (0: never;
+ *     it still answers its peers' rounds)
+ * @param antiEntropyBytesPerSecond anti-entropy's I/O budget: bytes read from storage plus bytes sent
  */
 public record ReplicationConfig(
     int n,
@@ -21,7 +24,9 @@ public record ReplicationConfig(
     long tombstoneGraceMillis,
     int maxOutstanding,
     long maxHintBytes,
-    int readRepairsPerSecond) {
+    int readRepairsPerSecond,
+    long antiEntropyIntervalMillis,
+    long antiEntropyBytesPerSecond) {
 
   public ReplicationConfig {
     if (n < 1 || n > 7) {
@@ -39,24 +44,30 @@ public record ReplicationConfig(
           + "): under clock skew an earlier write could win over an acknowledged later one");
     }
     if (timeoutMillis < 1 || tombstoneGraceMillis < 1 || maxOutstanding < 1 || maxHintBytes < 0
-        || readRepairsPerSecond < 0) {
+        || readRepairsPerSecond < 0 || antiEntropyIntervalMillis < 0 || antiEntropyBytesPerSecond < 1) {
       throw new IllegalArgumentException("replication timeouts and bounds must be positive");
     }
   }
 
   public static ReplicationConfig defaults() {
-    return new ReplicationConfig(3, 2, 2, 500, 86_400_000L, 16_384, 64L << 20, 1_024);
+    return new ReplicationConfig(3, 2, 2, 500, 86_400_000L, 16_384, 64L << 20, 1_024, 60_000, 4L << 20);
   }
 
   /** The same with another bound on coordinated operations and another timeout. */
   public ReplicationConfig withLimits(int maxOutstanding, long timeoutMillis) {
     return new ReplicationConfig(n, r, w, timeoutMillis, tombstoneGraceMillis, maxOutstanding,
-        maxHintBytes, readRepairsPerSecond);
+        maxHintBytes, readRepairsPerSecond, antiEntropyIntervalMillis, antiEntropyBytesPerSecond);
   }
 
   /** The same with another replication factor and quorums. */
   public ReplicationConfig withQuorums(int n, int r, int w) {
     return new ReplicationConfig(n, r, w, timeoutMillis, tombstoneGraceMillis, maxOutstanding,
-        maxHintBytes, readRepairsPerSecond);
+        maxHintBytes, readRepairsPerSecond, antiEntropyIntervalMillis, antiEntropyBytesPerSecond);
+  }
+
+  /** The same with another anti-entropy interval and I/O budget. */
+  public ReplicationConfig withAntiEntropy(long intervalMillis, long bytesPerSecond) {
+    return new ReplicationConfig(n, r, w, timeoutMillis, tombstoneGraceMillis, maxOutstanding,
+        maxHintBytes, readRepairsPerSecond, intervalMillis, bytesPerSecond);
   }
 }
