@@ -22,7 +22,7 @@ record BenchmarkOptions(
     double suspicionMult) {
 
   static final String USAGE = """
-      usage: SimulationBenchmark --scenario latency|starved|traffic|walltime|kv [options]
+      usage: SimulationBenchmark --scenario latency|starved|traffic|walltime|kv|repair [options]
         --nodes 1000            cluster size; traffic takes a list: 100,1000,5000
         --seeds 1,2,3           one run per seed
         --loss 0.1              datagram loss probability

@@ -5,8 +5,9 @@ import java.util.Map;
 /**
  * Membership figures from the simulator (a program, not a test): join and crash latency,
  * false positives under loss and CPU starvation, traffic per node, the simulator's own speed, and
- * the whole key-value cluster's simulated requests per wall-second.
- * Run with {@code --scenario latency|starved|traffic|walltime|kv}; see {@link BenchmarkOptions}.
+ * the whole key-value cluster's simulated requests per wall-second, and anti-entropy's repair of
+ * a replica that missed 100,000 writes.
+ * Run with {@code --scenario latency|starved|traffic|walltime|kv|repair}; see {@link BenchmarkOptions}.
  */
 public final class SimulationBenchmark {
   private static final Map<String, Scenario> SCENARIOS = Map.of(
@@ -14,7 +15,8 @@ public final class SimulationBenchmark {
       "starved", new StarvationScenario(),
       "traffic", new TrafficScenario(),
       "walltime", new WallTimeScenario(),
-      "kv", new KvThroughputScenario());
+      "kv", new KvThroughputScenario(),
+      "repair", new RepairScenario());
 
   private SimulationBenchmark() {}
 

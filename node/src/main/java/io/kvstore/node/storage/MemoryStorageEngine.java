@@ -2,7 +2,9 @@ package io.kvstore.node.storage;
 
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 
 /**
  * A storage engine in a {@link ConcurrentHashMap}, for tests, simulations and {@code --memory}
@@ -14,6 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class MemoryStorageEngine implements StorageEngine {
   private final ConcurrentHashMap<StorageKey, VersionedRecord> records = new ConcurrentHashMap<>();
+  /** The keys in unsigned order, for scans (anti-entropy walks stores of 100,000s of keys). */
+  private final ConcurrentSkipListSet<StorageKey> order =
+      new ConcurrentSkipListSet<>((a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes()));
   private final LiveUsage usage;
 
   public MemoryStorageEngine(StorageLimits limits) {
@@ -48,24 +53,21 @@ public final class MemoryStorageEngine implements StorageEngine {
     return write(key, copyOf(record)).result();
   }
 
-  /** Sorts the keys on every call: fine for the small stores of tests and simulations. */
+  /** Walks the ordered key set; a key written during the scan may or may not be visited. */
   @Override
   public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
-    byte[][] keys =
-        records.keySet().stream()
-            .map(StorageKey::bytes)
-            .filter(k -> afterKey == null || Arrays.compareUnsigned(k, afterKey) > 0)
-            .sorted(Arrays::compareUnsigned)
-            .limit(maxRecords + 1L)
-            .toArray(byte[][]::new);
-    int visited = 0;
-    for (; visited < keys.length && visited < maxRecords; visited++) {
-      VersionedRecord record = records.get(StorageKey.copyOf(keys[visited]));
+    Iterator<StorageKey> keys =
+        (afterKey == null ? order : order.tailSet(StorageKey.copyOf(afterKey), false)).iterator();
+    byte[] last = null;
+    for (int visited = 0; visited < maxRecords && keys.hasNext(); visited++) {
+      StorageKey key = keys.next();
+      last = key.bytes();
+      VersionedRecord record = records.get(key);
       if (record != null) {
-        sink.accept(keys[visited].clone(), copyOf(record));
+        sink.accept(key.bytes().clone(), copyOf(record));
       }
     }
-    return keys.length > maxRecords ? keys[maxRecords - 1].clone() : null;
+    return keys.hasNext() && last != null ? last.clone() : null;
   }
 
   @Override
@@ -76,6 +78,7 @@ public final class MemoryStorageEngine implements StorageEngine {
       if (removed != null) {
         usage.release(RecordHeader.of(removed));
       }
+      forget(key);
     }
   }
 
@@ -108,6 +111,7 @@ public final class MemoryStorageEngine implements StorageEngine {
       if (record.tombstone()
           && record.timestamp() < olderThanTimestamp
           && records.remove(entry.getKey(), record)) {
+        forget(entry.getKey());
         collected++;
       }
     }
@@ -132,7 +136,18 @@ public final class MemoryStorageEngine implements StorageEngine {
                   : WriteOutcome.STALE;
           return outcome[0].applied() ? incoming : stored;
         });
+    if (outcome[0].applied()) {
+      order.add(StorageKey.copyOf(key));
+    }
     return outcome[0];
+  }
+
+  /** Drops a removed key from the scan order, unless a write brought it back meanwhile. */
+  private void forget(StorageKey key) {
+    order.remove(key);
+    if (records.containsKey(key)) {
+      order.add(key);
+    }
   }
 
   private static VersionedRecord copyOf(VersionedRecord record) {
