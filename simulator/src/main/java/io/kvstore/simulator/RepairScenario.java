@@ -47,21 +47,12 @@ final class RepairScenario implements Scenario {
               + " (%,d repair writes), %.0f bytes per record restored%n",
           seed, done ? "restored" : "NOT restored", victim.storage().keyCount(), RECORDS, millis / 1000.0,
           wall, sent, pushed, sent / (double) RECORDS);
-      // Rounds still walking their digests when the last record landed run to their end first.
+      // Rounds that started before the last record landed (trees of a half-restored store) end first.
+      long startedBefore = rounds(cluster);
       long settleStart = cluster.sim().elapsedMillis();
-      long quietSince = settleStart;
-      long lastDigests = -1;
-      while (cluster.sim().elapsedMillis() - quietSince < 5_000
-          && cluster.sim().elapsedMillis() - settleStart < 600_000) {
-        cluster.sim().runFor(Duration.ofSeconds(1));
-        long d = cluster.nodes().stream().mapToLong(n -> stats(n).digestFrames.sum()).sum();
-        if (d != lastDigests) {
-          lastDigests = d;
-          quietSince = cluster.sim().elapsedMillis();
-        }
-      }
-      out.printf("  the last repair rounds ended %.1f virtual s later; %,d bytes sent in all%n",
-          (quietSince - settleStart) / 1000.0, sent(cluster) - sentBefore);
+      cluster.sim().runUntil(() -> finished(cluster) >= startedBefore, Duration.ofMinutes(10));
+      out.printf("  the rounds begun before that ended %.1f virtual s later; %,d bytes sent in all%n",
+          (cluster.sim().elapsedMillis() - settleStart) / 1000.0, sent(cluster) - sentBefore);
       long rounds = rounds(cluster);
       long equalRounds = cluster.nodes().stream().mapToLong(n -> stats(n).roundsEqual.sum()).sum();
       long digests = cluster.nodes().stream().mapToLong(n -> stats(n).digestFrames.sum()).sum();
@@ -95,6 +86,11 @@ final class RepairScenario implements Scenario {
 
   private static long sent(KvCluster cluster) {
     return cluster.nodes().stream().mapToLong(n -> stats(n).bytesSent.sum()).sum();
+  }
+
+  private static long finished(KvCluster cluster) {
+    return cluster.nodes().stream().mapToLong(n -> stats(n).roundsEqual.sum() + stats(n).roundsRepaired.sum()
+        + stats(n).roundsAborted.sum()).sum();
   }
 
   private static long rounds(KvCluster cluster) {

@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AntiEntropy {
   private static final Logger log = LoggerFactory.getLogger(AntiEntropy.class);
-  /** Work is done in steps this far apart. */
+  /** Work is done in steps this far apart; an idle node only wakes for its next round or a frame. */
   static final long TICK_MILLIS = 10;
   /** Records each tree in the making scans per step at most (the budget usually stops it sooner). */
   static final int RECORDS_PER_TICK = 4_096;
@@ -41,6 +41,8 @@ public final class AntiEntropy {
   private long nextRoundNanos;
   private int nextPeer;
   private boolean stopped;
+  private Scheduler.Cancellable wakeUp;
+  private long wakeUpNanos;
 
   /**
    * @param index the registry index the acks of repair writes come back under
@@ -63,7 +65,7 @@ public final class AntiEntropy {
 
   /** Starts the rounds (none if the interval is 0; the node still answers its peers). */
   public void start() {
-    timers.schedule(TICK_MILLIS, this::tick);
+    wakeUpIn(TICK_MILLIS);
   }
 
   public void stop() {
@@ -85,6 +87,7 @@ public final class AntiEntropy {
   }
 
   void tick() {
+    wakeUp = null;
     if (stopped) {
       return;
     }
@@ -107,8 +110,34 @@ public final class AntiEntropy {
         round = null;
       }
     } finally {
-      timers.schedule(TICK_MILLIS, this::tick);
+      scheduleNext();
     }
+  }
+
+  private boolean busy() {
+    return round != null || responder.sessions() > 0 || pusher.queued() > 0 || pusher.inFlight() > 0;
+  }
+
+  private void scheduleNext() {
+    if (busy()) {
+      wakeUpIn(TICK_MILLIS);
+    } else if (intervalNanos > 0) {
+      long untilRound = (nextRoundNanos - ctx.clock().nanoTime()) / 1_000_000L;
+      wakeUpIn(Math.max(TICK_MILLIS, untilRound + 1));
+    }
+  }
+
+  /** Makes sure a tick runs within {@code millis}; keeps an earlier one. */
+  private void wakeUpIn(long millis) {
+    long at = ctx.clock().nanoTime() + millis * 1_000_000L;
+    if (wakeUp != null) {
+      if (wakeUpNanos <= at) {
+        return;
+      }
+      wakeUp.cancel();
+    }
+    wakeUpNanos = at;
+    wakeUp = timers.schedule(millis, this::tick);
   }
 
   private void startRound() {
@@ -155,6 +184,9 @@ public final class AntiEntropy {
       ctx.stats().malformed.increment();
     } catch (StorageException e) {
       log.warn("anti-entropy could not read storage: {}", e.getMessage());
+    }
+    if (busy()) {
+      wakeUpIn(TICK_MILLIS);
     }
   }
 }
