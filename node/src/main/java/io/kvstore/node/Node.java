@@ -7,6 +7,7 @@ import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
+import io.kvstore.node.monitor.RepairMetrics;
 import io.kvstore.node.monitor.ReplicationMetrics;
 import io.kvstore.node.monitor.StatsCollector;
 import io.kvstore.node.monitor.NodeMetricsHttpServer;
@@ -145,7 +146,7 @@ public final class Node implements AutoCloseable {
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
                 () -> Runtime.getRuntime().halt(0)));
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
-    collector.addSource(core.antiEntropy().stats()::asStats);
+    collector.addSource(() -> RepairMetrics.of(core.antiEntropy().stats()));
     TransportSettings settings =
         new TransportSettings(
             new InetSocketAddress(config.bind, config.port),

@@ -1,10 +1,8 @@
 package io.kvstore.node.replication;
 
-import io.kvstore.node.monitor.Stat;
-import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of anti-entropy (docs/REPLICATION.md), exported with the node's stats as {@code repair.*}. */
+/** Counters of anti-entropy (docs/REPLICATION.md), exported with the node's stats as {@code repair.*} (RepairMetrics). */
 public final class AntiEntropyStats {
   /** Rounds this node started (one peer each), by outcome. */
   public final LongAdder rounds = new LongAdder();
@@ -34,21 +32,4 @@ public final class AntiEntropyStats {
   public final LongAdder lateAnswers = new LongAdder();
   /** Repair writes not sent: the push queue was full. */
   public final LongAdder pushesDropped = new LongAdder();
-
-  /** As node stats (counters), for status reports and /metrics. */
-  public List<Stat> asStats() {
-    return List.of(
-        Stat.counter("repair.rounds", "rounds", rounds.sum()),
-        Stat.counter("repair.rounds.equal", "rounds", roundsEqual.sum()),
-        Stat.counter("repair.rounds.repaired", "rounds", roundsRepaired.sum()),
-        Stat.counter("repair.rounds.aborted", "rounds", roundsAborted.sum()),
-        Stat.counter("repair.leaves.differing", "leaves", leavesDiffering.sum()),
-        Stat.counter("repair.records.pushed", "records", recordsPushed.sum()),
-        Stat.counter("repair.records.applied", "records", recordsApplied.sum()),
-        Stat.counter("repair.records.pulled", "records", recordsPulled.sum()),
-        Stat.counter("repair.bytes.sent", "bytes", bytesSent.sum()),
-        Stat.counter("repair.bytes.scanned", "bytes", bytesScanned.sum()),
-        Stat.counter("repair.busy", "sessions", busy.sum()),
-        Stat.counter("repair.malformed", "frames", malformed.sum()));
-  }
 }
