@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.Ring;
+import io.kvstore.node.replication.AntiEntropyFrames;
 import io.kvstore.node.replication.AntiEntropyStats;
 import io.kvstore.node.replication.MerkleTree;
 import io.kvstore.node.storage.VersionedRecord;
@@ -130,6 +131,44 @@ class KvAntiEntropyTest {
         .isLessThanOrEqualTo(budget + burst + 32 * 1024);
     assertThat(spentTotal).as("3,000 records of 200 B were scanned and pushed").isGreaterThan(3_000L * 200 * 2);
     assertThat(victim.storage().keyCount()).isEqualTo(3_000);
+  }
+
+  /**
+   * Authenticated frames from an address that is no ring member get no answer (nothing is sent
+   * to a third party); a malformed frame from a member is counted, and nothing stored changes;
+   * the same root query from a member is answered.
+   */
+  @SeededTest
+  void onlyMembersAreAnsweredAndMalformedFramesAreCounted(long seed) {
+    KvCluster cluster = KvCluster.formed(seed, 3, 1, settings(0, "4MB"), Duration.ofSeconds(60));
+    KvNode target = cluster.node(0);
+    byte[] key = KvWorkload.key("kept");
+    assertThat(put(cluster, List.of(key), "v-", i -> target)).isEqualTo(1);
+    cluster.sim().runFor(Duration.ofMillis(100));
+    VersionedRecord stored = target.storage().getRecord(key);
+    AntiEntropyStats stats = target.core().antiEntropy().stats();
+    byte[] query = AntiEntropyFrames.query(
+        new AntiEntropyFrames.Query(42L, 1, AntiEntropyFrames.QueryKind.ROOT, new byte[16], new int[0]));
+    java.net.InetSocketAddress stranger = new java.net.InetSocketAddress("127.9.9.9", 4000);
+    cluster.network().inject(stranger, target.address(), cluster.settings().authenticator().seal(query));
+    cluster.sim().runFor(Duration.ofSeconds(1));
+    assertThat(stats.unknownPeers.sum()).isEqualTo(1);
+    assertThat(stats.bytesSent.sum()).as("nothing sent to the stranger").isZero();
+
+    byte[] digests = AntiEntropyFrames.digests(new AntiEntropyFrames.Digests(
+        43L, 1, null, null, new java.util.BitSet(), List.of()));
+    byte[] truncated = Arrays.copyOf(digests, digests.length - 5);
+    cluster.network().inject(cluster.node(1).address(), target.address(),
+        cluster.settings().authenticator().seal(truncated));
+    cluster.sim().runFor(Duration.ofSeconds(1));
+    assertThat(stats.malformed.sum()).isEqualTo(1);
+    assertThat(target.storage().getRecord(key)).isEqualTo(stored);
+
+    cluster.network().inject(cluster.node(1).address(), target.address(),
+        cluster.settings().authenticator().seal(query));
+    cluster.sim().runFor(Duration.ofSeconds(1));
+    assertThat(stats.bytesSent.sum()).as("a member's query is answered").isPositive();
+    assertThat(target.storage().getRecord(key)).isEqualTo(stored);
   }
 
   private static long[] spent(KvCluster cluster) {
