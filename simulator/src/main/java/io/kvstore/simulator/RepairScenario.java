@@ -29,7 +29,9 @@ final class RepairScenario implements Scenario {
       for (int i = 0; i < RECORDS; i++) {
         byte[] key = KvWorkload.key("repair-" + i);
         keys.add(key);
-        VersionedRecord record = VersionedRecord.live((1_700_000_000_000L << 16) | i, value);
+        // An hour old, by the cluster's clock (written before node 2 came back, say).
+        VersionedRecord record = VersionedRecord.live(io.kvstore.node.time.HybridLogicalClock.timestamp(
+            cluster.node(0).clock().currentTimeMillis() - 3_600_000, i % 65_536), value);
         cluster.node(0).storage().apply(key, record);
         cluster.node(1).storage().apply(key, record);
       }

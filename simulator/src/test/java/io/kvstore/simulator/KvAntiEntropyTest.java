@@ -104,7 +104,8 @@ class KvAntiEntropyTest {
     byte[] value = new byte[200];
     for (int i = 0; i < 3_000; i++) {
       byte[] key = KvWorkload.key("budget-" + i);
-      VersionedRecord record = VersionedRecord.live(1_000_000L << 16 | i, value);
+      VersionedRecord record = VersionedRecord.live(
+          io.kvstore.node.time.HybridLogicalClock.timestamp(cluster.node(0).clock().currentTimeMillis() - 60_000, i), value);
       cluster.node(0).storage().apply(key, record);
       cluster.node(2).storage().apply(key, record);
     }
