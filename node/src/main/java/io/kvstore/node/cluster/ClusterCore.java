@@ -22,6 +22,8 @@ public final class ClusterCore {
   private static final Logger log = LoggerFactory.getLogger(ClusterCore.class);
   /** Bursts of membership changes within this window cost one ring rebuild. */
   static final long REBUILD_DELAY_MILLIS = 20;
+  /** How often a joined node whose view still lacks named members asks for a full state again. */
+  static final long RESYNC_MILLIS = 2_000;
 
   private final SwimMembership membership;
   private final Scheduler scheduler;
@@ -31,6 +33,7 @@ public final class ClusterCore {
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
   private volatile boolean joining;
+  private boolean settleTimerSet;
 
   public ClusterCore(
       NodeId self,
@@ -57,8 +60,13 @@ public final class ClusterCore {
   }
 
   /**
-   * Started with seeds and not yet part of a cluster: the ring holds this node alone, so it must
-   * not answer for keys (it would say "not found" for keys its cluster holds). Any thread.
+   * Started with seeds and not settled yet: no member has sent it a full membership state
+   * (push-pull), or some members that state named are not admitted yet (each is probed first), so
+   * its ring may hold only some of the members, and its preference lists would name the wrong
+   * replicas ("not found" for keys its cluster holds, writes where no reader looks). Such a node
+   * answers no key. It settles when its table holds every live member the latest full state named;
+   * while it has not, it asks a member for its full state again every {@value #RESYNC_MILLIS} ms
+   * (a member that is really gone drops out of the states it gets). Any thread.
    */
   public boolean isJoining() {
     return joining;
@@ -80,6 +88,20 @@ public final class ClusterCore {
    */
   public void onMembershipFrame(InetSocketAddress from, byte[] frame) {
     membership.onDatagram(from, frame);
+  }
+
+  private void resyncUntilSettled() {
+    if (!joining) {
+      return;
+    }
+    if (membership.namedButUnknown().isEmpty()) {
+      rebuildSoon(); // settles at the rebuild
+      return;
+    }
+    log.info("not answering keys yet: members {} named by the cluster are not admitted here;"
+        + " asking for the cluster's state again", membership.namedButUnknown());
+    membership.resync();
+    scheduler.schedule(RESYNC_MILLIS, this::resyncUntilSettled);
   }
 
   /** Up to {@code count} random alive members but this node. */
@@ -151,8 +173,15 @@ public final class ClusterCore {
   private void publish(List<Member> members) {
     snapshot = new ArrayList<>(members);
     ring = Ring.of(members, membership.selfId(), virtualNodes);
-    if (ring.memberCount() > 1) {
-      joining = false; // once in a cluster, a node left alone is the cluster (others left or died)
+    if (joining && membership.isJoined()) {
+      if (!settleTimerSet) {
+        settleTimerSet = true;
+        scheduler.schedule(RESYNC_MILLIS, this::resyncUntilSettled);
+      }
+      if (membership.namedButUnknown().isEmpty()) {
+        joining = false; // this ring holds every member the cluster named: keys may be answered
+        log.info("joined: {} members known; answering keys", members.size());
+      }
     }
   }
 }

@@ -14,7 +14,14 @@ final class LocalMember {
   long incarnation;
   boolean running;
   boolean leaving;
-  boolean joined;
+  /** Volatile: the request path reads it (a node not joined yet answers no key). */
+  volatile boolean joined;
+  /**
+   * The live members named by the full states this node got in answer to its own exchanges: once
+   * all of them are in its table (admission probes each one first), its view is as complete as
+   * theirs. Written on the membership thread only.
+   */
+  final java.util.Set<NodeId> namedInReplies = new java.util.HashSet<>();
 
   LocalMember(NodeId id, InetSocketAddress address, long incarnation) {
     this.id = id;

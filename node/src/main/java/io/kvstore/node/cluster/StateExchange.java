@@ -30,14 +30,22 @@ final class StateExchange {
   private final StateMerge merge;
   private final Outbox outbox;
   private List<InetSocketAddress> seeds = List.of();
+  /** Names remembered from replies, at most (the member table's own bound is far lower). */
+  static final int MAX_NAMED = 65_536;
+  private final Runnable onJoined;
   private long joinBackoffMillis;
   private Scheduler.Cancellable pushPullTimer;
   private Scheduler.Cancellable joinTimer;
   private boolean healSynced;
   private long lastHealSyncAt;
 
+  /**
+   * @param onJoined told once, after the first full state from a member was merged (the node's
+   *     view is now as complete as that member's)
+   */
   StateExchange(SwimConfig config, Clock clock, Scheduler scheduler, RandomGenerator random, LocalMember self,
-      MemberTable table, StateMerge merge, Outbox outbox) {
+      MemberTable table, StateMerge merge, Outbox outbox, Runnable onJoined) {
+    this.onJoined = onJoined;
     this.config = config;
     this.clock = clock;
     this.scheduler = scheduler;
@@ -68,8 +76,16 @@ final class StateExchange {
   }
 
   void onPushPull(InetSocketAddress from, PushPull p) {
-    if (p.reply()) {
-      self.joined = true;
+    boolean joinedNow = p.reply() && !self.joined;
+    if (p.reply() && p.chunk() == 0) {
+      self.namedInReplies.clear(); // the latest full state names the members, not all earlier ones
+    }
+    if (p.reply() && self.namedInReplies.size() < MAX_NAMED) {
+      for (Update u : p.updates()) {
+        if ((u.kind() == Kind.ALIVE || u.kind() == Kind.SUSPECT) && !u.id().equals(self.id)) {
+          self.namedInReplies.add(u.id());
+        }
+      }
     }
     for (Update u : p.updates()) {
       // A remote "dead" is only a reason to suspect: we may know better.
@@ -78,6 +94,10 @@ final class StateExchange {
       } else {
         merge.apply(u, from);
       }
+    }
+    if (joinedNow) {
+      self.joined = true;
+      onJoined.run();
     }
     // Answer after merging, so that the answer carries any refutation the merge caused.
     if (!p.reply() && p.chunk() == 0 && !self.leaving) {
@@ -100,6 +120,17 @@ final class StateExchange {
     healSynced = true;
     lastHealSyncAt = now;
     sendState(member, random.nextInt(), false, false);
+  }
+
+  /** Exchanges full states with a random alive member now (a node whose view is incomplete). */
+  void resync() {
+    if (!self.running || self.leaving) {
+      return;
+    }
+    List<MemberTable.Record> partner = table.randomMembers(1, m -> m.state == MemberState.ALIVE, null);
+    if (!partner.isEmpty()) {
+      sendState(partner.get(0).address, random.nextInt(), false, false);
+    }
   }
 
   private void pushPullTick() {

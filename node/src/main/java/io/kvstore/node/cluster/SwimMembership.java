@@ -83,7 +83,9 @@ public final class SwimMembership {
         admission, stats, listeners);
     this.detector =
         new FailureDetector(config, limits, scheduler, self, table, health, dissemination, merge, outbox, stats);
-    this.exchange = new StateExchange(config, clock, scheduler, random, self, table, merge, outbox);
+    // Joined: listeners hear of it as a change of this node (ClusterCore then rebuilds its ring).
+    this.exchange = new StateExchange(config, clock, scheduler, random, self, table, merge, outbox,
+        () -> listeners.forEach(l -> l.onMemberChanged(self(), self())));
     merge.onReadmitted(exchange::syncWithReadmitted);
   }
 
@@ -146,6 +148,25 @@ public final class SwimMembership {
 
   public boolean isJoined() {
     return self.joined;
+  }
+
+  /** Exchanges full states with a random alive member now. Membership thread only. */
+  public void resync() {
+    exchange.resync();
+  }
+
+  /**
+   * Joined, and every live member that the full states this node received named is in its table
+   * now (or: the members its view still lacks). Membership thread only.
+   */
+  public List<NodeId> namedButUnknown() {
+    List<NodeId> missing = new java.util.ArrayList<>();
+    for (NodeId id : self.namedInReplies) {
+      if (table.get(id) == null) {
+        missing.add(id);
+      }
+    }
+    return missing;
   }
 
   public SwimStats stats() {
