@@ -42,11 +42,13 @@ CLUSTER_NODE_ARGS=${CLUSTER_NODE_ARGS:-}
 NODE_JAVA_OPTS=${NODE_JAVA_OPTS:--Xmx64m -Xss512k -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:+AlwaysPreTouch}
 HARNESS_JAVA_OPTS=${HARNESS_JAVA_OPTS:--Xmx512m -XX:+UseParallelGC}
 # What Hazelcast asks for at start ("to get the best performance results"), given to its members
-# and to the harness (its client); no phone home: nothing leaves this machine.
+# and to the harness (its client); no phone home: nothing leaves this machine. A common pool of 2
+# threads: with 1 (2 cores) Hazelcast starts a new thread for every completed future.
 HZ_JAVA_ARGS="--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UNNAMED
   --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
   --add-opens java.management/sun.management=ALL-UNNAMED
-  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Dhazelcast.phone.home.enabled=false"
+  --add-opens jdk.management/com.sun.management.internal=ALL-UNNAMED -Dhazelcast.phone.home.enabled=false
+  -Djava.util.concurrent.ForkJoinPool.common.parallelism=2"
 KVSTORE_JAR="$ROOT/cli/target/kvstore.jar"
 BENCH_JAR="$ROOT/bench/target/benchmarks.jar"
 A_LABEL=${A_LABEL:-a}

@@ -7,7 +7,10 @@ import com.hazelcast.map.IMap;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
 
 /**
  * Hazelcast through its Java client: {@code IMap.getAsync}/{@code setAsync} on the map that {@link
@@ -16,6 +19,30 @@ import java.util.concurrent.CompletionStage;
  * write.
  */
 public final class HazelcastBackend implements KvBackend {
+  /**
+   * Runs the harness's continuation on the client thread that completed the operation, as the
+   * KVStore client does, instead of handing it to Hazelcast's default async executor.
+   */
+  static final Executor ON_RESPONSE_THREAD = Runnable::run;
+
+  private static final String COMMON_POOL_PARALLELISM =
+      "java.util.concurrent.ForkJoinPool.common.parallelism";
+
+  static {
+    // Hazelcast completes client futures through its default async executor: the JDK common pool
+    // if that has 2 threads or more, otherwise a new thread per task. On 2 cores the common pool
+    // has 1, so every operation started a thread (measured: ~0.3-0.5 ms of CPU per operation in
+    // the harness, Hazelcast capped near 1,300 ops/s). Set before any Hazelcast class is loaded.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, "2");
+    }
+    if (ForkJoinPool.getCommonPoolParallelism() < 2) {
+      System.err.println("replicated-bench: warning: the common pool has "
+          + ForkJoinPool.getCommonPoolParallelism() + " thread; Hazelcast will start a thread per"
+          + " completed operation (pass -D" + COMMON_POOL_PARALLELISM + "=2)");
+    }
+  }
+
   private final HazelcastInstance client;
   private final IMap<byte[], byte[]> map;
 
@@ -67,14 +94,18 @@ public final class HazelcastBackend implements KvBackend {
 
   @Override
   public CompletionStage<Outcome> get(byte[] key) {
-    return map.getAsync(key)
-        .handle((value, failure) -> outcome(value != null, failure));
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    map.getAsync(key)
+        .whenCompleteAsync((value, failure) -> done.complete(outcome(value != null, failure)), ON_RESPONSE_THREAD);
+    return done;
   }
 
   @Override
   public CompletionStage<Outcome> put(byte[] key, byte[] value) {
-    return map.setAsync(key, value)
-        .handle((ignored, failure) -> outcome(true, failure));
+    CompletableFuture<Outcome> done = new CompletableFuture<>();
+    map.setAsync(key, value)
+        .whenCompleteAsync((ignored, failure) -> done.complete(outcome(true, failure)), ON_RESPONSE_THREAD);
+    return done;
   }
 
   /** A GET that returned null found nothing; any exception (timeout, no member) is FAILED. */
