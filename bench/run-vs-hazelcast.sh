@@ -234,7 +234,7 @@ print_table() {
       (if $base and .[0].label != $ref then ((map(.opsPerSecond) | median) / $base * 100 | round / 100 | tostring)
        else "-" end),
       (map(.outcomes.miss + .outcomes.rejected + .outcomes.failed) | add | tostring),
-      (map(.load1) | median | tostring) ] | @tsv' "$RESULTS" |
+      (map(.load1) | median | if . == null then "-" else (. * 10 | round / 10 | tostring) end) ] | @tsv' "$RESULTS" |
     (printf 'nodes\tget_fraction\tsystem\truns\tops/s\tp50_us\tp99_us\tops_ratio\tmiss+rejected+failed\tload1\n'; cat) |
     column -t -s $'\t'
 }
