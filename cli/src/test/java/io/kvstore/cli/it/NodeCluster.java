@@ -30,6 +30,15 @@ final class NodeCluster implements AutoCloseable {
         join-retry-max-ms: 1000
       """;
 
+  /** The default quorums, spelled out: what the replication tests test. */
+  static final String STRICT_QUORUMS =
+      """
+      replication:
+        n: 3
+        r: 2
+        w: 2
+      """;
+
   private final Path dir;
   private final Path config;
   private final Path secret;
