@@ -80,9 +80,24 @@ class ChaosIT {
       System.out.printf("chaos: %d operations checked, %d faults injected; %s%n",
           result.operations(), faults.total(), result.summary());
       faults.log().forEach(f -> System.out.println("chaos:   " + f));
+      if (!result.passed()) {
+        keepLogs(seed);
+      }
       assertThat(result.passed()).as("history checker:%n%s", result.report()).isTrue();
       assertThat(faults.total()).as("faults injected").isPositive();
     }
+  }
+
+  /** Copies the nodes' logs out of the temporary directory (deleted after the test). */
+  private void keepLogs(long seed) throws java.io.IOException {
+    Path kept = Path.of("target", "chaos-" + seed).toAbsolutePath();
+    java.nio.file.Files.createDirectories(kept);
+    try (var logs = java.nio.file.Files.newDirectoryStream(dir, "node-*.log")) {
+      for (Path log : logs) {
+        java.nio.file.Files.copy(log, kept.resolve(log.getFileName()));
+      }
+    }
+    System.out.println("chaos: node logs kept in " + kept);
   }
 
   /** Reads every key once more, through a random node, once the cluster is whole again. */

@@ -1,6 +1,10 @@
 package io.kvstore.cli.it;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -65,7 +69,8 @@ final class FaultInjector {
     long held = fault.millis() - (System.nanoTime() - start) / 1_000_000;
     TimeUnit.MILLISECONDS.sleep(Math.max(0, held));
     end(fault);
-    log.add(String.format("%s (healed after %d ms%s)", fault, (System.nanoTime() - start) / 1_000_000,
+    // Times on System.nanoTime in ms, the History's clock, so a violation can be placed in it.
+    log.add(String.format("%s: from %.3f to %.3f ms%s", fault, start / 1e6, System.nanoTime() / 1e6,
         fault.kind() == Kind.PARTITION ? ", " + lastDropped + " datagrams dropped" : ""));
   }
 
@@ -84,6 +89,7 @@ final class FaultInjector {
       case PAUSE -> {
         signal(node, "STOP");
         paused = node;
+        awaitStopped(node);
         check(!answersIsAlive(node), fault, "a stopped node answered IS_ALIVE");
       }
       case PARTITION -> {
@@ -157,6 +163,32 @@ final class FaultInjector {
   /** What was injected, in order, for the test's output. */
   List<String> log() {
     return log;
+  }
+
+  /**
+   * Waits until every thread of {@code node}'s JVM is stopped (state T in /proc): kill returns
+   * when the signal is sent, and a busy thread may still answer a datagram before it stops.
+   */
+  private static void awaitStopped(NodeProcess node) throws IOException, InterruptedException {
+    Path tasks = Path.of("/proc", Long.toString(node.pid()), "task");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (System.nanoTime() < deadline) {
+      boolean all = true;
+      try (DirectoryStream<Path> threads = Files.newDirectoryStream(tasks)) {
+        for (Path t : threads) {
+          String stat = Files.readString(t.resolve("stat"));
+          char state = stat.charAt(stat.lastIndexOf(')') + 2);
+          all &= state == 'T' || state == 't';
+        }
+      } catch (NoSuchFileException threadEnded) {
+        all = false;
+      }
+      if (all) {
+        return;
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    throw new AssertionError("node on port " + node.port + " did not stop within 5 s of SIGSTOP");
   }
 
   /** Sends SIGSTOP or SIGCONT to a node this test started (by its pid, never by name). */
