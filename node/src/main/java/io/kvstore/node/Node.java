@@ -55,6 +55,7 @@ public final class Node implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private final NodeMetricsHttpServer metricsServer;
   private final ClusterSecret secret;
+  private final io.kvstore.node.replication.Rebalancer rebalancer;
   private volatile boolean closed;
 
   private Node(
@@ -66,8 +67,10 @@ public final class Node implements AutoCloseable {
       UdpTransport transport,
       ScheduledExecutorService maintenance,
       NodeMetricsHttpServer metricsServer,
-      ClusterSecret secret) {
+      ClusterSecret secret,
+      io.kvstore.node.replication.Rebalancer rebalancer) {
     this.secret = secret;
+    this.rebalancer = rebalancer;
     this.metricsServer = metricsServer;
     this.config = config;
     this.storage = storage;
@@ -178,6 +181,8 @@ public final class Node implements AutoCloseable {
       }
     }
     cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList());
+    boolean withSeeds = !config.seedAddresses().isEmpty();
+    cluster.execute(() -> core.rebalancer().start(withSeeds));
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -201,7 +206,7 @@ public final class Node implements AutoCloseable {
           SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
     }
     return new Node(config, storage, hintStorage, disk, cluster, transport, maintenance, metricsServer,
-        secret);
+        secret, core.rebalancer());
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -304,7 +309,33 @@ public final class Node implements AutoCloseable {
     return cluster;
   }
 
-  /** Graceful stop: tell the cluster we leave, stop serving, then flush and close storage. */
+  /**
+   * Before a graceful leave: streams this node's ranges to the members that take them over, while
+   * clients are still served, for at most {@code leave-stream-timeout-ms}; then the node leaves
+   * whatever is left (the remaining replicas still hold every key; the new ones catch up by the
+   * streams of the ring change).
+   */
+  private void streamRangesAway() {
+    long timeout = config.replication.toRebalanceConfig().leaveTimeoutMillis();
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    io.kvstore.node.replication.RebalanceStats s = rebalancer.stats();
+    long records = s.recordsStreamed.sum();
+    long bytes = s.bytesStreamed.sum();
+    log.info("leaving: streaming this node's ranges to the members that take them over (at most {} ms)",
+        timeout);
+    cluster.execute(() -> rebalancer.leave(done::countDown));
+    try {
+      boolean finished = done.await(timeout, TimeUnit.MILLISECONDS);
+      log.info("leaving: {} {} records ({} bytes) streamed{}",
+          finished ? "done," : "timed out,", s.recordsStreamed.sum() - records,
+          s.bytesStreamed.sum() - bytes,
+          finished ? "" : "; " + s.batchesPending() + " batches still pending");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Graceful stop: stream ranges away, tell the cluster we leave, stop serving, then flush and close storage. */
   @Override
   public synchronized void close() {
     if (closed) {
@@ -316,6 +347,7 @@ public final class Node implements AutoCloseable {
       metricsServer.stop();
     }
     if (cluster.liveMembers() > 1) {
+      streamRangesAway();
       cluster.leave(3 * config.membership.gossipIntervalMillis);
       log.info("left the cluster");
     }

@@ -19,7 +19,11 @@ import io.kvstore.node.replication.AntiEntropyStats;
 import io.kvstore.node.replication.CoordinatorRegistry;
 import io.kvstore.node.replication.HintStore;
 import io.kvstore.node.replication.HintedHandoff;
+import io.kvstore.node.replication.RangeStreamFrames;
+import io.kvstore.node.replication.RebalanceStats;
+import io.kvstore.node.replication.Rebalancer;
 import io.kvstore.node.replication.Replica;
+import io.kvstore.node.replication.StreamReceiver;
 import io.kvstore.node.replication.ReplicaFrames;
 import io.kvstore.node.replication.ReplicationConfig;
 import io.kvstore.node.replication.ReplicationStats;
@@ -67,6 +71,8 @@ public record NodeCore(
     HintStore hints,
     HintedHandoff handoff,
     AntiEntropy antiEntropy,
+    Rebalancer rebalancer,
+    RebalanceStats rebalanceStats,
     PipelineWiring wiring) {
 
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
@@ -172,6 +178,8 @@ public record NodeCore(
           clusterThread.execute(() -> antiEntropy.onFrame(from, frame), frame.length));
     }
     antiEntropy.start();
+    Rebalancer rebalancer = rebalancing(config, storage, replica, cluster, clusterThread, ports, dispatch,
+        replicationStats);
     ReplicationWiring replication =
         new ReplicationWiring(replicationConfig, cluster::ring, cluster::isJoining, replica, hlc,
             coordinators, hints, replicationStats, ports.random().nextLong());
@@ -181,7 +189,42 @@ public record NodeCore(
             new ClusterControl(cluster, ports.pid(), ports.haltNow()),
             dispatch, replication, sources);
     return new NodeCore(service, hlc, stats, statusGossip, dispatch, replica, replicationStats, hints,
-        handoff, antiEntropy, wiring);
+        handoff, antiEntropy, rebalancer, rebalancer.stats(), wiring);
+  }
+
+  /**
+   * Rebalancing on the membership thread (it acts on ring changes); streamed batches are applied
+   * on the event loop that received them, as replica writes are. Started by the caller once the
+   * cluster has started ({@link Rebalancer#start}).
+   */
+  private static Rebalancer rebalancing(NodeConfig config, StorageEngine storage, Replica replica,
+      ClusterCore cluster, ClusterThread clusterThread, Ports ports, InternalDispatch dispatch,
+      ReplicationStats replicationStats) {
+    RebalanceStats rebalanceStats = new RebalanceStats();
+    boolean empty = storage.scan(null, 1, (k, r) -> { }) == null;
+    Rebalancer rebalancer =
+        new Rebalancer(storage, replica, cluster::ring, cluster.scheduler(), ports.network(),
+            ports.clock(), config.replication.toConfig().n(), config.replication.toRebalanceConfig(),
+            rebalanceStats, empty, ports.random().nextLong());
+    StreamReceiver receiver = new StreamReceiver(replica, rebalanceStats);
+    Network network = ports.network();
+    dispatch.register(RangeStreamFrames.BATCH, (from, frame) -> {
+      byte[] ack;
+      try {
+        ack = receiver.onBatch(frame);
+      } catch (ReplicaFrames.MalformedFrameException e) {
+        rebalanceStats.malformed.increment();
+        return;
+      }
+      network.send(from, ack); // 28 bytes for up to 60 KB: no amplification, even unauthenticated
+    });
+    dispatch.register(RangeStreamFrames.ACK, (from, frame) ->
+        clusterThread.execute(() -> rebalancer.onAck(from, frame), frame.length));
+    dispatch.register(RangeStreamFrames.DONE, (from, frame) ->
+        clusterThread.execute(() -> rebalancer.onDone(from, frame), frame.length));
+    dispatch.register(RangeStreamFrames.REQUEST, (from, frame) ->
+        clusterThread.execute(() -> rebalancer.onRequest(from, frame), frame.length));
+    return rebalancer;
   }
 
   /** The request pipeline's tuning, from the node's configuration. */

@@ -149,6 +149,11 @@ public final class KvCluster {
       throw new IllegalStateException(nodeCount + " nodes did not all see each other alive within " + maxTime);
     }
     cluster.sim.runFor(Duration.ofMillis(100)); // the rings are rebuilt 20 ms after the last change
+    // Nodes that joined empty answer reads of their ranges as incomplete until every member said
+    // DONE for the final ring (docs/REPLICATION.md "Rebalancing"): formed once that is over.
+    if (!cluster.sim.runUntil(cluster::isRebalanced, maxTime)) {
+      throw new IllegalStateException(nodeCount + " nodes did not finish rebalancing within " + maxTime);
+    }
     return cluster;
   }
 
@@ -156,6 +161,11 @@ public final class KvCluster {
   public boolean isConverged() {
     long running = nodes.stream().filter(KvNode::isUp).count();
     return nodes.stream().filter(KvNode::isUp).allMatch(n -> n.cluster().liveMembers() == running);
+  }
+
+  /** Every running node has streamed what the ring asks of it and holds every range it replicates. */
+  public boolean isRebalanced() {
+    return nodes.stream().filter(KvNode::isUp).allMatch(n -> n.core().rebalancer().settled());
   }
 
   /** Starts a crashed node again, joining through the first running node. */

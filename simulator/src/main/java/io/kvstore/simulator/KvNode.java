@@ -90,6 +90,34 @@ public final class KvNode implements SimEndpoint {
         new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,
         address);
     cluster.start(seeds);
+    core.rebalancer().start(!seeds.isEmpty());
+  }
+
+  /**
+   * SIGTERM: streams this node's ranges to the members that take them over (for at most
+   * {@code leave-stream-timeout-ms} of virtual time), then announces the leave and stops, as
+   * {@code Node.close} does. {@code then} runs once the process has stopped.
+   */
+  public void gracefulLeave(Runnable then) {
+    if (!process.isUp()) {
+      return;
+    }
+    int life = process.generation();
+    boolean[] left = {false};
+    Runnable leave = () -> {
+      if (left[0] || !process.isRunning(life)) {
+        return;
+      }
+      left[0] = true;
+      cluster.leave();
+      // The announcement needs a few gossip rounds to spread before the process goes.
+      sim.after(3 * settings.node().membership.gossipIntervalMillis, () -> {
+        crash();
+        then.run();
+      });
+    };
+    core.rebalancer().leave(leave);
+    sim.after(settings.node().replication.toRebalanceConfig().leaveTimeoutMillis(), leave);
   }
 
   /** kill -9: the process stops sending, receiving and running timers; its state is gone. */
@@ -100,6 +128,7 @@ public final class KvNode implements SimEndpoint {
     cluster.stop();
     core.handoff().stop();
     core.antiEntropy().stop();
+    core.rebalancer().stop();
     pipeline.close();
     process.stop();
   }

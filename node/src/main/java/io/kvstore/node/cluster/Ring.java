@@ -33,6 +33,7 @@ public final class Ring {
 
   private final Owner[] members;
   private final int distinctMembers;
+  private final long fingerprint;
 
   private Ring(long[] positions, Owner[] owners, NodeId self, Owner[] members) {
     this.positions = positions;
@@ -40,6 +41,82 @@ public final class Ring {
     this.self = self;
     this.members = members;
     this.distinctMembers = members.length;
+    this.fingerprint = fingerprintOf(members);
+  }
+
+  /**
+   * A hash of the ids holding places (not of their states): every node whose ring has the same
+   * members places every key alike and computes the same fingerprint. Rebalancing names rings by it.
+   */
+  public long fingerprint() {
+    return fingerprint;
+  }
+
+  /**
+   * This ring as it will be once {@code id} is gone (a graceful leave: the ranges it holds move to
+   * the members that take them over), seen from the same node.
+   */
+  public Ring without(NodeId id) {
+    int keep = 0;
+    for (Owner o : owners) {
+      keep += o.id().equals(id) ? 0 : 1;
+    }
+    long[] p = new long[keep];
+    Owner[] o = new Owner[keep];
+    int j = 0;
+    for (int i = 0; i < owners.length; i++) {
+      if (!owners[i].id().equals(id)) {
+        p[j] = positions[i];
+        o[j++] = owners[i];
+      }
+    }
+    return new Ring(p, o, self,
+        Arrays.stream(members).filter(m -> !m.id().equals(id)).toArray(Owner[]::new));
+  }
+
+  /**
+   * The share of the key space (0 to 1) whose preference list of {@code n} includes {@code id}:
+   * the ranges that member replicates.
+   */
+  public double replicaShare(NodeId id, int n) {
+    if (positions.length == 0) {
+      return 0;
+    }
+    double share = 0;
+    for (int i = 0; i < positions.length; i++) {
+      // Keys in (positions[i-1], positions[i]] start their walk at token i.
+      long width = positions[i] - (i == 0 ? positions[positions.length - 1] : positions[i - 1]);
+      boolean holds = false;
+      for (Owner o : replicasFrom(i, n)) {
+        holds |= o.id().equals(id);
+      }
+      if (holds) {
+        share += positions.length == 1 ? Math.pow(2, 64) : unsigned(width);
+      }
+    }
+    return share / Math.pow(2, 64);
+  }
+
+  private static double unsigned(long v) {
+    return v >= 0 ? v : v + Math.pow(2, 64);
+  }
+
+  private static long fingerprintOf(Owner[] members) {
+    String[] ids = new String[members.length];
+    for (int i = 0; i < members.length; i++) {
+      ids[i] = members[i].id().value();
+    }
+    Arrays.sort(ids);
+    try {
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (String id : ids) {
+        sha.update(id.getBytes(StandardCharsets.UTF_8));
+        sha.update((byte) 0);
+      }
+      return ByteBuffer.wrap(sha.digest()).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM has no SHA-256", e);
+    }
   }
 
   /** The member with {@code id} if it holds a place on this ring, else null. */

@@ -42,6 +42,30 @@ public final class ReplicationSettings {
   @JsonProperty("anti-entropy-bytes-per-second")
   public String antiEntropyBytesPerSecond = (D.antiEntropyBytesPerSecond() >> 20) + "MB";
 
+  private static final io.kvstore.node.replication.RebalanceConfig RD =
+      io.kvstore.node.replication.RebalanceConfig.defaults();
+
+  /** Accepts sizes like 8MB: streamed bytes per second a node sends at most when ranges move. */
+  @JsonProperty("rebalance-bytes-per-second")
+  public String rebalanceBytesPerSecond = (RD.bytesPerSecond() >> 20) + "MB";
+
+  @JsonProperty("rebalance-settle-ms")
+  public long rebalanceSettleMillis = RD.settleMillis();
+
+  @JsonProperty("leave-stream-timeout-ms")
+  public long leaveStreamTimeoutMillis = RD.leaveTimeoutMillis();
+
+  /** The rebalancing settings; names the field that is wrong. */
+  public io.kvstore.node.replication.RebalanceConfig toRebalanceConfig() {
+    long rate = ByteSize.parse("replication.rebalance-bytes-per-second", rebalanceBytesPerSecond);
+    try {
+      return new io.kvstore.node.replication.RebalanceConfig(
+          rate, rebalanceSettleMillis, leaveStreamTimeoutMillis);
+    } catch (IllegalArgumentException e) {
+      throw ConfigException.field("replication", e.getMessage());
+    }
+  }
+
   /** The settings as the replication code takes them; names the field that is wrong. */
   public ReplicationConfig toConfig() {
     long hintBytes = ByteSize.parse("replication.max-hint-bytes", maxHintBytes);
