@@ -157,21 +157,37 @@ function statColumn(key, label, width, stat, render) {
 }
 
 const COLUMNS = [
-  { key: 'name', width: '14%', label: 'Name', value: n => n.id,
+  { key: 'name', width: '12%', label: 'Name', value: n => n.id,
     render: n => '<a href="#/node/' + encodeURIComponent(n.id) + '">' + esc(n.id) + '</a>' },
-  { key: 'address', width: '11%', label: 'Address', value: n => n.address || '', render: n => esc(n.address || '–') },
-  { key: 'state', width: '11%', label: 'State', value: n => SEVERITY[n.state],
+  { key: 'address', width: '10%', label: 'Address', value: n => n.address || '', render: n => esc(n.address || '–') },
+  { key: 'state', width: '10%', label: 'State', value: n => SEVERITY[n.state],
     render: n => pill(n.state) + warningBadges(n, false) },
-  { key: 'lastSeen', width: '8%', label: 'Last seen', value: n => (n.lastSeen ? Date.parse(n.lastSeen) : 0),
+  { key: 'lastSeen', width: '7%', label: 'Last seen', value: n => (n.lastSeen ? Date.parse(n.lastSeen) : 0),
     render: n => ago(n.lastSeen) },
-  { key: 'disk', width: '13%', label: 'Disk free / used', value: n => statValue(n, 'disk.free'), render: diskCell },
-  statColumn('space', 'App space', '9%', 'storage.live.bytes', bytes),
-  statColumn('uptime', 'Uptime', '9%', 'uptime', duration),
-  statColumn('load', 'Load', '5%', 'load.1m', v => (v == null || v < 0 ? '–' : fixed(v, 2))),
-  statColumn('keys', 'Keys', '7%', 'keys', compact),
-  statColumn('ops', 'Ops/s', '7%', 'requests.rate', compact),
-  statColumn('p99', 'p99', '6%', 'latency.p99', micros),
+  { key: 'disk', width: '11%', label: 'Disk free / used', value: n => statValue(n, 'disk.free'), render: diskCell },
+  statColumn('space', 'App space', '7%', 'storage.live.bytes', bytes),
+  statColumn('uptime', 'Uptime', '6%', 'uptime', duration),
+  statColumn('load', 'Load', '4%', 'load.1m', v => (v == null || v < 0 ? '–' : fixed(v, 2))),
+  statColumn('keys', 'Keys', '6%', 'keys', compact),
+  statColumn('ops', 'Ops/s', '6%', 'requests.rate', compact),
+  statColumn('p99', 'p99', '5%', 'latency.p99', micros),
+  statColumn('ranges', 'Ranges', '5%', 'ring.replica.share', v => (v == null ? '–' : fixed(v, 1) + ' %')),
+  statColumn('hints', 'Hints', '5%', 'replication.hints.pending', compact),
+  { key: 'rebalance', width: '6%', label: 'Rebalance', num: true,
+    value: n => statValue(n, 'rebalance.batches.pending'), render: rebalanceCell },
 ];
+
+// Receiving: this node still waits for members to stream ranges it gained (its reads of them do
+// not count toward R). Streaming: batches of a pass queued or unacknowledged.
+function rebalanceCell(n) {
+  const complete = statValue(n, 'rebalance.complete');
+  const pending = statValue(n, 'rebalance.batches.pending');
+  if (complete == null) return '–';
+  if (complete === 0) return '<span title="waiting for members to stream its new ranges">receiving (' +
+    compact(statValue(n, 'rebalance.members.awaited')) + ')</span>';
+  if (statValue(n, 'rebalance.pass.active') === 1) return 'streaming ' + compact(pending);
+  return 'idle';
+}
 
 function diskCell(n) {
   const free = statValue(n, 'disk.free');

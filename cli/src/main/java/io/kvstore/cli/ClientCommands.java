@@ -262,11 +262,37 @@ final class ClientCommands {
   }
 
   @Command(name = "members",
-      description = "List a node's view of the cluster: id, address, state, incarnation.",
+      description = {"List a node's view of the cluster: id, address, state, incarnation, and the",
+          "share of the key space each member replicates (RANGES, computed from the member list as",
+          "the nodes place keys). With --monitor, also each node's keys, hints pending, read",
+          "repairs sent and rebalancing progress, as the status server (./kvstore monitor) last",
+          "collected them."},
       mixinStandardHelpOptions = true, footer = ExitCodes.HELP)
   static final class Members extends ClientCommand {
+    @picocli.CommandLine.Option(names = "--monitor", paramLabel = "URL",
+        description = "The status server's HTTP address, e.g. http://127.0.0.1:8080.")
+    String monitor;
+
+    @picocli.CommandLine.Option(names = "--replicas", defaultValue = "3",
+        description = "The cluster's replication.n (default ${DEFAULT-VALUE}).")
+    int replicas;
+
+    @picocli.CommandLine.Option(names = "--virtual-nodes", defaultValue = "64",
+        description = "The cluster's virtual-nodes (default ${DEFAULT-VALUE}).")
+    int virtualNodes;
+
     private java.util.List<io.kvstore.client.MemberList.Entry> list;
     private io.kvstore.client.MemberList.Security security;
+
+    @Override
+    public Integer call() {
+      if (replicas < 1 || replicas > 7 || virtualNodes < 1 || virtualNodes > 1024) {
+        System.err.println("kvstore: --replicas must be 1 to 7 and --virtual-nodes 1 to 1024"
+            + " (got " + replicas + " and " + virtualNodes + ")");
+        return ExitCodes.BAD_INPUT;
+      }
+      return super.call();
+    }
 
     @Override
     KvResult send(KvClient client) {
@@ -286,15 +312,18 @@ final class ClientCommands {
     int onSuccess(KvResult result, PrintStream out) {
       out.println(result.intValue() + " live member(s) in the view of " + target.node);
       if (list != null) {
-        out.printf("%-24s %-22s %-8s %s%n", "ID", "ADDRESS", "STATE", "INCARNATION");
-        for (io.kvstore.client.MemberList.Entry m : list) {
-          out.printf(
-              "%-24s %-22s %-8s %d%n",
-              m.id(),
-              m.address().getAddress().getHostAddress() + ":" + m.address().getPort(),
-              m.state(),
-              m.incarnation());
+        java.util.Map<String, com.fasterxml.jackson.databind.JsonNode> stats = null;
+        if (monitor != null) {
+          try {
+            stats = MemberOverview.statsFrom(monitor);
+          } catch (java.io.IOException | IllegalArgumentException e) {
+            System.err.println("(node stats unavailable from " + monitor + ": " + e.getMessage() + ")");
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
+        MemberOverview.print(out, list,
+            MemberOverview.replicaShares(list, virtualNodes, replicas), stats);
       }
       if (security != null && security.insecure()) {
         out.println("warning: this node runs --insecure: internal traffic is not authenticated");

@@ -150,6 +150,9 @@ public final class Node implements AutoCloseable {
                 () -> Runtime.getRuntime().halt(0)));
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
     collector.addSource(() -> RepairMetrics.of(core.antiEntropy().stats()));
+    int replicas = config.replication.toConfig().n();
+    collector.addSource(() -> io.kvstore.node.monitor.RebalanceMetrics.of(
+        core.rebalanceStats(), cluster.core().ring(), replicas));
     TransportSettings settings =
         new TransportSettings(
             new InetSocketAddress(config.bind, config.port),

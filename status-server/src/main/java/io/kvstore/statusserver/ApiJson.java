@@ -30,7 +30,13 @@ final class ApiJson {
           "load.1m",
           "keys",
           "requests.rate",
-          "latency.p99");
+          "latency.p99",
+          "ring.replica.share",
+          "replication.hints.pending",
+          "rebalance.complete",
+          "rebalance.members.awaited",
+          "rebalance.pass.active",
+          "rebalance.batches.pending");
 
   private final JsonFactory factory =
       new JsonFactory().disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);

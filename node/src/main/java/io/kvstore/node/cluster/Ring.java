@@ -75,6 +75,35 @@ public final class Ring {
   }
 
   /**
+   * Whether some key has {@code id} on its preference list of {@code n} on this ring but not on
+   * {@code before}: exact, by checking every arc between the two rings' tokens (within one such
+   * arc both preference lists are constant).
+   */
+  public boolean gains(Ring before, NodeId id, int n) {
+    if (positions.length == 0) {
+      return false;
+    }
+    for (Ring r : new Ring[] {this, before}) {
+      for (long p : r.positions) {
+        if (holds(replicasFrom(indexOf(p), n), id)
+            && (before.positions.length == 0 || !holds(before.replicasFrom(before.indexOf(p), n), id))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean holds(Owner[] replicas, NodeId id) {
+    for (Owner o : replicas) {
+      if (o.id().equals(id)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * The share of the key space (0 to 1) whose preference list of {@code n} includes {@code id}:
    * the ranges that member replicates.
    */

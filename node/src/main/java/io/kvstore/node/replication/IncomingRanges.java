@@ -114,7 +114,7 @@ final class IncomingRanges {
   private void evaluate() {
     List<Ring.Owner> awaited = missingDones();
     stats.membersAwaited = awaited.size();
-    if (awaited.isEmpty() || (baseline != null && baseline.fingerprint() == current.fingerprint())) {
+    if (awaited.isEmpty() || (baseline != null && !current.gains(baseline, current.self(), n))) {
       if (!stats.complete) {
         log.info("rebalance: every live member streamed this node's new ranges; reads of them count again");
       }

@@ -60,6 +60,7 @@ public final class Rebalancer {
   private double tokens;
   private long lastRefillNanos;
   private long lastRequestNanos;
+  private boolean requestedOnce;
   private long lastProgressNanos;
   private Runnable afterLeave;
   private boolean leaving;
@@ -288,11 +289,16 @@ public final class Rebalancer {
 
   /** While this node misses DONEs, it asks the members that owe them every few seconds. */
   private void askForMissingRanges(long nowNanos) {
-    if (nowNanos - lastRequestNanos < REQUEST_EVERY_MILLIS * 1_000_000L) {
+    if (requestedOnce && nowNanos - lastRequestNanos < REQUEST_EVERY_MILLIS * 1_000_000L) {
       return;
     }
+    java.util.List<Ring.Owner> awaited = incoming.awaited();
+    if (awaited.isEmpty()) {
+      return;
+    }
+    requestedOnce = true;
     lastRequestNanos = nowNanos;
-    for (Ring.Owner m : incoming.awaited()) {
+    for (Ring.Owner m : awaited) {
       stats.requestsSent.increment();
       network.send(m.address(), RangeStreamFrames.request(0, incoming.currentFingerprint()));
     }
