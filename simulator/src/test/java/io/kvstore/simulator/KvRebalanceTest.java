@@ -146,6 +146,10 @@ class KvRebalanceTest {
   }
 
   private static void settle(KvCluster cluster) {
+    // Requests still retrying would change keys after the history used for the checks was taken.
+    assertThat(cluster.sim().runUntil(
+        () -> cluster.clients().stream().allMatch(c -> c.outstanding() == 0), Duration.ofSeconds(60)))
+        .as("every client request ended").isTrue();
     assertThat(cluster.sim().runUntil(cluster::isConverged, Duration.ofSeconds(60))).isTrue();
     assertThat(cluster.sim().runUntil(() -> settledNow(cluster), Duration.ofSeconds(180)))
         .as("every running node settled: no pass due, every range complete, hints drained").isTrue();
