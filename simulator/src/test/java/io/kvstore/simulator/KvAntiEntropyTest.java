@@ -45,9 +45,9 @@ class KvAntiEntropyTest {
     assertThat(remove(cluster, keys.subList(60, 90), i -> cluster.node((i + 2) % 5))).isEqualTo(30);
 
     KvNode victim = cluster.node(2);
-    victim.crash();
-    cluster.restart(victim);
-    assertThat(cluster.sim().runUntil(cluster::isConverged, Duration.ofSeconds(30))).isTrue();
+    // Its store lost while it keeps running: a restart with an empty store would ask the others to
+    // stream its ranges (rebalancing, docs/REPLICATION.md), and this test is about anti-entropy.
+    victim.storage().wipeout();
     long missing = keys.stream()
         .filter(k -> cluster.replicasSeenBy(cluster.node(0), k).contains(victim))
         .filter(k -> victim.storage().getRecord(k) == null).count();
