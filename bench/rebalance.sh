@@ -14,7 +14,7 @@ KEYS=${1:-200000}
 RATE=${2:-8MB}
 WORK=$(mktemp -d /tmp/kvstore-rebalance.XXXXXX)
 DATA_DIRS+=("$WORK")
-cleanup() { stop_all_started; rm -rf "${DATA_DIRS[@]}"; }
+cleanup() { stop_all_started; mkdir -p /tmp/rebalance-bench-logs; cp "$WORK"/*.log /tmp/rebalance-bench-logs/ 2>/dev/null || true; rm -rf "${DATA_DIRS[@]}"; }
 trap cleanup EXIT INT TERM
 JAR="$ROOT/cli/target/kvstore.jar"
 [ -f "$JAR" ] || die "build first: mvn -B -q -DskipTests -pl cli -am package"
@@ -34,7 +34,7 @@ start_node() { # index (0-based)
   STARTED_PIDS+=("$!")
 }
 metric() { # http-port name -> value (0 if absent)
-  curl -s --max-time 2 "http://127.0.0.1:$1/metrics" | awk -v n="kvstore_$2" '$1 ~ "^"n"[{ ]" {print $2; f=1} END {if (!f) print 0}' | head -1
+  { curl -s --max-time 2 "http://127.0.0.1:$1/metrics" || true; } | awk -v n="kvstore_$2" '$1 ~ "^"n"[{ ]" {print $2; f=1} END {if (!f) print 0}' | head -1
 }
 for i in 0 1 2; do start_node "$i"; sleep 1; done
 sleep 5
@@ -49,7 +49,7 @@ STARTED_PIDS+=("$LOAD")
 sleep 5
 start_node 3
 start_s=$(date +%s.%N)
-for s in $(seq 1 60); do
+for s in $(seq 1 25); do
   sleep 1
   total=0
   for i in 0 1 2 3; do total=$((total + $(metric "${HTTP[$i]}" rebalance_bytes_streamed | cut -d. -f1))); done

@@ -216,7 +216,7 @@ public record NodeCore(
         rebalanceStats.malformed.increment();
         return;
       }
-      network.send(from, ack); // 28 bytes for up to 60 KB: no amplification, even unauthenticated
+      network.send(from, ack); // 28 bytes for up to 16 KB: no amplification, even unauthenticated
     });
     dispatch.register(RangeStreamFrames.ACK, (from, frame) ->
         clusterThread.execute(() -> rebalancer.onAck(from, frame), frame.length));

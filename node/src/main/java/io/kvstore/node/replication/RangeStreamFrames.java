@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Range streaming between nodes when the ring changes (internal types 0x58-0x5B; docs/REPLICATION.md
+ * Range streaming between nodes when the ring changes (internal types 0x58-0x5B, each under 16 KiB; docs/REPLICATION.md
  * "Rebalancing"). The id names the sender's pass and the batch in it, and is echoed by the ack, so a
  * late ack of an earlier pass (or an earlier life of the sender) is recognised and ignored.
  *
@@ -31,8 +31,12 @@ public final class RangeStreamFrames {
   public static final int DONE = 0x5A;
   public static final int REQUEST = 0x5B;
   public static final int[] TYPES = {BATCH, ACK, DONE, REQUEST};
-  /** A batch's body never exceeds this (the datagram stays well below 64 KB with header and tag). */
-  public static final int MAX_BATCH_BODY = 60_000;
+  /**
+   * A batch's body never exceeds this: with header and authentication tag the datagram stays under
+   * the 16 KiB a node reads of any datagram (UdpTransport.DATAGRAM_SLOT; more is cut and then fails
+   * authentication).
+   */
+  public static final int MAX_BATCH_BODY = 16_000;
   /** Bytes one record takes in a batch besides its value. */
   public static final int RECORD_OVERHEAD = Wire.KEY_LENGTH + 1 + 8 + 2;
   private static final int BATCH_HEAD = 8 + 2;

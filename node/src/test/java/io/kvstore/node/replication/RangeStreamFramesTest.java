@@ -62,6 +62,9 @@ class RangeStreamFramesTest {
     }
     byte[] frame = RangeStreamFrames.batch(1, 1, 1, many);
     assertThat(frame.length).isLessThanOrEqualTo(InternalFrame.HEADER + RangeStreamFrames.MAX_BATCH_BODY);
+    assertThat(frame.length + InternalFrame.TAG_LENGTH)
+        .as("sealed, it fits what a node reads of a datagram")
+        .isLessThanOrEqualTo(io.kvstore.node.request.OversizedDatagrams.LIMIT);
     List<RangeStreamFrames.Entry> tooMany = new ArrayList<>(many);
     tooMany.add(new RangeStreamFrames.Entry(key(99), VersionedRecord.live(now, new byte[15_000])));
     assertThatThrownBy(() -> RangeStreamFrames.batch(1, 1, 1, tooMany))
