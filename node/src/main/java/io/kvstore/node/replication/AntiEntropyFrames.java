@@ -86,7 +86,7 @@ public final class AntiEntropyFrames {
     if (q.root().length != MerkleTree.HASH || q.groups().length > MAX_GROUPS_PER_ANSWER) {
       throw new IllegalArgumentException("bad query");
     }
-    ByteBuffer out = header(q.session(), q.sequence(), QUERY, 2 + MerkleTree.HASH + q.groups().length);
+    ByteBuffer out = FrameLayout.header(q.session(), q.sequence(), QUERY, 2 + MerkleTree.HASH + q.groups().length);
     out.put((byte) q.kind().ordinal()).put(q.root()).put((byte) q.groups().length);
     for (int g : q.groups()) {
       out.put((byte) g);
@@ -95,7 +95,7 @@ public final class AntiEntropyFrames {
   }
 
   public static Query decodeQuery(byte[] frame) {
-    ByteBuffer in = body(frame, QUERY);
+    ByteBuffer in = FrameLayout.body(frame, QUERY);
     try {
       int kind = in.get() & 0xFF;
       byte[] root = new byte[MerkleTree.HASH];
@@ -113,7 +113,7 @@ public final class AntiEntropyFrames {
   }
 
   public static byte[] answer(Answer a) {
-    ByteBuffer out = header(a.session(), a.sequence(), ANSWER, 2 + a.indices().length * (1 + HASHES));
+    ByteBuffer out = FrameLayout.header(a.session(), a.sequence(), ANSWER, 2 + a.indices().length * (1 + HASHES));
     out.put((byte) a.status().ordinal()).put((byte) a.indices().length);
     for (int i = 0; i < a.indices().length; i++) {
       out.put((byte) a.indices()[i]).put(a.hashes()[i]);
@@ -122,7 +122,7 @@ public final class AntiEntropyFrames {
   }
 
   public static Answer decodeAnswer(byte[] frame) {
-    ByteBuffer in = body(frame, ANSWER);
+    ByteBuffer in = FrameLayout.body(frame, ANSWER);
     try {
       int status = in.get() & 0xFF;
       int count = in.get() & 0xFF;
@@ -158,7 +158,7 @@ public final class AntiEntropyFrames {
     if (d.entries().size() > MAX_DIGESTS) {
       throw new IllegalArgumentException("at most " + MAX_DIGESTS + " digests a frame");
     }
-    ByteBuffer out = header(d.session(), d.sequence(), DIGESTS,
+    ByteBuffer out = FrameLayout.header(d.session(), d.sequence(), DIGESTS,
         2 * (1 + Wire.KEY_LENGTH) + MASK_BYTES + 2 + d.entries().size() * DIGEST_BYTES);
     optionalKey(out, d.from());
     optionalKey(out, d.through());
@@ -171,7 +171,7 @@ public final class AntiEntropyFrames {
   }
 
   public static Digests decodeDigests(byte[] frame) {
-    ByteBuffer in = body(frame, DIGESTS);
+    ByteBuffer in = FrameLayout.body(frame, DIGESTS);
     try {
       byte[] from = optionalKey(in);
       byte[] through = optionalKey(in);
@@ -211,7 +211,7 @@ public final class AntiEntropyFrames {
     if (r.pulls().size() > MAX_DIGESTS) {
       throw new IllegalArgumentException("at most " + MAX_DIGESTS + " pulls a frame");
     }
-    ByteBuffer out = header(r.session(), r.sequence(), DIGESTS_REPLY,
+    ByteBuffer out = FrameLayout.header(r.session(), r.sequence(), DIGESTS_REPLY,
         1 + 1 + Wire.KEY_LENGTH + 2 + r.pulls().size() * Wire.KEY_LENGTH);
     out.put((byte) (r.busy() ? 1 : 0));
     optionalKey(out, r.through());
@@ -221,7 +221,7 @@ public final class AntiEntropyFrames {
   }
 
   public static DigestsReply decodeDigestsReply(byte[] frame) {
-    ByteBuffer in = body(frame, DIGESTS_REPLY);
+    ByteBuffer in = FrameLayout.body(frame, DIGESTS_REPLY);
     try {
       int status = in.get() & 0xFF;
       byte[] through = optionalKey(in);
@@ -271,18 +271,5 @@ public final class AntiEntropyFrames {
     return flag == 1 ? key : null;
   }
 
-  private static ByteBuffer header(long session, int sequence, int type, int bodyLength) {
-    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
-    ByteBuffer.wrap(id).putLong(session).putInt(sequence);
-    ByteBuffer out = ByteBuffer.allocate(InternalFrame.HEADER + bodyLength);
-    InternalFrame.writeHeader(out, id, type);
-    return out;
-  }
 
-  private static ByteBuffer body(byte[] frame, int type) {
-    if (frame.length < InternalFrame.HEADER || (frame[InternalFrame.TYPE_OFFSET] & 0xFF) != type) {
-      throw new MalformedFrameException("not a frame of type 0x" + Integer.toHexString(type));
-    }
-    return ByteBuffer.wrap(frame).position(InternalFrame.HEADER);
-  }
 }

@@ -61,16 +61,13 @@ public final class Coordinator implements AnswerHandler {
   private final ReadRepairBudget repairBudget;
   private final ReplicationStats stats;
   private final LinkedHashMap<Long, Operation> operations = new LinkedHashMap<>();
-  private long nextNumber;
+  private final OperationNumbers numbers;
   private int waitingForClient;
   private boolean sweepScheduled;
 
   public Coordinator(int index, ReplicationConfig config, Supplier<Ring> ring, Replica local,
       HybridLogicalClock hlc, Clock clock, Scheduler timers, Network network, Hints hints,
       ReplicationStats stats, long firstNumber) {
-    if (index < 0 || index > 255) {
-      throw new IllegalArgumentException("coordinator index " + index + " is not 0-255");
-    }
     this.index = index;
     this.config = config;
     this.ring = ring;
@@ -82,17 +79,13 @@ public final class Coordinator implements AnswerHandler {
     this.hints = hints;
     this.stats = stats;
     this.repairBudget = new ReadRepairBudget(config.readRepairsPerSecond(), clock);
-    this.nextNumber = firstNumber & 0x00FF_FFFF_FFFF_FFFFL;
+    this.numbers = new OperationNumbers(index, firstNumber);
   }
 
   public int index() {
     return index;
   }
 
-  /** The coordinator a frame's operation number names. */
-  static int indexOf(long operation) {
-    return (int) (operation >>> 56);
-  }
 
   /** Whether this node alone holds {@code key}: the request runs locally, without replication. */
   public boolean isLocalOnly(byte[] key) {
@@ -319,11 +312,7 @@ public final class Coordinator implements AnswerHandler {
   }
 
   private long number() {
-    nextNumber = (nextNumber + 1) & 0x00FF_FFFF_FFFF_FFFFL;
-    if (nextNumber == 0) {
-      nextNumber = 1; // 0 names no operation (read-repair writes)
-    }
-    return ((long) index << 56) | nextNumber;
+    return numbers.next();
   }
 
   private long deadline() {

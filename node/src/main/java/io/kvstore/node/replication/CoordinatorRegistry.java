@@ -39,7 +39,7 @@ public final class CoordinatorRegistry {
       stats.malformed.increment();
       return;
     }
-    Entry e = entries.get(Coordinator.indexOf(ReplicaFrames.operation(frame)));
+    Entry e = entries.get(OperationNumbers.indexOf(ReplicaFrames.operation(frame)));
     if (e == null) {
       stats.lateAnswers.increment();
       return;

@@ -48,7 +48,7 @@ public final class HintedHandoff implements AnswerHandler {
   private final ReplicationConfig config;
   private final ReplicationStats stats;
   private final Map<Long, Pending> pending = new HashMap<>();
-  private long nextNumber;
+  private final OperationNumbers numbers;
   private int rounds;
   private boolean stopped;
 
@@ -62,7 +62,7 @@ public final class HintedHandoff implements AnswerHandler {
     this.clock = clock;
     this.config = config;
     this.stats = stats;
-    this.nextNumber = firstNumber & 0x00FF_FFFF_FFFF_FFFFL;
+    this.numbers = new OperationNumbers(index, firstNumber);
   }
 
   public void start() {
@@ -163,10 +163,6 @@ public final class HintedHandoff implements AnswerHandler {
   }
 
   private long number() {
-    nextNumber = (nextNumber + 1) & 0x00FF_FFFF_FFFF_FFFFL;
-    if (nextNumber == 0) {
-      nextNumber = 1;
-    }
-    return ((long) index << 56) | nextNumber;
+    return numbers.next();
   }
 }

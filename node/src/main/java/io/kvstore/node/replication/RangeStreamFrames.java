@@ -71,7 +71,7 @@ public final class RangeStreamFrames {
     if (body > MAX_BATCH_BODY || entries.size() > 0xFFFF) {
       throw new IllegalArgumentException("batch of " + body + " bytes exceeds " + MAX_BATCH_BODY);
     }
-    ByteBuffer out = header(pass, number, BATCH, body);
+    ByteBuffer out = FrameLayout.header(pass, number, BATCH, body);
     out.putLong(ring).putShort((short) entries.size());
     for (Entry e : entries) {
       VersionedRecord r = e.record();
@@ -82,7 +82,7 @@ public final class RangeStreamFrames {
   }
 
   public static byte[] ack(Ack ack) {
-    ByteBuffer out = header(ack.pass(), ack.number(), ACK, 6);
+    ByteBuffer out = FrameLayout.header(ack.pass(), ack.number(), ACK, 6);
     out.putShort((short) ack.applied()).putShort((short) ack.stale()).putShort((short) ack.refused());
     return out.array();
   }
@@ -96,13 +96,13 @@ public final class RangeStreamFrames {
   }
 
   private static byte[] notice(long pass, int number, int type, long ring) {
-    ByteBuffer out = header(pass, number, type, 8);
+    ByteBuffer out = FrameLayout.header(pass, number, type, 8);
     out.putLong(ring);
     return out.array();
   }
 
   public static Batch decodeBatch(byte[] frame) {
-    ByteBuffer in = body(frame, BATCH);
+    ByteBuffer in = FrameLayout.body(frame, BATCH);
     try {
       long ring = in.getLong();
       int count = in.getShort() & 0xFFFF;
@@ -137,7 +137,7 @@ public final class RangeStreamFrames {
   }
 
   public static Ack decodeAck(byte[] frame) {
-    ByteBuffer in = body(frame, ACK);
+    ByteBuffer in = FrameLayout.body(frame, ACK);
     if (in.remaining() != 6) {
       throw new ReplicaFrames.MalformedFrameException("a stream ack has 6 bytes of body");
     }
@@ -150,25 +150,12 @@ public final class RangeStreamFrames {
     if (type != DONE && type != REQUEST) {
       throw new IllegalArgumentException("not a notice type: " + type);
     }
-    ByteBuffer in = body(frame, type);
+    ByteBuffer in = FrameLayout.body(frame, type);
     if (in.remaining() != 8) {
       throw new ReplicaFrames.MalformedFrameException("a ring notice has 8 bytes of body");
     }
     return new RingNotice(in.getLong(0), in.getInt(8), in.getLong());
   }
 
-  private static ByteBuffer header(long pass, int number, int type, int bodyLength) {
-    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
-    ByteBuffer.wrap(id).putLong(pass).putInt(number);
-    ByteBuffer out = ByteBuffer.allocate(InternalFrame.HEADER + bodyLength);
-    InternalFrame.writeHeader(out, id, type);
-    return out;
-  }
 
-  private static ByteBuffer body(byte[] frame, int type) {
-    if (frame.length < InternalFrame.HEADER || (frame[InternalFrame.TYPE_OFFSET] & 0xFF) != type) {
-      throw new ReplicaFrames.MalformedFrameException("not a frame of type 0x" + Integer.toHexString(type));
-    }
-    return ByteBuffer.wrap(frame).position(InternalFrame.HEADER);
-  }
 }

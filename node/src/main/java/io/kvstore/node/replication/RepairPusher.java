@@ -28,13 +28,13 @@ final class RepairPusher implements AnswerHandler {
   private final long timeoutNanos;
   private final ArrayDeque<Push> queue = new ArrayDeque<>();
   private final Map<Long, Long> inFlight = new HashMap<>();
-  private long nextNumber;
+  private final OperationNumbers numbers;
 
   RepairPusher(AntiEntropyContext ctx, int index, long timeoutMillis, long firstNumber) {
     this.ctx = ctx;
     this.index = index;
     this.timeoutNanos = timeoutMillis * 1_000_000L;
-    this.nextNumber = firstNumber & 0x00FF_FFFF_FFFF_FFFFL;
+    this.numbers = new OperationNumbers(index, firstNumber);
   }
 
   /** Keys that still fit in the queue. */
@@ -106,10 +106,6 @@ final class RepairPusher implements AnswerHandler {
   }
 
   private long number() {
-    nextNumber = (nextNumber + 1) & 0x00FF_FFFF_FFFF_FFFFL;
-    if (nextNumber == 0) {
-      nextNumber = 1;
-    }
-    return ((long) index << 56) | nextNumber;
+    return numbers.next();
   }
 }

@@ -82,7 +82,7 @@ public final class ReplicaFrames {
 
   public static byte[] write(long operation, int attempt, byte[] key, VersionedRecord record,
       boolean repair) {
-    ByteBuffer out = header(operation, attempt, WRITE, Wire.KEY_LENGTH + 11 + record.value().length);
+    ByteBuffer out = FrameLayout.header(operation, attempt, WRITE, Wire.KEY_LENGTH + 11 + record.value().length);
     out.put(key);
     out.put((byte) ((record.tombstone() ? TOMBSTONE : 0) | (repair ? REPAIR : 0)));
     out.putLong(record.timestamp());
@@ -92,14 +92,14 @@ public final class ReplicaFrames {
   }
 
   public static byte[] ack(Ack ack) {
-    ByteBuffer out = header(ack.operation(), ack.attempt(), WRITE_ACK, 9);
+    ByteBuffer out = FrameLayout.header(ack.operation(), ack.attempt(), WRITE_ACK, 9);
     out.put((byte) (ack.result().ordinal() | (ack.replacedLive() ? REPLACED_LIVE : 0)));
     out.putLong(ack.storedTimestamp());
     return out.array();
   }
 
   public static byte[] read(long operation, int attempt, byte[] key) {
-    ByteBuffer out = header(operation, attempt, READ, Wire.KEY_LENGTH);
+    ByteBuffer out = FrameLayout.header(operation, attempt, READ, Wire.KEY_LENGTH);
     out.put(key);
     return out.array();
   }
@@ -107,7 +107,7 @@ public final class ReplicaFrames {
   public static byte[] readReply(ReadReply reply) {
     VersionedRecord record = reply.record();
     byte[] value = record == null ? new byte[0] : record.value();
-    ByteBuffer out = header(reply.operation(), reply.attempt(), READ_REPLY, 12 + value.length);
+    ByteBuffer out = FrameLayout.header(reply.operation(), reply.attempt(), READ_REPLY, 12 + value.length);
     out.put((byte) reply.status().ordinal());
     out.put((byte) (reply.incomplete() ? INCOMPLETE : 0));
     out.putLong(record == null ? 0 : record.timestamp());
@@ -117,7 +117,7 @@ public final class ReplicaFrames {
   }
 
   public static Write decodeWrite(byte[] frame) {
-    ByteBuffer in = body(frame, WRITE);
+    ByteBuffer in = FrameLayout.body(frame, WRITE);
     try {
       byte[] key = new byte[Wire.KEY_LENGTH];
       in.get(key);
@@ -136,7 +136,7 @@ public final class ReplicaFrames {
   }
 
   public static Ack decodeAck(byte[] frame) {
-    ByteBuffer in = body(frame, WRITE_ACK);
+    ByteBuffer in = FrameLayout.body(frame, WRITE_ACK);
     try {
       int flags = in.get() & 0xFF;
       int result = flags & ~REPLACED_LIVE;
@@ -152,7 +152,7 @@ public final class ReplicaFrames {
   }
 
   public static Read decodeRead(byte[] frame) {
-    ByteBuffer in = body(frame, READ);
+    ByteBuffer in = FrameLayout.body(frame, READ);
     if (in.remaining() != Wire.KEY_LENGTH) {
       throw new MalformedFrameException("a read carries exactly one key");
     }
@@ -162,7 +162,7 @@ public final class ReplicaFrames {
   }
 
   public static ReadReply decodeReadReply(byte[] frame) {
-    ByteBuffer in = body(frame, READ_REPLY);
+    ByteBuffer in = FrameLayout.body(frame, READ_REPLY);
     try {
       int status = in.get() & 0xFF;
       int flags = in.get() & 0xFF;
@@ -198,21 +198,7 @@ public final class ReplicaFrames {
     return ByteBuffer.wrap(frame).getLong(0);
   }
 
-  private static ByteBuffer header(long operation, int attempt, int type, int bodyLength) {
-    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
-    ByteBuffer.wrap(id).putLong(operation).putInt(attempt);
-    ByteBuffer out = ByteBuffer.allocate(InternalFrame.HEADER + bodyLength);
-    InternalFrame.writeHeader(out, id, type);
-    return out;
-  }
 
-  /** The body of {@code frame} as a buffer positioned after the header; absolute 0-15 is the id. */
-  private static ByteBuffer body(byte[] frame, int type) {
-    if (frame.length < InternalFrame.HEADER || (frame[InternalFrame.TYPE_OFFSET] & 0xFF) != type) {
-      throw new MalformedFrameException("not a frame of type 0x" + Integer.toHexString(type));
-    }
-    return ByteBuffer.wrap(frame).position(InternalFrame.HEADER);
-  }
 
   private static byte[] value(ByteBuffer in) {
     int length = in.getShort() & 0xFFFF;
