@@ -11,15 +11,11 @@ import io.kvstore.protocol.RequestDecoder;
 import io.kvstore.protocol.ResponseCode;
 import io.kvstore.protocol.Wire;
 import io.kvstore.node.replication.Coordinator;
-import io.kvstore.node.replication.Replica;
 import io.kvstore.node.replication.ReplicaFrames;
 import io.kvstore.node.replication.ReplicationStats;
 import io.kvstore.node.replication.ReplicationWiring;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,25 +44,14 @@ public final class RequestPipeline {
   private static final Logger log = LoggerFactory.getLogger(RequestPipeline.class);
   /** Largest datagram the pipeline sends: a LIST_MEMBERS page or a GET reply. */
   private static final int OUT_BUFFER = 64 * 1024;
-  /** Unfinished writes remembered per pipeline for their retries. */
-  static final int UNFINISHED_WRITES = 4_096;
 
   private final PipelineSettings settings;
   private final RequestStats stats;
   private final Clock clock;
   private final InternalDispatch dispatch;
-  private final Coordinator coordinator;
+  private final ClientCoordination coordination;
   private final ReplicationStats replicationStats;
   private final java.util.function.BooleanSupplier joining;
-  private final Map<InFlight, PendingReply> inFlight = new HashMap<>();
-  /** Writes that ended 0x22, for their clients' retries to resume (bounded: oldest dropped). */
-  private final Map<InFlight, Coordinator.WriteAttempt> unfinished =
-      new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<InFlight, Coordinator.WriteAttempt> eldest) {
-          return size() > UNFINISHED_WRITES;
-        }
-      };
   private final ReplyCache replyCache;
   private final Admission admission;
   private final CommandExecutor executor;
@@ -123,17 +108,32 @@ public final class RequestPipeline {
         loop.execute(() -> runAndFlush(task));
       }
     };
-    this.coordinator =
+    Coordinator coordinator =
         new Coordinator(replication.registry().nextIndex(), replication.config(), replication.ring(),
             replication.replica(), replication.hlc(), clock, flushingLoop, this::sendInternal,
             replication.hints(), replication.stats(), replication.firstOperation());
-    replication.registry().register(coordinator.index(), coordinator,
-        flushingLoop::execute);
-    Replica replica = replication.replica();
+    replication.registry().register(coordinator.index(), coordinator, flushingLoop::execute);
+    this.coordination =
+        new ClientCoordination(coordinator, replicationStats, executor,
+            new ClientCoordination.Replies() {
+              @Override
+              public void coordinated(ClientCoordination.PendingReply p, ResponseCode code, byte[] value) {
+                finishCoordinated(p, code, value);
+              }
+
+              @Override
+              public void overloaded(ClientRequest r) {
+                stats.overloaded.increment();
+                replyCode(r, ResponseCode.OVERLOAD);
+              }
+            });
+    ReplicaAnswers replica =
+        new ReplicaAnswers(replication.replica(), replyCache, clock, executor, sources,
+            wiring.dispatch().authenticator().enabled(), replicationStats, this::sendInternal);
     this.dispatch =
         wiring.dispatch().extend()
-            .register(ReplicaFrames.WRITE, (from, frame) -> answerReplica(from, frame, true, replica))
-            .register(ReplicaFrames.READ, (from, frame) -> answerReplica(from, frame, false, replica));
+            .register(ReplicaFrames.WRITE, replica::onWrite)
+            .register(ReplicaFrames.READ, replica::onRead);
   }
 
   /**
@@ -279,8 +279,8 @@ public final class RequestPipeline {
         replyCode(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
         return;
       }
-      if (!coordinator.isLocalOnly(r.key())) {
-        coordinate(r, started);
+      if (!coordination.isLocalOnly(r.key())) {
+        coordination.coordinate(r, started);
         return;
       }
     }
@@ -309,98 +309,8 @@ public final class RequestPipeline {
 
   // ------------------------------------------------------------------ coordination
 
-  /** Replica side: a coordinator's WRITE or READ, answered at once (writes made durable first). */
-  private void answerReplica(InetSocketAddress from, byte[] frame, boolean write, Replica replica) {
-    byte[] answer;
-    try {
-      if (write) {
-        answer = answerReplicaWrite(from, frame, replica);
-      } else {
-        answer = replica.onReadFrame(frame);
-      }
-    } catch (ReplicaFrames.MalformedFrameException e) {
-      replicationStats.malformed.increment();
-      return;
-    }
-    // Without a cluster secret the sender may be forged: a large answer is charged to the address
-    // it goes to, as a client reply would be, and not sent if that address's budget is spent.
-    if (dispatch.authenticator().enabled()
-        || sources.mayReply(from.getAddress(), frame.length, answer.length)) {
-      sendInternal(from, answer);
-    }
-  }
-
-  /**
-   * A replica write runs at most once too: a duplicated WRITE frame gets the ack the first copy
-   * got, from the reply cache (keyed by the coordinator's address and the operation and attempt in
-   * the frame's id), so the coordinator learns, say, that a REMOVE found a live value even when the
-   * first ack was lost.
-   */
-  private byte[] answerReplicaWrite(InetSocketAddress from, byte[] frame, Replica replica) {
-    ByteBuffer f = ByteBuffer.wrap(frame);
-    long source = ReplyCache.sourceKey(from);
-    long idHi = f.getLong(0);
-    long idLo = f.getLong(8);
-    long fingerprint = RequestFingerprint.of(f, 0, frame.length);
-    int handle = replyCache.find(source, idHi, idLo, fingerprint);
-    if (handle >= 0) {
-      replicationStats.duplicateWrites.increment();
-      byte[] again = new byte[replyCache.replySize(handle)];
-      replyCache.copyReply(handle, f, 0, ByteBuffer.wrap(again));
-      return again;
-    }
-    executor.writesToSync(); // the ack leaves after the batch's group commit
-    byte[] ack = replica.onWriteFrame(frame);
-    replyCache.insert(source, idHi, idLo, fingerprint, ByteBuffer.wrap(ack), clock.nanoTime() / 1_000_000);
-    return ack;
-  }
-
-  /** A request being coordinated: what its reply needs once the replicas answered. */
-  private record PendingReply(InFlight identity, InetSocketAddress client, byte[] id,
-      long fingerprint, int requestBytes, long startedNanos) {}
-
-  /** The at-most-once identity of a request: a retransmission has the same one. */
-  private record InFlight(long sourceKey, long idHi, long idLo, long fingerprint) {}
-
-  private void coordinate(ClientRequest r, long started) {
-    InFlight identity = new InFlight(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
-    if (inFlight.containsKey(identity)) {
-      replicationStats.inFlightRetransmissions.increment(); // the answer is on its way
-      return;
-    }
-    byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
-    r.buffer().get(r.start(), id);
-    PendingReply p =
-        new PendingReply(identity, r.source(), id, r.fingerprint(), r.declaredLength(), started);
-    Coordinator.Completion done = (code, value, unfinishedWrite) -> {
-      if (unfinishedWrite != null) {
-        unfinished.put(identity, unfinishedWrite);
-      }
-      finishCoordinated(p, code, value);
-    };
-    inFlight.put(identity, p);
-    boolean admitted = switch (r.command()) {
-      case PUT -> {
-        executor.writesToSync();
-        yield coordinator.put(r.key(), r.value(), unfinished.remove(identity), done);
-      }
-      case REMOVE -> {
-        executor.writesToSync();
-        yield coordinator.remove(r.key(), unfinished.remove(identity), done);
-      }
-      case GET -> coordinator.get(r.key(), done);
-      default -> throw new IllegalStateException(r.command() + " has no key");
-    };
-    if (!admitted) {
-      inFlight.remove(identity);
-      stats.overloaded.increment();
-      replyCode(r, ResponseCode.OVERLOAD);
-    }
-  }
-
   /** The replicas answered (or did not in time): reply, and cache what a retry must see again. */
-  private void finishCoordinated(PendingReply p, ResponseCode code, byte[] value) {
-    inFlight.remove(p.identity());
+  private void finishCoordinated(ClientCoordination.PendingReply p, ResponseCode code, byte[] value) {
     ByteBuffer id = ByteBuffer.wrap(p.id());
     out.clear();
     if (value != null) {
