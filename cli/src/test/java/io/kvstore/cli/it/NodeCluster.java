@@ -69,6 +69,7 @@ final class NodeCluster implements AutoCloseable {
         n.launch();
       }
       cluster.awaitAlive(Duration.ofSeconds(30));
+      cluster.awaitServing(Duration.ofSeconds(30));
       return cluster;
     } catch (Throwable t) {
       cluster.close();
@@ -143,6 +144,28 @@ final class NodeCluster implements AutoCloseable {
           for (NodeProcess n : running) {
             assertThat(states(n)).as("view of node on port %d", n.port)
                 .hasSize(running.size()).containsOnly("alive");
+          }
+        });
+  }
+
+  /**
+   * Waits until every running node answers reads of keys spread over the ring: a node that has
+   * just joined answers 0x22 for a key range until its view is settled and what it gained has
+   * streamed to it (docs/REPLICATION.md), and a formed cluster means one that serves.
+   */
+  void awaitServing(Duration timeout) {
+    List<NodeProcess> running = nodes.stream().filter(NodeProcess::isAlive).toList();
+    await("every node answers reads").atMost(timeout).pollInterval(Duration.ofMillis(250))
+        .untilAsserted(() -> {
+          for (NodeProcess n : running) {
+            try (KvClient c = KvClient.open(KvClientConfig.of("127.0.0.1:" + n.port))) {
+              for (int k = 0; k < 32; k++) {
+                io.kvstore.client.KvResult r =
+                    c.blocking().get(io.kvstore.client.Keys.sha256("readiness probe " + k));
+                assertThat(r.isSuccess() || r.isNotFound())
+                    .as("node on port %d reads probe %d: %s", n.port, k, r).isTrue();
+              }
+            }
           }
         });
   }
