@@ -87,35 +87,40 @@ public final class Coordinator implements AnswerHandler {
   }
 
 
-  /** Whether this node alone holds {@code key}: the request runs locally, without replication. */
-  public boolean isLocalOnly(byte[] key) {
+  /**
+   * The replicas of {@code key} on the current ring (looked up once per request, then handed to
+   * {@link #put}, {@link #remove} or {@link #get}), or null if this node alone holds it: the
+   * request then runs locally, without replication.
+   */
+  public Ring.Owner[] replicasElsewhere(byte[] key) {
     Ring r = ring.get();
     Ring.Owner[] replicas = r.replicasOf(key, config.n());
-    return replicas.length == 0 || (replicas.length == 1 && r.isSelf(replicas[0]));
+    return replicas.length == 0 || (replicas.length == 1 && r.isSelf(replicas[0])) ? null : replicas;
   }
 
   /**
    * Replicates a PUT, or resumes the unfinished attempt of it that a retry names; false if this
    * node coordinates too much already (the caller answers 0x03).
    */
-  public boolean put(byte[] key, byte[] value, WriteAttempt resume, Completion completion) {
-    return write(key, resume != null ? resume : new WriteAttempt(number(), 0,
+  public boolean put(byte[] key, byte[] value, Ring.Owner[] replicas, WriteAttempt resume,
+      Completion completion) {
+    return write(key, replicas, resume != null ? resume : new WriteAttempt(number(), 0,
         VersionedRecord.live(hlc.now(), value)), false, completion);
   }
 
   /** Replicates a REMOVE as a tombstone (or resumes it). */
-  public boolean remove(byte[] key, WriteAttempt resume, Completion completion) {
-    return write(key, resume != null ? resume : new WriteAttempt(number(), 0,
+  public boolean remove(byte[] key, Ring.Owner[] replicas, WriteAttempt resume,
+      Completion completion) {
+    return write(key, replicas, resume != null ? resume : new WriteAttempt(number(), 0,
         VersionedRecord.tombstone(hlc.now())), true, completion);
   }
 
-  /** Reads {@code key} from a quorum. */
-  public boolean get(byte[] key, Completion completion) {
+  /** Reads {@code key} from a quorum of {@code replicas}. */
+  public boolean get(byte[] key, Ring.Owner[] replicas, Completion completion) {
     if (!admit()) {
       return false;
     }
     Ring r = ring.get();
-    Ring.Owner[] replicas = r.replicasOf(key, config.n());
     QuorumRead op =
         new QuorumRead(number(), key, replicas, Math.min(config.r(), replicas.length), deadline(),
             completion);
@@ -135,11 +140,11 @@ public final class Coordinator implements AnswerHandler {
     return true;
   }
 
-  private boolean write(byte[] key, WriteAttempt write, boolean remove, Completion completion) {
+  private boolean write(byte[] key, Ring.Owner[] replicas, WriteAttempt write, boolean remove,
+      Completion completion) {
     if (!admit() || operations.containsKey(write.number())) {
       return false;
     }
-    Ring.Owner[] replicas = ring.get().replicasOf(key, config.n());
     QuorumWrite op =
         new QuorumWrite(write.number(), key, write.record(), remove, replicas,
             Math.min(config.w(), replicas.length), deadline(), completion);

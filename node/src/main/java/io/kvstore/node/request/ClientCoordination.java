@@ -56,11 +56,12 @@ final class ClientCoordination {
     this.replies = replies;
   }
 
-  boolean isLocalOnly(byte[] key) {
-    return coordinator.isLocalOnly(key);
+  /** The key's replicas if other nodes hold it (then {@link #coordinate}), else null. */
+  io.kvstore.node.cluster.Ring.Owner[] replicasElsewhere(byte[] key) {
+    return coordinator.replicasElsewhere(key);
   }
 
-  void coordinate(ClientRequest r, long started) {
+  void coordinate(ClientRequest r, io.kvstore.node.cluster.Ring.Owner[] replicas, long started) {
     InFlight identity = new InFlight(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
     if (inFlight.containsKey(identity)) {
       stats.inFlightRetransmissions.increment(); // the answer is on its way
@@ -81,13 +82,13 @@ final class ClientCoordination {
     boolean admitted = switch (r.command()) {
       case PUT -> {
         executor.writesToSync();
-        yield coordinator.put(r.key(), r.value(), unfinished.remove(identity), done);
+        yield coordinator.put(r.key(), r.value(), replicas, unfinished.remove(identity), done);
       }
       case REMOVE -> {
         executor.writesToSync();
-        yield coordinator.remove(r.key(), unfinished.remove(identity), done);
+        yield coordinator.remove(r.key(), replicas, unfinished.remove(identity), done);
       }
-      case GET -> coordinator.get(r.key(), done);
+      case GET -> coordinator.get(r.key(), replicas, done);
       default -> throw new IllegalStateException(r.command() + " has no key");
     };
     if (!admitted) {

@@ -279,8 +279,9 @@ public final class RequestPipeline {
         replyCode(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
         return;
       }
-      if (!coordination.isLocalOnly(r.key())) {
-        coordination.coordinate(r, started);
+      io.kvstore.node.cluster.Ring.Owner[] replicas = coordination.replicasElsewhere(r.key());
+      if (replicas != null) {
+        coordination.coordinate(r, replicas, started);
         return;
       }
     }
