@@ -4,7 +4,6 @@ import io.kvstore.protocol.Command;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * Closed-loop clients: each has one request outstanding at a time, through a node picked at random
@@ -14,49 +13,21 @@ import java.util.SplittableRandom;
  * <key>=<request id>}), and a REMOVE retires its key. So an execution seen in storage names the one
  * request that caused it, and a value read names the one PUT that wrote it.
  */
-public final class KvWorkload {
+public final class KvWorkload extends ClosedLoopWorkload {
   private static final long STREAM = -3;
   private static final int ACTIVE_KEYS = 8;
 
-  private final KvCluster cluster;
-  private final SplittableRandom random;
-  private final long thinkMillis;
   private final List<List<byte[]>> activeKeys = new ArrayList<>();
   private final int[] keysMade;
-  private boolean running;
-  private long completed;
 
   public KvWorkload(KvCluster cluster, long thinkMillis) {
-    this.cluster = cluster;
-    this.random = cluster.sim().random(STREAM);
-    this.thinkMillis = thinkMillis;
+    super(cluster, STREAM, thinkMillis);
     this.keysMade = new int[cluster.clients().size()];
     cluster.clients().forEach(c -> activeKeys.add(new ArrayList<>()));
   }
 
-  /** Every client starts its loop, at a random moment within the think time. */
-  public void start() {
-    running = true;
-    for (int c = 0; c < cluster.clients().size(); c++) {
-      int client = c;
-      cluster.sim().after(random.nextLong(thinkMillis + 1), () -> next(client));
-    }
-  }
-
-  /** No client starts another request; outstanding ones run to their end. */
-  public void stop() {
-    running = false;
-  }
-
-  /** Requests completed (answered or given up). */
-  public long completed() {
-    return completed;
-  }
-
-  private void next(int client) {
-    if (!running) {
-      return;
-    }
+  @Override
+  protected Request nextRequest(int client) {
     List<byte[]> keys = activeKeys.get(client);
     Command command;
     byte[] key;
@@ -75,11 +46,7 @@ public final class KvWorkload {
     }
     SimClient sc = cluster.client(client);
     KvNode via = cluster.node(random.nextInt(cluster.nodes().size()));
-    byte[] value = command == Command.PUT ? valueOf(key, sc) : null;
-    sc.invoke(command, key, value, via, op -> {
-      completed++;
-      cluster.sim().after(random.nextLong(thinkMillis + 1), () -> next(client));
-    });
+    return new Request(command, key, command == Command.PUT ? valueOf(key, sc) : null, via);
   }
 
   /**

@@ -2,7 +2,6 @@ package io.kvstore.simulator;
 
 import io.kvstore.protocol.Command;
 import java.nio.charset.StandardCharsets;
-import java.util.SplittableRandom;
 import java.util.function.IntPredicate;
 
 /**
@@ -13,7 +12,7 @@ import java.util.function.IntPredicate;
  * request outstanding at a time, sent through a random node (down ones included, unless the test
  * says which nodes a client may use), then thinks for a moment.
  */
-public final class SharedKeyWorkload {
+public final class SharedKeyWorkload extends ClosedLoopWorkload {
   private static final long STREAM = -4;
 
   /**
@@ -36,18 +35,11 @@ public final class SharedKeyWorkload {
     }
   }
 
-  private final KvCluster cluster;
-  private final SplittableRandom random;
-  private final long thinkMillis;
   private final Mix mix;
   private IntPredicate usable = node -> true;
-  private boolean running;
-  private long completed;
 
   public SharedKeyWorkload(KvCluster cluster, long thinkMillis, Mix mix) {
-    this.cluster = cluster;
-    this.random = cluster.sim().random(STREAM);
-    this.thinkMillis = thinkMillis;
+    super(cluster, STREAM, thinkMillis);
     this.mix = mix;
   }
 
@@ -57,27 +49,8 @@ public final class SharedKeyWorkload {
     return this;
   }
 
-  public void start() {
-    running = true;
-    for (int c = 0; c < cluster.clients().size(); c++) {
-      int client = c;
-      cluster.sim().after(random.nextLong(thinkMillis + 1), () -> next(client));
-    }
-  }
-
-  /** No client starts another request; outstanding ones run to their end. */
-  public void stop() {
-    running = false;
-  }
-
-  public long completed() {
-    return completed;
-  }
-
-  private void next(int client) {
-    if (!running) {
-      return;
-    }
+  @Override
+  protected Request nextRequest(int client) {
     boolean hot = random.nextInt(100) < mix.hotPercent();
     byte[] key = KvWorkload.key(hot ? "hot-" + random.nextInt(mix.hotKeys()) : "cold-" + random.nextInt(mix.coldKeys()));
     int roll = random.nextInt(100);
@@ -86,10 +59,7 @@ public final class SharedKeyWorkload {
     SimClient sc = cluster.client(client);
     byte[] value = command == Command.PUT
         ? ("c" + client + "#" + sc.nextId()).getBytes(StandardCharsets.UTF_8) : null;
-    sc.invoke(command, key, value, pickNode(), op -> {
-      completed++;
-      cluster.sim().after(random.nextLong(thinkMillis + 1), () -> next(client));
-    });
+    return new Request(command, key, value, pickNode());
   }
 
   private KvNode pickNode() {
