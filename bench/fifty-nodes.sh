@@ -66,7 +66,7 @@ log "$(grep 'cluster ready' "$OUT_DIR/cluster.out")"
 
 rc=0
 timeout -k 5 600 java -cp "$BENCH_JAR" io.kvstore.bench.cluster.ShutdownFifth \
-  "$BASE_PORT" "$NODES" "$KEYS" "$SEED" >"$OUT_DIR/result.json" 2>"$OUT_DIR/check.log" || rc=$?
+  "$BASE_PORT" "$NODES" "$KEYS" "$SEED" "$DATA" >"$OUT_DIR/result.json" 2>"$OUT_DIR/check.log" || rc=$?
 cat "$OUT_DIR/check.log" >&2
 cat "$OUT_DIR/result.json"
 exit $rc

@@ -9,6 +9,7 @@ import io.kvstore.protocol.ResponseCode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -129,11 +130,108 @@ class KvRebalanceTest {
     everyKeyOnItsReplicas(cluster, preloaded, List.of());
   }
 
+  /**
+   * Two replicas of some keys crash and stay down until every node forgets them: the new replicas
+   * of those keys must not answer "absent" before the surviving copy streamed in, also while the
+   * nodes' views of the ring differ (each forgets on its own schedule). A read answers the value or
+   * 0x22, never 0x01.
+   */
+  /**
+   * A fifth of the nodes crash and stay down until everyone forgets them (dead-retention, 60 s).
+   * Keys that lost two of their three replicas must never read "not found": their new replicas
+   * answer "incomplete" until the surviving copy has streamed in, also while the nodes' views of
+   * the ring differ (each forgets on its own schedule). Keys that lost all three answer 0x22 while
+   * the dead are remembered; once they are forgotten no copy is left (outside N=3, documented).
+   */
+  @SeededTest
+  void keysThatLostTwoReplicasNeverReadNotFoundOnceTheDeadAreForgotten(long seed) {
+    KvCluster cluster = started(seed, 25, 25, 256L << 10,
+        KvCluster.Settings.defaults().withDurableStorage(true));
+    List<byte[]> preloaded = preload(cluster, 1_000);
+    List<KvNode> crashed = cluster.nodes().subList(20, 25);
+    Map<Long, List<byte[]>> byCopiesLost = new HashMap<>();
+    for (byte[] key : preloaded) {
+      long lost = cluster.replicasSeenBy(cluster.node(0), key).stream().filter(crashed::contains).count();
+      byCopiesLost.computeIfAbsent(lost, l -> new ArrayList<>()).add(key);
+    }
+    List<byte[]> twoLost = byCopiesLost.getOrDefault(2L, List.of());
+    List<byte[]> allLost = byCopiesLost.getOrDefault(3L, List.of());
+    assertThat(twoLost).as("keys with two crashed replicas").isNotEmpty();
+    crashed.forEach(KvNode::crash);
+    long crashedAt = cluster.sim().clock().currentTimeMillis();
+
+    List<KvNode> up = cluster.nodes().subList(0, 20);
+    List<String> wrong = new ArrayList<>();
+    int[] outcomes = new int[3]; // value, unavailable, not found (for keys with two lost)
+    // Every 250 ms read each such key through the next coordinator, from the crash until long
+    // after the dead are forgotten and their ranges streamed to the new replicas.
+    for (int round = 0; round < 400; round++) {
+      boolean remembered = remembered(up, crashed);
+      for (int i = 0; i < twoLost.size() + allLost.size(); i++) {
+        boolean two = i < twoLost.size();
+        byte[] key = two ? twoLost.get(i) : allLost.get(i - twoLost.size());
+        KvNode via = up.get((i + round) % up.size());
+        cluster.client(i % 4).invoke(Command.GET, key, null, via, op -> {
+          boolean notFound = op.code() == ResponseCode.NOT_FOUND.code;
+          if (two) {
+            outcomes[op.succeeded() ? 0 : notFound ? 2 : 1]++;
+          }
+          if (notFound && (two || (remembered && remembered(up, crashed)))) {
+            wrong.add(text(key) + (two ? " (two replicas lost)" : " (all lost, dead remembered)")
+                + " read 0x01 via " + via + " at +"
+                + (cluster.sim().clock().currentTimeMillis() - crashedAt) + " ms");
+          }
+        });
+      }
+      cluster.sim().runFor(Duration.ofMillis(250));
+    }
+    System.out.printf("seed %d: %d keys lost two replicas, %d all three; reads of the first: %d"
+        + " values, %d unavailable, %d not found%n", seed, twoLost.size(), allLost.size(),
+        outcomes[0], outcomes[1], outcomes[2]);
+    assertThat(wrong).as("reads that said 0x01 for a key that has a copy (or whose copies are"
+        + " only down, not forgotten)").isEmpty();
+    assertThat(outcomes[0]).as("keys that lost two replicas read their values again").isPositive();
+    settle(cluster);
+    assertThat(cluster.node(0).cluster().ring().member(crashed.get(0).id())).as("forgotten").isNull();
+    List<byte[]> withACopy = new ArrayList<>(preloaded);
+    withACopy.removeAll(allLost);
+    everyKeyOnItsReplicas(cluster, withACopy, List.of());
+
+    // The lost keys come back when a node that held them returns with its store: at once where it
+    // answers among the first R, otherwise through read repair and anti-entropy.
+    KvNode back = crashed.get(0);
+    List<byte[]> itHeld = allLost.stream().filter(k -> back.storage().get(k) != null).toList();
+    back.start(List.of(cluster.node(0).address()));
+    settle(cluster);
+    long returnedAt = cluster.sim().clock().currentTimeMillis();
+    Set<String> readBack = new HashSet<>();
+    for (int round = 0; round < 60 && readBack.size() < itHeld.size(); round++) {
+      for (int i = 0; i < itHeld.size(); i++) {
+        byte[] key = itHeld.get(i);
+        cluster.client(i % 4).invoke(Command.GET, key, null, up.get((i + round) % up.size()), op -> {
+          if (op.succeeded() && Arrays.equals(op.value(), valueFor(key))) {
+            readBack.add(text(key));
+          }
+        });
+      }
+      cluster.sim().runFor(Duration.ofSeconds(10));
+    }
+    System.out.printf("seed %d: %d of the %d lost keys the returning node held read back within"
+        + " %d s%n", seed, readBack.size(), itHeld.size(),
+        (cluster.sim().clock().currentTimeMillis() - returnedAt) / 1000);
+    assertThat(readBack).as("lost keys read back once a node holding them returned")
+        .hasSize(itHeld.size());
+  }
+
   // ------------------------------------------------------------------ helpers
 
   /** A cluster of {@code size} nodes of which the first {@code running} are started and formed. */
   private static KvCluster started(long seed, int size, int running, long bytesPerSecond) {
-    KvCluster.Settings settings = KvCluster.Settings.defaults();
+    return started(seed, size, running, bytesPerSecond, KvCluster.Settings.defaults());
+  }
+
+  private static KvCluster started(long seed, int size, int running, long bytesPerSecond,
+      KvCluster.Settings settings) {
     settings.node().replication.rebalanceBytesPerSecond = String.valueOf(bytesPerSecond);
     KvCluster cluster = new KvCluster(seed, size, 4, settings);
     cluster.node(0).start(List.of());
@@ -143,6 +241,12 @@ class KvRebalanceTest {
     assertThat(cluster.sim().runUntil(cluster::isConverged, Duration.ofSeconds(60))).isTrue();
     settle(cluster);
     return cluster;
+  }
+
+  /** Whether every running node still has every crashed node on its ring. */
+  private static boolean remembered(List<KvNode> up, List<KvNode> crashed) {
+    return up.stream().allMatch(n -> crashed.stream()
+        .allMatch(c -> n.cluster().ring().member(c.id()) != null));
   }
 
   private static void settle(KvCluster cluster) {
