@@ -33,6 +33,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Shutdown.class,
       ClientCommands.Wipeout.class,
       BenchCommand.class,
+      KeygenCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = ExitCodes.HELP,
