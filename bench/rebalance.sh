@@ -6,6 +6,7 @@
 # node 1 for 30 s at a small window; 5 s in, node 4 joins. Samples every node's /metrics each
 # second: the sum of rebalance.bytes.streamed (acknowledged batches) over time, and when node 4
 # became complete. Prints the bench JSON (p99 is over the whole 30 s, join included).
+# NO_JOIN=1: the same run without the fourth node (the baseline latency of the same load).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=lib/processes.sh
@@ -47,6 +48,11 @@ timeout -k 5 120 java -jar "$JAR" bench --node "127.0.0.1:${PORTS[0]}" --keys "$
 LOAD=$!
 STARTED_PIDS+=("$LOAD")
 sleep 5
+if [ "${NO_JOIN:-0}" = 1 ]; then
+  wait "$LOAD" || true
+  echo "load without a join: $(cat "$WORK/load.json")"
+  exit 0
+fi
 start_node 3
 start_s=$(date +%s.%N)
 for s in $(seq 1 25); do
