@@ -3,6 +3,7 @@ package io.kvstore.cli;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
+import io.kvstore.node.RestartRequest;
 import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.statusserver.MonitorServer;
 import java.io.File;
@@ -34,6 +35,9 @@ import sun.misc.Signal;
       "The wait for the nodes grows with their number (30 s + 3 s a node) and shows progress; if",
       "they have not all joined by then, every node is stopped and the command exits 5, naming",
       "the missing ones.",
+      "",
+      "A node that exits with code 75 (it was stopped for a restart: DATA_DIR/restart-requested,",
+      "as a rolling restart leaves it) is started again, with the jar that file names if any.",
       ""
     },
     footer = ExitCodes.HELP)
@@ -66,7 +70,9 @@ public final class ClusterCommand implements Callable<Integer> {
 
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
+  private final List<Path> jars = new ArrayList<>();
   private Path secretFile;
+  private volatile boolean stopping;
 
   /** One secret for every node of this cluster, kept beside their data (0600) and reused. */
   private static Path clusterSecretFile(Path dataDir) {
@@ -96,13 +102,19 @@ public final class ClusterCommand implements Callable<Integer> {
         + " --cluster-secret-file %s)%n", secretFile, basePort, secretFile);
     System.out.printf("%-6s %-16s %-8s %-28s %s%n", "NODE", "ADDRESS", "PID", "DATA", "LOG");
     for (int i = 1; i <= nodes; i++) {
-      Process p = startNode(i);
-      processes.add(p);
+      Process p = startNode(i, ownJar());
+      synchronized (this) {
+        processes.add(p);
+        jars.add(ownJar());
+      }
       if (i == 1) {
         awaitAlive(basePort, p);
       }
     }
     awaitMembers();
+    Thread supervisor = new Thread(this::superviseRestarts, "restart-supervisor");
+    supervisor.setDaemon(true);
+    supervisor.start();
     MonitorServer status = null;
     if (monitorPort > 0) {
       status =
@@ -122,13 +134,63 @@ public final class ClusterCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private Process startNode(int index) throws Exception {
+  /** Starts again, every 200 ms, each node that exited asking for a restart (exit code 75). */
+  private void superviseRestarts() {
+    while (!stopping) {
+      for (int i = 1; i <= nodes; i++) {
+        try {
+          restartIfAsked(i);
+        } catch (Exception e) {
+          System.out.printf("node-%d asked for a restart that failed: %s%n", i, e.getMessage());
+        }
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  private synchronized void restartIfAsked(int index) throws Exception {
+    if (stopping) {
+      return;
+    }
+    Process p = processes.get(index - 1);
+    if (p.isAlive() || p.exitValue() != RestartRequest.EXIT_CODE) {
+      return;
+    }
+    Path dir = nodeDir(index);
+    RestartRequest request = new RestartRequest(dir);
+    Path jar = jars.get(index - 1);
+    if (request.pending()) {
+      try {
+        jar = request.jar().orElse(jar);
+      } catch (IllegalArgumentException e) {
+        System.out.printf("node-%d: %s; starting it with %s%n", index, e.getMessage(), jar);
+      }
+      request.clear();
+    }
+    Process next = startNode(index, jar);
+    processes.set(index - 1, next);
+    jars.set(index - 1, jar);
+    System.out.printf("node-%d restarted as asked (exit code %d): pid %d, jar %s%n",
+        index, RestartRequest.EXIT_CODE, next.pid(), jar);
+  }
+
+  private Path nodeDir(int index) {
+    return dataDir.resolve("node-" + index).toAbsolutePath().normalize();
+  }
+
+  private Process startNode(int index, Path jar) throws Exception {
     int port = basePort + index - 1;
-    Path dir = dataDir.resolve("node-" + index).toAbsolutePath().normalize();
+    Path dir = nodeDir(index);
     Files.createDirectories(dir);
     Path log = dir.resolve("node.log");
-    logs.add(log);
-    List<String> cmd = new ArrayList<>(javaCommand());
+    if (logs.size() < index) {
+      logs.add(log);
+    }
+    List<String> cmd = new ArrayList<>(javaCommand(jar));
     cmd.addAll(List.of("node", "--port", Integer.toString(port), "--data-dir", dir.toString(),
         "--cluster-secret-file", secretFile.toString()));
     if (memory) {
@@ -150,12 +212,16 @@ public final class ClusterCommand implements Callable<Integer> {
     return p;
   }
 
-  /** The same java and jar that run this command, with the node's memory limits. */
-  private static List<String> javaCommand() throws Exception {
+  /** The jar that runs this command. */
+  private static Path ownJar() throws Exception {
+    return new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toPath();
+  }
+
+  /** The same java that runs this command, on {@code jar}, with the node's memory limits. */
+  private static List<String> javaCommand(Path jar) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    String jar = new File(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getPath();
-    return List.of(
-        java, "-Xmx64m", "-Xss512k", "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC", "-jar", jar);
+    return List.of(java, "-Xmx64m", "-Xss512k", "-XX:MaxDirectMemorySize=256m", "-XX:+UseSerialGC",
+        "-jar", jar.toString());
   }
 
   private void awaitAlive(int port, Process p) throws Exception {
@@ -250,6 +316,7 @@ public final class ClusterCommand implements Callable<Integer> {
   }
 
   private synchronized void stopAll() {
+    stopping = true;
     for (Process p : processes) {
       p.destroy(); // SIGTERM: each node leaves the cluster and flushes its storage
     }

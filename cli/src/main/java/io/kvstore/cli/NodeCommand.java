@@ -1,6 +1,7 @@
 package io.kvstore.cli;
 
 import io.kvstore.node.Node;
+import io.kvstore.node.RestartRequest;
 import io.kvstore.node.config.HostPort;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.config.NodeConfigLoader;
@@ -23,7 +24,10 @@ import sun.misc.Signal;
       "With no options: UDP port 4000 on 127.0.0.1, data in ./data (RocksDB), heap capped at",
       "64 MB by the launcher. Options override the --config file, which overrides the defaults.",
       "Ctrl-C or SIGTERM stops it gracefully (storage flushed, exit code 0); the SHUTDOWN",
-      "command crashes it on purpose, as kill -9 would.",
+      "command crashes it on purpose, as kill -9 would. If DATA_DIR/restart-requested exists,",
+      "SIGTERM stops it for a restart instead: it stays a member (no leave, no streaming) and",
+      "exits 75, which ./kvstore cluster (or systemd: RestartForceExitStatus=75) takes as",
+      "\"start it again\", with the jar the file names, if any (docs/OPERATIONS.md).",
       ""
     },
     mixinStandardHelpOptions = true,
@@ -153,6 +157,11 @@ public final class NodeCommand implements Callable<Integer> {
     NodeConfig config = NodeConfigLoader.load(configFile);
     applyFlags(config);
     config.validate();
+    RestartRequest leftOver = new RestartRequest(config.dataDirPath());
+    if (!config.memory && leftOver.pending()) {
+      System.err.println("removing " + leftOver.file() + ": a restart request from before this start");
+      leftOver.clear();
+    }
     Node node = Node.start(config);
     io.kvstore.statusserver.MonitorServer status = null;
     if (config.monitor) {
@@ -178,10 +187,17 @@ public final class NodeCommand implements Callable<Integer> {
         java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(),
         config.memory ? "data in memory only" : "data in " + config.dataDirPath().toAbsolutePath());
     stop.await();
-    System.err.println("stopping: flushing storage...");
     if (status != null) {
       status.close();
     }
+    RestartRequest restart = new RestartRequest(config.dataDirPath());
+    if (!config.memory && restart.pending()) {
+      System.err.println("stopping for a restart (" + restart.file() + "): flushing storage,"
+          + " staying a member; exit code " + RestartRequest.EXIT_CODE + " asks the supervisor to start it again");
+      node.closeForRestart();
+      return RestartRequest.EXIT_CODE;
+    }
+    System.err.println("stopping: flushing storage...");
     node.close();
     return ExitCodes.OK;
   }

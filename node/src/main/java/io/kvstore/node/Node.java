@@ -340,7 +340,20 @@ public final class Node implements AutoCloseable {
 
   /** Graceful stop: stream ranges away, tell the cluster we leave, stop serving, then flush and close storage. */
   @Override
-  public synchronized void close() {
+  public void close() {
+    stop(true);
+  }
+
+  /**
+   * Stop for a restart ({@link RestartRequest}): no leave and no streaming — the ranges stay where
+   * they are, the cluster sees this node down for the seconds it is away (hints keep its writes),
+   * and it comes back with its data; storage is flushed and closed as in {@link #close()}.
+   */
+  public void closeForRestart() {
+    stop(false);
+  }
+
+  private synchronized void stop(boolean leave) {
     if (closed) {
       return;
     }
@@ -349,7 +362,9 @@ public final class Node implements AutoCloseable {
     if (metricsServer != null) {
       metricsServer.stop();
     }
-    if (cluster.liveMembers() > 1) {
+    if (!leave) {
+      log.info("stopping for a restart: staying a member (no leave, no range streaming)");
+    } else if (cluster.liveMembers() > 1) {
       streamRangesAway();
       cluster.leave(3 * config.membership.gossipIntervalMillis);
       log.info("left the cluster");
