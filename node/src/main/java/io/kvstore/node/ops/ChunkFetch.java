@@ -29,14 +29,18 @@ final class ChunkFetch {
   private int candidate = -1;
   private final List<InetSocketAddress> deferrers = new ArrayList<>();
   private boolean lastResort;
+  /** Whether a deferring peer may be asked as the last resort in this attempt. */
+  private final boolean lastResortAllowed;
   /** Outstanding pieces by number: when the want was sent (monotonic ns), to the current peer. */
   private final Map<Integer, Long> outstanding = new HashMap<>();
   private int nextPiece;
   private int timeoutsWithPeer;
   final Set<InetSocketAddress> contributors = new HashSet<>();
 
-  ChunkFetch(int index, int length, int pieceSize, List<InetSocketAddress> candidates) {
+  ChunkFetch(int index, int length, int pieceSize, List<InetSocketAddress> candidates,
+      boolean lastResortAllowed) {
     this.index = index;
+    this.lastResortAllowed = lastResortAllowed;
     this.length = length;
     this.pieceSize = pieceSize;
     this.buffer = new byte[length];
@@ -53,7 +57,7 @@ final class ChunkFetch {
       candidate++;
       return true;
     }
-    if (!lastResort && !deferrers.isEmpty()) {
+    if (!lastResort && lastResortAllowed && !deferrers.isEmpty()) {
       // Everyone else lacks it: the deferring peer (the origin) serves it after all.
       lastResort = true;
       candidates.clear();
@@ -70,6 +74,11 @@ final class ChunkFetch {
 
   boolean lastResort() {
     return lastResort;
+  }
+
+  /** Whether a peer deferred in this attempt (it has the chunk). */
+  boolean sawDeferral() {
+    return !deferrers.isEmpty();
   }
 
   /** Piece numbers to ask for now: missing, not outstanding, up to {@code window} outstanding. */

@@ -4,7 +4,6 @@ import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Function;
@@ -14,7 +13,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The serving side of file transfers: answers a CHUNK_WANT with the piece of a verified chunk this
- * node holds, NOT_HAVE, or — at the origin, for a chunk it already served whole once — DEFER, so
+ * node holds, NOT_HAVE, or — at the origin, for a chunk it already serves to another peer — DEFER, so
  * that peers fetch from each other and the origin uploads each chunk about once. Only members are
  * answered; the bytes served per second are bounded (a want beyond the budget is not answered: the
  * requester asks again). A piece is never longer than the want asked for, and an answer without
@@ -31,8 +30,12 @@ final class ChunkServer {
   private final FileTransferStats stats;
   private final long bytesPerSecond;
   private final byte[] piece = new byte[FileFrames.MAX_PIECE];
-  /** Per operation, the chunks this node served to the end once (the origin defers those). */
-  private final Map<FileOpId, BitSet> servedWhole = new HashMap<>();
+  /**
+   * At the origin, per operation and chunk, the first peer it served the chunk to: every other
+   * peer is deferred (asked to fetch it from the peers that have it by then), unless it asks as
+   * the last resort.
+   */
+  private final Map<FileOpId, Map<Integer, InetSocketAddress>> firstTaker = new HashMap<>();
   private double tokens;
   private long refilledAt;
 
@@ -75,12 +78,14 @@ final class ChunkServer {
       stats.framesMalformed.increment();
       return;
     }
-    BitSet served = servedWhole.get(want.op());
-    if (op.origin() && !want.lastResort() && want.chunk() != FileFrames.LIST && served != null
-        && served.get(want.chunk())) {
-      stats.deferAnswers.increment();
-      answer(from, want, FileFrames.DEFER, op);
-      return;
+    if (op.origin() && !want.lastResort() && want.chunk() != FileFrames.LIST) {
+      InetSocketAddress first = firstTaker.computeIfAbsent(want.op(), k -> new HashMap<>())
+          .putIfAbsent(want.chunk(), from);
+      if (first != null && !first.equals(from)) {
+        stats.deferAnswers.increment();
+        answer(from, want, FileFrames.DEFER, op);
+        return;
+      }
     }
     int n = Math.min(want.length(), length - want.offset());
     if (!take(n)) {
@@ -97,9 +102,6 @@ final class ChunkServer {
     network.send(from, FileFrames.piece(want.id(), want.op(), want.chunk(), want.offset(),
         FileFrames.DATA, store.heldCount(want.op()), piece, n));
     stats.bytesServed.add(n);
-    if (want.offset() + n == length && want.chunk() != FileFrames.LIST) {
-      servedWhole.computeIfAbsent(want.op(), k -> new BitSet()).set(want.chunk());
-    }
   }
 
   private void answer(InetSocketAddress from, FileFrames.Want want, int status, FileOp op) {
@@ -112,7 +114,7 @@ final class ChunkServer {
 
   /** The operation is gone: forget what was served of it. */
   void forget(FileOpId op) {
-    servedWhole.remove(op);
+    firstTaker.remove(op);
   }
 
   /** A token bucket of bytes, one piece of burst beyond a tenth of a second's worth. */

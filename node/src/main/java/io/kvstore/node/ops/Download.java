@@ -37,6 +37,11 @@ final class Download {
   private final ArrayDeque<Wanted> line = new ArrayDeque<>();
   private final Map<Integer, ChunkFetch> active = new HashMap<>();
   private final Set<InetSocketAddress> suspects = new HashSet<>();
+  /**
+   * Chunks for which only a deferring peer (the origin) had been found: the next attempt may ask
+   * it as the last resort. The first time, the chunk waits: by then other peers usually have it.
+   */
+  private final Set<Integer> deferredOnce = new HashSet<>();
 
   Download(FileOp op, FileTransferConfig config, ChunkStore store, Network network, RandomGenerator random,
       Supplier<List<InetSocketAddress>> peers, FileTransferStats stats) {
@@ -74,7 +79,8 @@ final class Download {
         line.add(w);
         continue;
       }
-      ChunkFetch fetch = new ChunkFetch(w.index, op.lengthOf(w.index), FileFrames.MAX_PIECE, candidates());
+      ChunkFetch fetch = new ChunkFetch(w.index, op.lengthOf(w.index), FileFrames.MAX_PIECE, candidates(),
+          deferredOnce.contains(w.index));
       if (!fetch.nextPeer()) {
         line.add(new Wanted(w.index, nowNanos + config.retryMillis() * 1_000_000));
         return false; // no peer at all yet
@@ -149,6 +155,7 @@ final class Download {
       line.add(new Wanted(fetch.index, nowNanos + config.retryMillis() * 1_000_000));
       return Outcome.SLOT_FREED;
     }
+    deferredOnce.remove(fetch.index);
     if (fetch.index == FileFrames.LIST) {
       op.chunkHashes(fetch.buffer);
       lineUpChunks();
@@ -181,6 +188,9 @@ final class Download {
 
   private Outcome giveUp(ChunkFetch fetch, long nowNanos) {
     active.remove(fetch.index);
+    if (fetch.sawDeferral()) {
+      deferredOnce.add(fetch.index);
+    }
     line.add(new Wanted(fetch.index, nowNanos + config.retryMillis() * 1_000_000));
     return Outcome.SLOT_FREED;
   }
