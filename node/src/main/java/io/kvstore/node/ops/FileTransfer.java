@@ -260,9 +260,9 @@ public final class FileTransfer {
         continue;
       }
       it.remove();
-      waiting.remove(op);
+      boolean unfinished = waiting.remove(op);
       Download d = downloads.remove(op.id);
-      if (d != null) {
+      if (d != null || unfinished) {
         fail(op, "expired with " + store.heldCount(op.id) + "/" + op.manifest.chunkCount() + " chunks");
       }
       store.remove(op.id);
