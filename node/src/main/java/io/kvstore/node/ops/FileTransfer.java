@@ -63,7 +63,9 @@ public final class FileTransfer {
   private final Map<FileOpId, Download> downloads = new LinkedHashMap<>();
   private final ArrayDeque<FileOp> waiting = new ArrayDeque<>();
   /** State of the latest files, by name: {@code ops.files.NAME} in status reports. */
-  private final Map<String, String> reported = new LinkedHashMap<>();
+  private final Map<String, Reported> reported = new LinkedHashMap<>();
+
+  private record Reported(FileOpId op, int chunks, String state) {}
   private int chunksInFlight;
   private Scheduler.Cancellable timer;
 
@@ -274,29 +276,41 @@ public final class FileTransfer {
   private void report(FileOp op, String state) {
     synchronized (reported) {
       reported.remove(op.manifest.name());
-      reported.put(op.manifest.name(), state);
+      reported.put(op.manifest.name(), new Reported(op.id, op.manifest.chunkCount(), state));
       while (reported.size() > REPORTED_FILES) {
         reported.remove(reported.keySet().iterator().next());
       }
     }
   }
 
-  /** Counters and, per recent file, {@code ops.files.NAME}: its state (any thread). */
+  /**
+   * Counters and, per recent file, {@code ops.files.NAME}: its state and operation, e.g.
+   * {@code fetching 12/100 1a2b3c4d}, {@code done 1a2b3c4d} (any thread).
+   */
   public List<Stat> stats() {
     List<Stat> out = new ArrayList<>(stats.stats());
     out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", store.bytesHeld()));
     synchronized (reported) {
-      for (Map.Entry<String, String> e : reported.entrySet()) {
-        out.add(Stat.text("ops.files." + e.getKey(), e.getValue()));
+      for (String name : reported.keySet()) {
+        out.add(Stat.text("ops.files." + name, state(name)));
       }
     }
     return out;
   }
 
-  /** The state of file {@code name} as reported ("waiting", "fetching", "done", "failed: ..."), or null. */
+  /**
+   * The state of file {@code name} and its operation's short id ("waiting", "fetching k/n",
+   * "done", "failed: reason", then the id), or null.
+   */
   public String state(String name) {
     synchronized (reported) {
-      return reported.get(name);
+      Reported r = reported.get(name);
+      if (r == null) {
+        return null;
+      }
+      String state = r.state.equals("fetching")
+          ? "fetching " + store.heldCount(r.op) + "/" + r.chunks : r.state;
+      return state + " " + r.op.shortHex();
     }
   }
 }

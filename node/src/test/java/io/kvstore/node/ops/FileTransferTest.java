@@ -158,7 +158,9 @@ class FileTransferTest {
         "origin served " + served + " bytes of a " + d.manifest().size() + "-byte file to 5 peers");
     long fetched = nodes.stream().mapToLong(n -> n.transfer.counters().bytesFetched.sum()).sum();
     assertTrue(fetched >= 5L * d.manifest().size(), "every peer fetched the whole file: " + fetched);
-    assertEquals("done", nodes.get(3).transfer.state("payload.bin"));
+    assertEquals("done " + OP.shortHex(), nodes.get(3).transfer.state("payload.bin"));
+    assertTrue(nodes.get(3).transfer.stats().stream().anyMatch(s -> s.name().equals("ops.files.payload.bin")
+        && s.text().equals("done " + OP.shortHex())));
     assertTrue(nodes.get(2).transfer.counters().piecesResent.sum() > 0, "loss made resends");
   }
 

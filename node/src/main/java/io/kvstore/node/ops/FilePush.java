@@ -1,0 +1,81 @@
+package io.kvstore.node.ops;
+
+import io.kvstore.node.monitor.Stat;
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.protocol.InternalFrame;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+
+/**
+ * File push on one node, assembled: the chunk store under DATA_DIR/ops/chunks, the transfer (files
+ * written to DATA_DIR/ops/files), the upload intake and the routing of operations by kind. The
+ * transfer runs on {@code thread} (its own in a real node, so that disk writes never delay
+ * membership; the simulation thread in the simulator): {@link #onFrame} must be called there.
+ */
+public final class FilePush {
+  private final FileTransfer transfer;
+  private final UploadIntake intake;
+  private final FileOperations operations;
+
+  /**
+   * @param livePeers live members but this node (a fetch shuffles them and asks a few)
+   * @param isMember whether an address is a live member: nobody else is answered
+   * @param scripts where SCRIPT operations go (the script runner)
+   * @param thenScript runs a file's then-script once the file is written
+   */
+  public FilePush(Path dataDir, FileTransferConfig config, Network network, Scheduler thread, Clock clock,
+      RandomGenerator random, Supplier<List<InetSocketAddress>> livePeers,
+      Predicate<InetSocketAddress> isMember, OperationRunner scripts, FileOperations.ThenScript thenScript) {
+    Path ops = dataDir.resolve("ops");
+    ChunkStore store = new ChunkStore(ops.resolve("chunks"), config.maxStoreBytes());
+    operations = new FileOperations(scripts, thenScript, thread, clock);
+    transfer = new FileTransfer(config, store, ops.resolve("files"), network, thread, clock, random,
+        livePeers, isMember, operations, new FileTransferStats());
+    operations.transfer(transfer);
+    intake = new UploadIntake(transfer, store, clock, op -> thread.execute(() -> transfer.uploaded(op)));
+  }
+
+  /** Starts the transfer's timer (on its thread). */
+  public void start() {
+    transfer.start();
+  }
+
+  public void close() {
+    transfer.close();
+  }
+
+  /** Verified operations of every kind go here: files are fetched, scripts run. */
+  public OperationRunner runner() {
+    return operations;
+  }
+
+  /** A CHUNK_WANT or CHUNK_PIECE frame (authenticated), on the transfer's thread. */
+  public void onFrame(InetSocketAddress from, byte[] frame) {
+    if ((frame[InternalFrame.TYPE_OFFSET] & 0xFF) == FileFrames.CHUNK_WANT) {
+      transfer.onWant(from, frame);
+    } else {
+      transfer.onPiece(from, frame);
+    }
+  }
+
+  /** OPS_CHUNK: one uploaded piece (any thread). */
+  public UploadIntake.Result upload(byte[] key, byte[] piece) {
+    return intake.onPiece(UploadIntake.PieceKey.decode(key), piece);
+  }
+
+  public FileTransfer transfer() {
+    return transfer;
+  }
+
+  public List<Stat> stats() {
+    List<Stat> out = new java.util.ArrayList<>(transfer.stats());
+    out.add(Stat.counter("ops.transfer.manifest.invalid", "operations", operations.invalidManifests.sum()));
+    return out;
+  }
+}
