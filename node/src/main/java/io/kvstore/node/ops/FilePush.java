@@ -1,6 +1,5 @@
 package io.kvstore.node.ops;
 
-import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
@@ -73,9 +72,8 @@ public final class FilePush {
     return transfer;
   }
 
-  public List<Stat> stats() {
-    List<Stat> out = new java.util.ArrayList<>(transfer.stats());
-    out.add(Stat.counter("ops.transfer.manifest.invalid", "operations", operations.invalidManifests.sum()));
-    return out;
+  /** FILE operations refused here because their body is no valid manifest. */
+  public long invalidManifests() {
+    return operations.invalidManifests.sum();
   }
 }

@@ -1,6 +1,5 @@
 package io.kvstore.node.ops;
 
-import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.RateLimitedLog;
@@ -10,7 +9,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -283,16 +281,20 @@ public final class FileTransfer {
     }
   }
 
+  /** Bytes of chunks held on disk now. */
+  public long storeBytes() {
+    return store.bytesHeld();
+  }
+
   /**
-   * Counters and, per recent file, {@code ops.files.NAME}: its state and operation, e.g.
+   * The latest files by name and their state with the operation's short id, e.g.
    * {@code fetching 12/100 1a2b3c4d}, {@code done 1a2b3c4d} (any thread).
    */
-  public List<Stat> stats() {
-    List<Stat> out = new ArrayList<>(stats.stats());
-    out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", store.bytesHeld()));
+  public Map<String, String> fileStates() {
+    Map<String, String> out = new LinkedHashMap<>();
     synchronized (reported) {
       for (String name : reported.keySet()) {
-        out.add(Stat.text("ops.files." + name, state(name)));
+        out.put(name, state(name));
       }
     }
     return out;

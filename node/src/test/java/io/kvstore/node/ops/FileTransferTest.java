@@ -159,8 +159,7 @@ class FileTransferTest {
     long fetched = nodes.stream().mapToLong(n -> n.transfer.counters().bytesFetched.sum()).sum();
     assertTrue(fetched >= 5L * d.manifest().size(), "every peer fetched the whole file: " + fetched);
     assertEquals("done " + OP.shortHex(), nodes.get(3).transfer.state("payload.bin"));
-    assertTrue(nodes.get(3).transfer.stats().stream().anyMatch(s -> s.name().equals("ops.files.payload.bin")
-        && s.text().equals("done " + OP.shortHex())));
+    assertEquals("done " + OP.shortHex(), nodes.get(3).transfer.fileStates().get("payload.bin"));
     assertTrue(nodes.get(2).transfer.counters().piecesResent.sum() > 0, "loss made resends");
   }
 
