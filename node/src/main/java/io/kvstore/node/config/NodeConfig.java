@@ -122,7 +122,11 @@ public final class NodeConfig {
   @JsonProperty("replication")
   public ReplicationSettings replication = new ReplicationSettings();
 
-  /** Static labels sent with every status report (e.g. rack, role). */
+  /** Fleet operations: trusted operator keys and bounds (docs/OPERATIONS.md); none = disabled. */
+  @JsonProperty("ops")
+  public OpsSettings ops = new OpsSettings();
+
+  /** Static labels sent with every status report (e.g. rack, role); operations target them too. */
   @JsonProperty("labels")
   public java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
 
@@ -238,6 +242,7 @@ public final class NodeConfig {
     membership.toSwimConfig();
     membership.toLimits();
     replication.toConfig();
+    ops.toConfig();
     if (nodeId != null) {
       try {
         new io.kvstore.node.cluster.NodeId(nodeId);
@@ -273,6 +278,9 @@ public final class NodeConfig {
     }
     if (replication == null) {
       throw ConfigException.field("replication", "is empty; leave it out for the defaults");
+    }
+    if (ops == null) {
+      throw ConfigException.field("ops", "is empty; leave it out to disable operations");
     }
     if (labels == null) {
       throw ConfigException.field("labels", "is empty; leave it out for none");
