@@ -147,9 +147,14 @@ public final class Node implements AutoCloseable {
                 cluster::execute, advertised, sampler::latest,
                 (int) ProcessHandle.current().pid(),
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
-                () -> Runtime.getRuntime().halt(0)));
+                () -> Runtime.getRuntime().halt(0),
+                config.memory ? new io.kvstore.node.ops.SeenStore.Memory()
+                    : new io.kvstore.node.ops.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
+                // The script runner is slice ops-runner's (issue 11); until it is wired in, say so.
+                op -> log.warn("{} targets this node, but this build has no script runner yet: not run", op)));
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
     collector.addSource(() -> RepairMetrics.of(core.antiEntropy().stats()));
+    collector.addSource(() -> io.kvstore.node.monitor.OpsMetrics.of(core.ops()));
     int replicas = config.replication.toConfig().n();
     collector.addSource(() -> io.kvstore.node.monitor.RebalanceMetrics.of(
         core.rebalanceStats(), cluster.core().ring(), replicas));

@@ -5,6 +5,12 @@ import io.kvstore.node.cluster.SwimCodec;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.monitor.Stat;
+import io.kvstore.node.ops.OperationRunner;
+import io.kvstore.node.ops.OpsCore;
+import io.kvstore.node.ops.OpsFrames;
+import io.kvstore.node.ops.OpsMembers;
+import io.kvstore.node.ops.OperationVerifier;
+import io.kvstore.node.ops.SeenStore;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
@@ -73,6 +79,7 @@ public record NodeCore(
     AntiEntropy antiEntropy,
     Rebalancer rebalancer,
     RebalanceStats rebalanceStats,
+    OpsCore ops,
     PipelineWiring wiring) {
 
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
@@ -102,6 +109,8 @@ public record NodeCore(
    * @param statsNow the latest sample of the node's statistics, for status reports
    * @param pid reported by GET_PID
    * @param haltNow what SHUTDOWN does: stop at once, as after kill -9
+   * @param opsStore where accepted fleet operations are remembered across restarts
+   * @param opsRunner runs the operations that target this node (called on the cluster thread)
    */
   public record Ports(
       Clock clock,
@@ -112,7 +121,9 @@ public record NodeCore(
       InetSocketAddress advertised,
       Supplier<List<Stat>> statsNow,
       int pid,
-      Runnable haltNow) {}
+      Runnable haltNow,
+      SeenStore opsStore,
+      OperationRunner opsRunner) {}
 
   /** Hands work to the membership thread; a real node bounds what waits, in count and bytes. */
   @FunctionalInterface
@@ -183,13 +194,50 @@ public record NodeCore(
     ReplicationWiring replication =
         new ReplicationWiring(replicationConfig, cluster::ring, cluster::isJoining, replica, hlc,
             coordinators, hints, replicationStats, ports.random().nextLong());
+    OpsCore ops = operations(config, cluster, clusterThread, ports, dispatch);
     PipelineWiring wiring =
         new PipelineWiring(
             pipelineSettings(config), stats, ports.clock(), service,
-            new ClusterControl(cluster, ports.pid(), ports.haltNow()),
+            new ClusterControl(cluster, ports.pid(), ports.haltNow(), ops),
             dispatch, replication, sources);
     return new NodeCore(service, hlc, stats, statusGossip, dispatch, replica, replicationStats, hints,
-        handoff, antiEntropy, rebalancer, rebalancer.stats(), wiring);
+        handoff, antiEntropy, rebalancer, rebalancer.stats(), ops, wiring);
+  }
+
+  /**
+   * Fleet operations on the membership thread (they spread to members); submissions are verified
+   * on the event loop that receives them. Started here, as hinted handoff is.
+   */
+  private static OpsCore operations(NodeConfig config, ClusterCore cluster, ClusterThread clusterThread,
+      Ports ports, InternalDispatch dispatch) {
+    OpsMembers members = new OpsMembers() {
+      @Override
+      public List<InetSocketAddress> randomAlive(int count) {
+        return cluster.randomAliveAddresses(count);
+      }
+
+      @Override
+      public boolean isMember(InetSocketAddress address) {
+        io.kvstore.node.cluster.Ring.Owner owner = cluster.ring().memberAt(address);
+        return owner != null && !owner.down();
+      }
+    };
+    io.kvstore.node.ops.OpsConfig opsConfig = config.ops.toConfig();
+    // A node with operations disabled sends nothing, so it draws nothing from the node's random
+    // stream either: every simulation without operations replays as it did before they existed.
+    RandomGenerator random = new java.util.SplittableRandom(opsConfig.enabled() ? ports.random().nextLong() : 0);
+    OpsCore ops = new OpsCore(opsConfig, cluster.selfId().value(), config.labels, ports.opsStore(),
+        ports.opsRunner(), members, ports.network(), cluster.scheduler(), ports.clock(), random,
+        task -> clusterThread.execute(task, 0));
+    for (int type : OpsFrames.TYPES) {
+      dispatch.register(type, (from, frame) ->
+          clusterThread.execute(() -> ops.onFrame(from, frame), frame.length));
+    }
+    if (!ops.config().enabled()) {
+      log.info("fleet operations disabled: no operator key in ops.trusted-keys");
+    }
+    ops.start();
+    return ops;
   }
 
   /**
@@ -271,7 +319,18 @@ public record NodeCore(
   }
 
   /** The node controls the pipeline exposes (GET_PID, members, SHUTDOWN). */
-  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt) implements NodeControl {
+  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt, OpsCore ops)
+      implements NodeControl {
+    @Override
+    public OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
+      OperationVerifier.Verdict verdict = ops.submit(operation, from);
+      if (verdict == null) {
+        return new OperationRefusal(io.kvstore.protocol.ResponseCode.OVERLOAD, "busy");
+      }
+      return verdict.accepted() ? null
+          : new OperationRefusal(io.kvstore.protocol.ResponseCode.NOT_PERMITTED, verdict.refusal().wireName());
+    }
+
     @Override
     public int liveMembers() {
       return cluster.liveMembers();

@@ -58,7 +58,7 @@ public final class DecodedRequest {
     return keyOffset;
   }
 
-  /** Absolute offset of the value in {@link #buffer()} (PUT only). */
+  /** Absolute offset of the value in {@link #buffer()} (PUT and OPS_SUBMIT only). */
   public int valueOffset() {
     return valueOffset;
   }

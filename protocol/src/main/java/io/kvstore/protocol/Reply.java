@@ -32,6 +32,9 @@ public record Reply(byte[] requestId, int code, byte[] value, int intValue) {
     byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
     b.get(id);
     int code = b.get() & 0xFF;
+    if (sent == Command.OPS_SUBMIT && code == ResponseCode.NOT_PERMITTED.code) {
+      return new Reply(id, code, lengthPrefixedValue(b, sent), 0); // the refusal reason, UTF-8
+    }
     if (code != ResponseCode.SUCCESS.code) {
       return new Reply(id, code, null, 0);
     }
@@ -60,6 +63,20 @@ public record Reply(byte[] requestId, int code, byte[] value, int intValue) {
       return new Reply(id, code, null, b.getInt());
     }
     return new Reply(id, code, null, 0);
+  }
+
+  private static byte[] lengthPrefixedValue(ByteBuffer b, Command sent) {
+    if (b.remaining() < 2) {
+      throw new MalformedReplyException(sent + " reply has no value length");
+    }
+    int len = b.getShort() & 0xFFFF;
+    if (len > b.remaining() || len > Wire.MAX_VALUE_LENGTH) {
+      throw new MalformedReplyException(
+          sent + " reply declares " + len + " value bytes but carries " + b.remaining());
+    }
+    byte[] value = new byte[len];
+    b.get(value);
+    return value;
   }
 
   /** The request id a reply datagram answers, or null if it is too short to carry one. */

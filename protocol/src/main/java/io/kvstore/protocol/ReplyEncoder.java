@@ -32,6 +32,15 @@ public final class ReplyEncoder {
     Wire.putIntLE(out, value);
   }
 
+  /** Writes {@code code} with a value (OPS_SUBMIT's refusal reason): id, code, length LE, value. */
+  public static void codeWithValue(
+      ByteBuffer out, ByteBuffer request, int idOffset, ResponseCode code, byte[] value) {
+    copyId(out, request, idOffset);
+    out.put((byte) code.code);
+    Wire.putShortLE(out, value.length);
+    out.put(value);
+  }
+
   /** Writes the header of a successful GET reply; the caller then writes the value bytes. */
   public static void valueHeader(ByteBuffer out, ByteBuffer request, int idOffset, int length) {
     copyId(out, request, idOffset);

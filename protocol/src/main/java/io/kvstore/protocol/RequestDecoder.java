@@ -53,7 +53,7 @@ public final class RequestDecoder {
     }
     out.keyOffset = start + Wire.KEY_OFFSET;
     out.declaredLength = Wire.VALUE_LENGTH_OFFSET;
-    if (command != Command.PUT) {
+    if (!command.hasValue) {
       out.outcome = DecodedRequest.Outcome.CLIENT_REQUEST;
       return out;
     }

@@ -8,7 +8,7 @@ public final class RequestEncoder {
 
   /** Size of the encoded request. */
   public static int size(Command command, byte[] value) {
-    if (command == Command.PUT) {
+    if (command.hasValue) {
       requireValue(value);
       return Wire.VALUE_OFFSET + value.length;
     }
@@ -39,7 +39,7 @@ public final class RequestEncoder {
     }
     requireKey(key);
     out.put(key);
-    if (command == Command.PUT) {
+    if (command.hasValue) {
       requireValue(value);
       Wire.putShortLE(out, value.length);
       out.put(value);

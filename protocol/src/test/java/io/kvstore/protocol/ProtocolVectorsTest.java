@@ -39,7 +39,7 @@ class ProtocolVectorsTest {
     }
     byte[] id = java.util.Arrays.copyOf(v.bytes(), 16);
     byte[] key = d.command().hasKey ? d.key() : null;
-    byte[] value = d.command() == Command.PUT ? d.value() : null;
+    byte[] value = d.command().hasValue ? d.value() : null;
     assertThat(RequestEncoder.encode(id, d.command(), key, value)).isEqualTo(v.bytes());
   }
 
@@ -68,7 +68,7 @@ class ProtocolVectorsTest {
         if (d.command().hasKey) {
           s.append(" key=").append(HexFormat.of().formatHex(d.key()));
         }
-        if (d.command() == Command.PUT) {
+        if (d.command().hasValue) {
           s.append(" value=").append(HexFormat.of().formatHex(d.value()));
         }
         yield s.toString();

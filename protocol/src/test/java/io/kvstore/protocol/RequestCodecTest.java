@@ -37,10 +37,13 @@ class RequestCodecTest {
   @EnumSource(Command.class)
   void everyCommandRoundTrips(Command command) {
     byte[] key = command.hasKey ? key() : null;
-    byte[] value = command == Command.PUT ? new byte[] {1, 2, 3} : null;
+    byte[] value = command.hasValue ? new byte[] {1, 2, 3} : null;
     DecodedRequest d = RequestDecoder.decode(RequestEncoder.encode(ID, command, key, value));
     assertThat(d.outcome()).isEqualTo(DecodedRequest.Outcome.CLIENT_REQUEST);
     assertThat(d.command()).isEqualTo(command);
+    if (command.hasValue) {
+      assertThat(d.value()).containsExactly(1, 2, 3);
+    }
   }
 
   @Test

@@ -49,6 +49,13 @@ public final class KvNode implements SimEndpoint {
   private RequestPipeline pipeline;
   private final SimProcess process;
   private long malformedMembershipFrames;
+  /**
+   * The replay memory of fleet operations, kept across crashes as DATA_DIR/ops/seen is, so a
+   * restarted node runs none twice.
+   */
+  private final io.kvstore.node.ops.SeenStore.Memory opsStore = new io.kvstore.node.ops.SeenStore.Memory();
+  /** The operations this node was asked to run, over all its processes: the recording runner. */
+  private final List<io.kvstore.node.ops.SignedOperation> ran = new java.util.ArrayList<>();
 
   KvNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
       KvCluster.Settings settings, SkewedClock clock) {
@@ -84,7 +91,7 @@ public final class KvNode implements SimEndpoint {
     core = NodeCore.assemble(settings.node(), storage, hintStorage, DiskSpaceGuard.none(), settings.authenticator(),
         new RequestStats(), NodeCore.clientSources(settings.node(), clock),
         new NodeCore.Ports(clock, sim.random(stream | (1L << 19)), port, cluster, this::onClusterThread,
-            address, List::of, 100_000 + index, this::crash));
+            address, List::of, 100_000 + index, this::crash, opsStore, ran::add));
 
     pipeline = new RequestPipeline(core.wiring(),
         new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,
@@ -129,6 +136,7 @@ public final class KvNode implements SimEndpoint {
     core.handoff().stop();
     core.antiEntropy().stop();
     core.rebalancer().stop();
+    core.ops().stop();
     pipeline.close();
     process.stop();
   }
@@ -238,6 +246,11 @@ public final class KvNode implements SimEndpoint {
   /** The replication factor this node runs with. */
   int settingsN() {
     return settings.node().replication.n;
+  }
+
+  /** The fleet operations handed to this node's runner, in order, over all its processes. */
+  public List<io.kvstore.node.ops.SignedOperation> operationsRun() {
+    return java.util.Collections.unmodifiableList(ran);
   }
 
   public long malformedMembershipFrames() {

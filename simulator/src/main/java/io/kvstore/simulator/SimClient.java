@@ -70,13 +70,13 @@ public final class SimClient implements SimEndpoint {
   }
 
   /**
-   * Sends {@code command} (PUT, GET or REMOVE) to {@code node}; {@code done} gets the outcome
+   * Sends {@code command} (PUT, GET, REMOVE or OPS_SUBMIT) to {@code node}; {@code done} gets the outcome
    * after a reply or after the last retry.
    */
   public void invoke(Command command, byte[] key, byte[] value, KvNode node, Consumer<Operation> done) {
     long id = nextId++;
     Pending p = new Pending(id, command, key, value, node,
-        RequestEncoder.encode(requestId(id), command, key, command == Command.PUT ? value : null), done);
+        RequestEncoder.encode(requestId(id), command, key, command.hasValue ? value : null), done);
     pending.put(id, p);
     attempt(p);
   }
@@ -124,7 +124,8 @@ public final class SimClient implements SimEndpoint {
       throw new AssertionError("node " + p.node + " sent a malformed reply to " + p.command, e);
     }
     p.timer.cancel();
-    complete(p, reply.code(), p.command == Command.GET ? reply.value() : p.value);
+    // GET's value; OPS_SUBMIT's refusal reason
+    complete(p, reply.code(), p.command == Command.GET || p.command == Command.OPS_SUBMIT ? reply.value() : p.value);
   }
 
   private void complete(Pending p, int code, byte[] value) {

@@ -29,6 +29,10 @@ public final class OpsStats {
   public final LongAdder malformedFrames = new LongAdder();
   /** OP answers not sent because the per-round answer budget was spent. */
   public final LongAdder answersThrottled = new LongAdder();
+  /** OP frames dropped unverified: the interval's signature checks were spent. */
+  public final LongAdder verifiesThrottled = new LongAdder();
+  /** OPS_SUBMIT answered 0x03: more than OpsCore.SUBMITS_PER_SECOND in a second. */
+  public final LongAdder submitsThrottled = new LongAdder();
   /** Expired operations dropped from the table. */
   public final LongAdder expired = new LongAdder();
 

@@ -56,7 +56,8 @@ final class ClientRequest {
     return command == Command.PUT
         || command == Command.GET
         || command == Command.REMOVE
-        || command == Command.WIPEOUT;
+        || command == Command.WIPEOUT
+        || command == Command.OPS_SUBMIT; // a retransmission is answered, not refused "replayed"
   }
 
   boolean cached() {

@@ -31,17 +31,18 @@ final class CommandExecutor {
   /**
    * Executes {@code request} and writes its reply into {@code out} (cleared first, flipped after).
    *
-   * @return false if the request failed inside the node: {@code out} then holds a 0x04 reply,
-   *     which must not be cached (a retransmission may succeed)
+   * @return false if the reply must not be cached: the request failed inside the node ({@code
+   *     out} then holds a 0x04 reply) or was refused for overload (0x03), and a retransmission may
+   *     succeed
    */
   boolean execute(ClientRequest request, ByteBuffer out) {
     Command command = request.command();
     stats.executed(command);
     out.clear();
     try {
-      encode(request, command, out);
+      boolean cacheable = encode(request, command, out);
       out.flip();
-      return true;
+      return cacheable;
     } catch (RuntimeException e) {
       stats.internalFailures.increment();
       log.error("{} from {} failed", command, request.source(), e);
@@ -52,7 +53,8 @@ final class CommandExecutor {
     }
   }
 
-  private void encode(ClientRequest request, Command command, ByteBuffer out) {
+  /** Writes the reply; false when it is an overload refusal (never cached). */
+  private boolean encode(ClientRequest request, Command command, ByteBuffer out) {
     ByteBuffer in = request.buffer();
     int id = request.start();
     switch (command) {
@@ -78,6 +80,18 @@ final class CommandExecutor {
         ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
       }
       case SHUTDOWN, IS_ALIVE -> ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
+      case OPS_SUBMIT -> {
+        NodeControl.OperationRefusal refusal = node.submitOperation(request.value(), request.source());
+        if (refusal == null) {
+          ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
+        } else if (refusal.code() == ResponseCode.NOT_PERMITTED) {
+          ReplyEncoder.codeWithValue(out, in, id, refusal.code(),
+              refusal.reason().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } else {
+          ReplyEncoder.code(out, in, id, refusal.code());
+          return refusal.code() != ResponseCode.OVERLOAD;
+        }
+      }
       case GET_PID -> ReplyEncoder.withInt(out, in, id, node.pid());
       case GET_MEMBERSHIP_COUNT -> ReplyEncoder.withInt(out, in, id, node.liveMembers());
       case LIST_MEMBERS -> {
@@ -87,6 +101,7 @@ final class CommandExecutor {
         MembersTrailer.put(out, stats.insecure(), stats.unauthenticated.sum());
       }
     }
+    return true;
   }
 
   /** Writes outside this executor (replica writes) join the batch's group commit. */

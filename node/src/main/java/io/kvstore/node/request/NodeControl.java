@@ -1,6 +1,8 @@
 package io.kvstore.node.request;
 
 import io.kvstore.protocol.MemberEntry;
+import io.kvstore.protocol.ResponseCode;
+import java.net.InetSocketAddress;
 import java.util.List;
 
 /** What the pipeline needs to know about, and do to, the node it serves. */
@@ -16,4 +18,16 @@ public interface NodeControl {
 
   /** SHUTDOWN: stop at once, without any graceful step (as after kill -9). */
   void haltNow();
+
+  /** Why OPS_SUBMIT was not accepted: 0x21 with the reason as the reply's value, or 0x03. */
+  record OperationRefusal(ResponseCode code, String reason) {}
+
+  /**
+   * OPS_SUBMIT: hands a signed operation to the node's operations (node.ops): verified here,
+   * then spread. Null when accepted (and spreading), else the refusal. A node without an
+   * operations core refuses every operation as disabled.
+   */
+  default OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
+    return new OperationRefusal(ResponseCode.NOT_PERMITTED, "disabled");
+  }
 }

@@ -273,7 +273,7 @@ public final class RequestPipeline {
   private void execute(ClientRequest r) {
     long started = clock.nanoTime();
     executedThisBatch++;
-    if (r.command().hasKey) {
+    if (r.command().isKeyOperation()) { // OPS_SUBMIT has a key too, but is never routed
       if (joining.getAsBoolean()) {
         replicationStats.refusedWhileJoining.increment();
         replyCode(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one

@@ -1,0 +1,102 @@
+package io.kvstore.node.ops;
+
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.random.RandomGenerator;
+
+/**
+ * A node's fleet operations, assembled: replay memory, verifier and dissemination over the
+ * node's ports. Frames are handled on the membership thread ({@link #onFrame}); client
+ * submissions are verified on the event loop that received them ({@link #submit}) and then
+ * handed to the membership thread to spread.
+ */
+public final class OpsCore {
+  /** Submissions verified per second at most (a signature check each); beyond, 0x03. */
+  static final int SUBMITS_PER_SECOND = 32;
+
+  private final OpsConfig config;
+  private final Clock clock;
+  private final OpsStats stats = new OpsStats();
+  private final SeenOperations seen;
+  private final OperationVerifier verifier;
+  private final OpsDissemination dissemination;
+  private final Executor clusterThread;
+  private long windowStartNanos;
+  private int submitsInWindow;
+
+  /**
+   * @param store where accepted operations are remembered across restarts
+   * @param runner runs operations that target this node (membership thread)
+   * @param scheduler the membership thread's timers
+   * @param clusterThread runs work on the membership thread (from any thread)
+   */
+  public OpsCore(OpsConfig config, String selfId, Map<String, String> labels, SeenStore store,
+      OperationRunner runner, OpsMembers members, Network network, Scheduler scheduler, Clock clock,
+      RandomGenerator random, Executor clusterThread) {
+    this.config = config;
+    this.clock = clock;
+    this.clusterThread = clusterThread;
+    this.seen = new SeenOperations(config.maxActive(), clock, store, config.maxTtlMillis() + config.maxClockSkewMillis());
+    this.verifier = new OperationVerifier(config, clock, seen, selfId, labels, stats);
+    this.dissemination =
+        new OpsDissemination(config, verifier, seen, runner, members, network, scheduler, random, stats);
+    this.windowStartNanos = clock.nanoTime();
+  }
+
+  /** Starts the digest rounds (on the membership thread). */
+  public void start() {
+    dissemination.start();
+  }
+
+  public void stop() {
+    dissemination.stop();
+  }
+
+  /** An authenticated OP, DIGEST or WANT frame; membership thread. */
+  public void onFrame(InetSocketAddress from, byte[] frame) {
+    dissemination.onFrame(from, frame);
+  }
+
+  /**
+   * OPS_SUBMIT from a client: verifies (and remembers) the operation on the calling thread; an
+   * accepted one is spread from the membership thread. Returns the verdict, or null when too many
+   * submissions came this second (the client is told 0x03 and may retry).
+   */
+  public OperationVerifier.Verdict submit(byte[] operation, InetSocketAddress from) {
+    if (!admitSubmission()) {
+      stats.submitsThrottled.increment();
+      return null;
+    }
+    OperationVerifier.Verdict verdict = verifier.verify(operation, from);
+    if (verdict.accepted()) {
+      clusterThread.execute(() -> dissemination.accepted(verdict, null));
+    }
+    return verdict;
+  }
+
+  private synchronized boolean admitSubmission() {
+    long now = clock.nanoTime();
+    if (now - windowStartNanos >= 1_000_000_000L) {
+      windowStartNanos = now;
+      submitsInWindow = 0;
+    }
+    return ++submitsInWindow <= SUBMITS_PER_SECOND;
+  }
+
+  public OpsStats stats() {
+    return stats;
+  }
+
+  /** The held operations and replay memory. */
+  public SeenOperations seen() {
+    return seen;
+  }
+
+  public OpsConfig config() {
+    return config;
+  }
+}
