@@ -55,6 +55,8 @@ class RequestPipelineTest {
     final List<byte[]> sent = new ArrayList<>();
     final List<byte[]> internalFrames = new ArrayList<>();
     final ReplicationStats replicationStats = new ReplicationStats();
+    /** What OPS_SUBMIT handed to the node's operations; a value starting with 0 is refused. */
+    final List<byte[]> submitted = new ArrayList<>();
     final RequestPipeline pipeline;
     int flushes;
 
@@ -92,6 +94,14 @@ class RequestPipelineTest {
             @Override
             public void haltNow() {
               halts.incrementAndGet();
+            }
+
+            @Override
+            public OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
+              submitted.add(operation);
+              return operation.length > 0 && operation[0] == 0
+                  ? new OperationRefusal(io.kvstore.protocol.ResponseCode.NOT_PERMITTED, "untrusted-key")
+                  : null;
             }
           };
       InternalDispatch dispatch =
@@ -431,6 +441,25 @@ class RequestPipelineTest {
     assertThat(h.stats.internalUnhandled.sum()).isEqualTo(1);
     assertThat(h.internalFrames).isEmpty();
     assertThat(h.replies()).isEmpty();
+  }
+
+  @Test
+  void opsSubmitIsHandedToTheNodeOnceEvenWhereKeysAreOwnedElsewhereAndRefusalsCarryTheReason() {
+    Harness h = new Harness(NODE, 16, 64, FrameAuthenticator.none(), OWNED_ELSEWHERE);
+    byte[] submit = RequestEncoder.encode(id(), Command.OPS_SUBMIT, key(9), new byte[] {1, 2, 3});
+    h.receive(submit, CLIENT);
+    h.receive(submit, CLIENT); // a retransmission: answered from the cache, not submitted again
+    List<byte[]> replies = h.replies();
+    assertThat(replies).hasSize(2).allSatisfy(r -> assertThat(r).hasSize(17).endsWith(0));
+    assertThat(h.submitted).singleElement().isEqualTo(new byte[] {1, 2, 3});
+    assertThat(h.replicationStats.writes.sum() + h.replicationStats.reads.sum()).isZero(); // not coordinated
+    assertThat(h.storage.keyCount()).isZero();
+
+    h.receive(RequestEncoder.encode(id(), Command.OPS_SUBMIT, key(9), new byte[] {0, 7}), CLIENT);
+    byte[] reply = h.replies().get(0);
+    io.kvstore.protocol.Reply refused = io.kvstore.protocol.Reply.decode(reply, reply.length, Command.OPS_SUBMIT);
+    assertThat(refused.code()).isEqualTo(0x21);
+    assertThat(new String(refused.value(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("untrusted-key");
   }
 
   // ------------------------------------------------------------------ coordination
