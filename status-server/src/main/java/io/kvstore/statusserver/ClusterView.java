@@ -38,6 +38,7 @@ public final class ClusterView {
   private final Map<String, Integer> sparklineIndex = new HashMap<>();
   private final StringPool strings = new StringPool(SHARED_STRINGS);
   private final TreeMap<String, TrackedNode> nodes = new TreeMap<>();
+  private final OperationsTable operations = new OperationsTable();
   private final long poolBytes;
   private long retainedBytes;
   private long membersRefused;
@@ -92,13 +93,14 @@ public final class ClusterView {
     List<Stat> stats = shared(report.stats());
     Map<String, String> labels = shared(report.labels());
     long bytes = Footprint.report(labels, stats, strings::isShared);
-    if (retainedBytes - node.reportBytes() + bytes > settings.memoryBudgetBytes()) {
+    if (retainedBytes + operations.bytes() - node.reportBytes() + bytes > settings.memoryBudgetBytes()) {
       return ReportOutcome.OVER_MEMORY_BUDGET;
     }
     retainedBytes += bytes - node.reportBytes();
     long nowMillis = clock.currentTimeMillis();
     node.onReport(clock.nanoTime(), nowMillis, report.round(), report.address(), labels, stats, bytes);
     node.addHistory(settings.historyPoints(), nowMillis, sparklineValues(stats));
+    operations.apply(node.id(), stats, nowMillis, settings.memoryBudgetBytes() - retainedBytes);
     reevaluate(node);
     return ReportOutcome.ACCEPTED;
   }
@@ -116,7 +118,44 @@ public final class ClusterView {
 
   /** Estimated heap the view keeps now, within {@link MonitorSettings#memoryBudgetBytes()}. */
   public synchronized long retainedBytes() {
-    return retainedBytes;
+    return retainedBytes + operations.bytes();
+  }
+
+  /** Operations forgotten to stay within {@link OperationsTable#MAX_OPERATIONS} or the budget. */
+  public synchronized long operationsForgotten() {
+    return operations.forgotten();
+  }
+
+  /** Every operation nodes reported, first seen first, without output tails. */
+  public synchronized List<OperationStatus> operations() {
+    tick();
+    List<OperationStatus> all = new ArrayList<>();
+    for (OperationsTable.Operation op : operations.all()) {
+      all.add(status(op, false));
+    }
+    return all;
+  }
+
+  /** The operation whose id starts with {@code idOrPrefix} (at least 8 hex digits), with tails. */
+  public synchronized Optional<OperationStatus> operation(String idOrPrefix) {
+    tick();
+    return operations.find(idOrPrefix).map(op -> status(op, true));
+  }
+
+  /** Per-node results, and a WAITING entry for each live targeted node that has not reported. */
+  private OperationStatus status(OperationsTable.Operation op, boolean withTails) {
+    List<OperationStatus.NodeResult> results = new ArrayList<>();
+    for (TrackedNode node : nodes.values()) {
+      OperationsTable.NodeResult r = op.byNode.get(node.id());
+      if (r != null) {
+        results.add(new OperationStatus.NodeResult(node.id(), r.state(), r.exit(), r.durationMillis(),
+            r.truncatedBytes(), withTails ? r.tail() : "", Instant.ofEpochMilli(r.updatedAtMillis())));
+      } else if (node.state() != NodeState.DEAD && node.state() != NodeState.LEFT
+          && OperationStatus.targets(op.targets, node.id(), node.labels())) {
+        results.add(new OperationStatus.NodeResult(node.id(), OperationStatus.WAITING, -1, 0, 0, "", null));
+      }
+    }
+    return new OperationStatus(op.id, op.kind, op.targets, Instant.ofEpochMilli(op.firstSeenMillis), results);
   }
 
   public long memoryBudgetBytes() {
@@ -217,7 +256,8 @@ public final class ClusterView {
       return node;
     }
     long bytes = Footprint.node(id, settings.historyPoints(), sparklineIndex.size());
-    while (nodes.size() >= settings.maxNodes() || retainedBytes + bytes > settings.memoryBudgetBytes()) {
+    while (nodes.size() >= settings.maxNodes()
+        || retainedBytes + operations.bytes() + bytes > settings.memoryBudgetBytes()) {
       if (!forgetOneDeparted()) {
         membersRefused++;
         return null;

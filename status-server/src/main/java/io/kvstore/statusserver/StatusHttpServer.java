@@ -28,6 +28,7 @@ public final class StatusHttpServer {
   private final PrometheusMeterRegistry registry =
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ApiJson json = new ApiJson();
+  private final OpsJson opsJson = new OpsJson();
   private final LiveEvents events;
   private final byte[] indexPage = resource(DASHBOARD + "/index.html");
   private final Javalin app;
@@ -42,6 +43,9 @@ public final class StatusHttpServer {
     registry.getPrometheusRegistry().register(new ClusterMetrics(view));
     FunctionCounter.builder("kvstore.monitor.members.refused", view, ClusterView::membersRefused)
         .description("members not tracked: maxNodes or the memory budget reached")
+        .register(registry);
+    FunctionCounter.builder("kvstore.monitor.operations.forgotten", view, ClusterView::operationsForgotten)
+        .description("operations forgotten: more than 64 held, or the memory budget reached")
         .register(registry);
     Gauge.builder("kvstore.monitor.view.retained.bytes", view, ClusterView::retainedBytes)
         .description("estimated heap kept by the view (bounded by its memory budget)")
@@ -67,6 +71,8 @@ public final class StatusHttpServer {
               cfg.routes.get("/api/nodes", ctx -> json.nodes(jsonBody(ctx), view.nodes()));
               cfg.routes.get("/api/nodes/{id}", ctx -> nodeDetail(ctx.pathParam("id"), ctx));
               cfg.routes.get("/api/intake", this::intakeCounts);
+              cfg.routes.get("/api/ops", ctx -> opsJson.operations(jsonBody(ctx), view.operations()));
+              cfg.routes.get("/api/ops/{id}", ctx -> operationDetail(ctx.pathParam("id"), ctx));
               cfg.routes.sse("/api/events", events::subscribe);
               cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry));
             });
@@ -124,6 +130,16 @@ public final class StatusHttpServer {
       json.error(jsonBody(ctx), "this server has no report intake");
     } else {
       json.intake(jsonBody(ctx), counted, view);
+    }
+  }
+
+  private void operationDetail(String id, Context ctx) throws IOException {
+    Optional<OperationStatus> op = view.operation(id);
+    if (op.isPresent()) {
+      opsJson.operation(jsonBody(ctx), op.get());
+    } else {
+      ctx.status(404);
+      json.error(jsonBody(ctx), "no operation with id " + id + " has been reported (ids: 8 or more hex digits)");
     }
   }
 

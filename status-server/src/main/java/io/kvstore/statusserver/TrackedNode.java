@@ -157,6 +157,10 @@ final class TrackedNode {
     return id;
   }
 
+  Map<String, String> labels() {
+    return labels;
+  }
+
   NodeState state() {
     return state;
   }

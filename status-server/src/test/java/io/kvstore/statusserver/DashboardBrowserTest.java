@@ -170,6 +170,43 @@ class DashboardBrowserTest {
     saveScreenshot();
   }
 
+  @SuppressWarnings("unchecked")
+  private List<String> operationRows() {
+    return (List<String>) js("return Array.from(document.querySelectorAll('#operations tr.op-node'), r =>"
+        + " r.dataset.op + ' ' + r.dataset.node + ' ' + r.dataset.state + ' ' + r.cells[r.cells.length - 2].innerText);");
+  }
+
+  @Test
+  void showsAnOperationWithItsPerNodeResultsAndATailOnClick() throws IOException {
+    String id = OperationsViewTest.OP;
+    clock.advance(1_000);
+    view.onReport(OperationsViewTest.reportWith("node-a", 1, 2, java.util.Map.of(),
+        OperationsViewTest.result(id, "node-a", "all", io.kvstore.node.ops.OperationState.DONE, 0,
+            "created /data/ops/work/marker\nall good\n")));
+    view.onReport(OperationsViewTest.reportWith("node-b", 2, 2, java.util.Map.of(),
+        OperationsViewTest.result(id, "node-b", "all", io.kvstore.node.ops.OperationState.TIMED_OUT, 143, "slow\n")));
+    open("/");
+    // node-c has not reported the operation: it is shown waiting.
+    waiting().until(b -> operationRows().size() == 3);
+    assertThat(operationRows()).containsExactly(
+        "0123abcd node-a DONE 0", "0123abcd node-b TIMED_OUT 143", "0123abcd node-c WAITING –");
+    assertThat(text("#operations td.op-id")).contains("0123abcd").contains("1 done", "1 timed out", "1 waiting");
+
+    js("document.querySelector(\"#operations tr.op-node[data-node='node-a']\").click();");
+    waiting().until(b -> Boolean.FALSE.equals(js("return document.getElementById('op-tail').hidden;"))
+        && text("#op-tail").contains("all good"));
+    assertThat(text("#op-tail-text")).isEqualTo("created /data/ops/work/marker\nall good");
+    assertThat(text("#op-tail")).contains("node-a");
+
+    // node-c reports it done: the table follows without a reload.
+    js("window.notReloaded = true;");
+    view.onReport(OperationsViewTest.reportWith("node-c", 3, 3, java.util.Map.of(),
+        OperationsViewTest.result(id, "node-c", "all", io.kvstore.node.ops.OperationState.DONE, 0, "")));
+    waiting().until(b -> operationRows().contains("0123abcd node-c DONE 0"));
+    assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
+    saveScreenshot("operations.png");
+  }
+
   @Test
   void showsOnlyTheNodesOfAStateClickedInTheSummary() {
     reportRound(2, List.of("node-a", "node-c"));

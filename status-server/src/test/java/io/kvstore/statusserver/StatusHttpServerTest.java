@@ -72,6 +72,30 @@ class StatusHttpServerTest {
   }
 
   @Test
+  void servesOperationsAndOneOperationWithItsTails() throws Exception {
+    String id = OperationsViewTest.OP;
+    view.onReport(OperationsViewTest.reportWith("n1", 1, 8, Map.of(),
+        OperationsViewTest.result(id, "n1", "all", io.kvstore.node.ops.OperationState.DONE, 0, "made it\n")));
+    JsonNode ops = json("/api/ops");
+    assertThat(ops).hasSize(1);
+    assertThat(ops.get(0).get("id").asText()).isEqualTo("0123abcd");
+    assertThat(ops.get(0).get("targets").asText()).isEqualTo("all");
+    assertThat(ops.get(0).get("counts").get("DONE").asInt()).isEqualTo(1);
+    // n2 is alive and targeted but silent: waiting; n3 is dead: not waited for.
+    assertThat(ops.get(0).get("counts").get("WAITING").asInt()).isEqualTo(1);
+    assertThat(ops.get(0).get("nodes").get(0).has("tail")).isFalse();
+    JsonNode one = json("/api/ops/" + id);
+    JsonNode n1 = one.get("nodes").get(0);
+    assertThat(n1.get("node").asText()).isEqualTo("n1");
+    assertThat(n1.get("exit").asInt()).isZero();
+    assertThat(n1.get("tail").asText()).isEqualTo("made it\n");
+    assertThat(one.get("nodes").get(1).get("exit").isNull()).isTrue();
+    HttpResponse<String> missing = get("/api/ops/ffffffff");
+    assertThat(missing.statusCode()).isEqualTo(404);
+    assertThat(mapper.readTree(missing.body()).get("error").asText()).contains("no operation with id ffffffff");
+  }
+
+  @Test
   void listsEveryNodeWithItsStateAndStats() throws Exception {
     JsonNode nodes = json("/api/nodes");
 
