@@ -70,10 +70,16 @@ public final class OpsDissemination {
     this.stats = stats;
   }
 
-  /** Starts the digest rounds, at a random phase so that nodes do not tick together. */
+  /**
+   * Starts the digest rounds, at a random phase so that nodes do not tick together. A node with
+   * operations disabled holds nothing and asks for nothing: it has no rounds (frames reaching it
+   * are still refused and counted).
+   */
   public void start() {
     running = true;
-    tick = scheduler.schedule(1 + random.nextLong(config.digestIntervalMillis()), this::onTick);
+    if (config.enabled()) {
+      tick = scheduler.schedule(1 + random.nextLong(config.digestIntervalMillis()), this::onTick);
+    }
   }
 
   public void stop() {
@@ -221,9 +227,7 @@ public final class OpsDissemination {
     wantsLeft = WANTS_PER_INTERVAL;
     verifiesLeft = VERIFIES_PER_INTERVAL;
     stats.expired.add(seen.expire());
-    if (config.enabled()) {
-      sendDigest();
-    }
+    sendDigest();
     tick = scheduler.schedule(config.digestIntervalMillis(), this::onTick);
   }
 
