@@ -34,6 +34,7 @@ import picocli.CommandLine.Command;
       ClientCommands.Wipeout.class,
       BenchCommand.class,
       KeygenCommand.class,
+      OpsCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = ExitCodes.HELP,

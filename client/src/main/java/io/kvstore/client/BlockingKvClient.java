@@ -69,6 +69,11 @@ public final class BlockingKvClient {
     }
   }
 
+  /** See {@link KvClient#submitOperation}. */
+  public KvResult submitOperation(byte[] opId, byte[] operation) {
+    return await(client.submitOperation(opId, operation));
+  }
+
   public KvResult wipeout() {
     return await(client.wipeout());
   }

@@ -104,6 +104,14 @@ public final class KvClient implements AutoCloseable {
     return exchange.submit(Command.WIPEOUT, null, null);
   }
 
+  /**
+   * OPS_SUBMIT: a signed operation (its encoded bytes, at most 15,000) under key = its 16-byte id
+   * and 16 zero bytes. Refused: code 0x21 with the reason as the value.
+   */
+  public CompletableFuture<KvResult> submitOperation(byte[] opId, byte[] operation) {
+    return exchange.submit(Command.OPS_SUBMIT, java.util.Arrays.copyOf(opId, 32), operation);
+  }
+
   public ClientStats stats() {
     return exchange.stats();
   }

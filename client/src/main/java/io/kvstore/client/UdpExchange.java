@@ -87,7 +87,7 @@ final class UdpExchange implements AutoCloseable {
     if (command.hasKey) {
       RequestEncoder.requireKey(key);
     }
-    if (command == Command.PUT) {
+    if (command.hasValue) {
       RequestEncoder.requireValue(value);
     }
     if (closed) {

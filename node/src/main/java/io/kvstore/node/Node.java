@@ -56,6 +56,8 @@ public final class Node implements AutoCloseable {
   private final NodeMetricsHttpServer metricsServer;
   private final ClusterSecret secret;
   private final io.kvstore.node.replication.Rebalancer rebalancer;
+  /** Runs the operation scripts that target this node (slice ops-runner); stopped with the node. */
+  private final io.kvstore.node.ops.BashScriptRunner scripts;
   private volatile boolean closed;
 
   private Node(
@@ -68,7 +70,9 @@ public final class Node implements AutoCloseable {
       ScheduledExecutorService maintenance,
       NodeMetricsHttpServer metricsServer,
       ClusterSecret secret,
-      io.kvstore.node.replication.Rebalancer rebalancer) {
+      io.kvstore.node.replication.Rebalancer rebalancer,
+      io.kvstore.node.ops.BashScriptRunner scripts) {
+    this.scripts = scripts;
     this.secret = secret;
     this.rebalancer = rebalancer;
     this.metricsServer = metricsServer;
@@ -139,6 +143,11 @@ public final class Node implements AutoCloseable {
             () -> bound[0] == null ? -1 : bound[0].kernelReceiveDrops(),
             config.memory ? null : config.dataDirPath(), version());
     StatsSampler sampler = new StatsSampler(collector);
+    // Scripts run in DATA_DIR/ops/work/<op-id> (also for --memory nodes: the scripts need a place).
+    io.kvstore.node.ops.BashScriptRunner scripts = new io.kvstore.node.ops.BashScriptRunner(
+        config.dataDirPath(), cluster.selfId().value(),
+        io.kvstore.node.ops.BashScriptRunner.Settings.of(config.ops.toConfig()), SystemClock.INSTANCE,
+        new io.kvstore.node.ops.RecentResults(), new io.kvstore.node.ops.RunnerStats());
     NodeCore core =
         NodeCore.assemble(
             config, storage, hintStorage, disk, authenticator, stats, sources,
@@ -150,11 +159,11 @@ public final class Node implements AutoCloseable {
                 () -> Runtime.getRuntime().halt(0),
                 config.memory ? new io.kvstore.node.ops.SeenStore.Memory()
                     : new io.kvstore.node.ops.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
-                // The script runner is slice ops-runner's (issue 11); until it is wired in, say so.
-                op -> log.warn("{} targets this node, but this build has no script runner yet: not run", op)));
+                scripts));
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
     collector.addSource(() -> RepairMetrics.of(core.antiEntropy().stats()));
     collector.addSource(() -> io.kvstore.node.monitor.OpsMetrics.of(core.ops()));
+    collector.addSource(() -> io.kvstore.node.monitor.OpsResultMetrics.of(scripts));
     int replicas = config.replication.toConfig().n();
     collector.addSource(() -> io.kvstore.node.monitor.RebalanceMetrics.of(
         core.rebalanceStats(), cluster.core().ring(), replicas));
@@ -214,7 +223,7 @@ public final class Node implements AutoCloseable {
           SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
     }
     return new Node(config, storage, hintStorage, disk, cluster, transport, maintenance, metricsServer,
-        secret, core.rebalancer());
+        secret, core.rebalancer(), scripts);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -375,6 +384,7 @@ public final class Node implements AutoCloseable {
       log.info("left the cluster");
     }
     transport.close();
+    scripts.close(); // a stopping node ends the scripts it runs
     cluster.close();
     disk.close();
     storage.close();

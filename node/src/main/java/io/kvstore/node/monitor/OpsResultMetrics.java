@@ -25,6 +25,11 @@ public final class OpsResultMetrics {
 
   private OpsResultMetrics() {}
 
+  /** The stats of a node's script runner. */
+  public static List<Stat> of(io.kvstore.node.ops.BashScriptRunner runner) {
+    return of(runner.results(), runner.stats(), runner::runningCount, runner::queuedCount);
+  }
+
   /**
    * @param running scripts running now
    * @param queued scripts waiting for a slot

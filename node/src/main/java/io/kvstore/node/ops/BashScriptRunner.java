@@ -127,6 +127,23 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
     }
   }
 
+  /**
+   * The then-script of a file operation, once its file is written (slice ops-files): runs like a
+   * script operation, under the operation's id and timeout, reported as kind {@code file}.
+   */
+  public boolean runThen(SignedOperation op, String script) {
+    return submit(new ScriptTask(op.idHex(), "file", op.targets().toString(), script, op.timeoutMillis()));
+  }
+
+  /** The results of the last operations, for status reports. */
+  public RecentResults results() {
+    return results;
+  }
+
+  public RunnerStats stats() {
+    return stats;
+  }
+
   /** Scripts running now. */
   public int runningCount() {
     return slots.getActiveCount();
