@@ -22,9 +22,8 @@ public final class OpsMetrics {
     out.add(Stat.counter("ops.duplicates", "frames", s.duplicates.sum()));
     out.add(Stat.counter("ops.frames.sent", "frames", s.framesSent()));
     out.add(Stat.counter("ops.bytes.sent", "bytes", s.bytesSent()));
-    out.add(Stat.counter("ops.op.frames.received", "frames", s.opFramesReceived.sum()));
-    out.add(Stat.counter("ops.digest.frames.received", "frames", s.digestFramesReceived.sum()));
-    out.add(Stat.counter("ops.want.frames.received", "frames", s.wantFramesReceived.sum()));
+    out.add(Stat.counter("ops.frames.received", "frames",
+        s.opFramesReceived.sum() + s.digestFramesReceived.sum() + s.wantFramesReceived.sum()));
     out.add(Stat.counter("ops.from.non.members", "frames", s.fromNonMembers.sum()));
     out.add(Stat.counter("ops.malformed.frames", "frames", s.malformedFrames.sum()));
     out.add(Stat.counter("ops.answers.throttled", "frames", s.answersThrottled.sum()));

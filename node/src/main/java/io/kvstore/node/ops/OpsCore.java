@@ -73,7 +73,8 @@ public final class OpsCore {
     }
     OperationVerifier.Verdict verdict = verifier.verify(operation, from);
     if (verdict.accepted()) {
-      clusterThread.execute(() -> dissemination.accepted(verdict, null));
+      dissemination.submitted(verdict);
+      clusterThread.execute(dissemination::drainSubmitted);
     }
     return verdict;
   }

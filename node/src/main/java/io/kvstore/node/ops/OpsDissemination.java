@@ -55,6 +55,14 @@ public final class OpsDissemination {
   private int verifiesLeft = VERIFIES_PER_INTERVAL;
   private Scheduler.Cancellable tick;
   private boolean running;
+  /**
+   * Operations clients submitted (accepted on an event loop) not yet spread: drained on the
+   * membership thread, by the hand-over and by every tick, so that a hand-over dropped by a full
+   * membership queue only delays an operation. Bounded: each entry is an operation just
+   * accepted into the replay memory, which holds at most {@code max-active}.
+   */
+  private final java.util.concurrent.ConcurrentLinkedQueue<OperationVerifier.Verdict> submitted =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
 
   public OpsDissemination(OpsConfig config, OperationVerifier verifier, SeenOperations seen,
       OperationRunner runner, OpsMembers members, Network network, Scheduler scheduler,
@@ -153,6 +161,19 @@ public final class OpsDissemination {
     }
   }
 
+  /** An operation a client submitted and the verifier accepted; any thread. Then {@link #drainSubmitted}. */
+  public void submitted(OperationVerifier.Verdict verdict) {
+    submitted.add(verdict);
+  }
+
+  /** Spreads (and runs) what clients submitted; membership thread. */
+  public void drainSubmitted() {
+    OperationVerifier.Verdict v;
+    while ((v = submitted.poll()) != null) {
+      accepted(v, null);
+    }
+  }
+
   private void onDigest(InetSocketAddress from, byte[] frame) {
     OpsFrames.Ids digest = OpsFrames.parseIds(frame);
     if (digest == null) {
@@ -226,6 +247,7 @@ public final class OpsDissemination {
     answersLeft = ANSWERS_PER_INTERVAL;
     wantsLeft = WANTS_PER_INTERVAL;
     verifiesLeft = VERIFIES_PER_INTERVAL;
+    drainSubmitted();
     stats.expired.add(seen.expire());
     sendDigest();
     tick = scheduler.schedule(config.digestIntervalMillis(), this::onTick);

@@ -224,6 +224,21 @@ class OpsDisseminationTest {
   }
 
   @Test
+  void aSubmissionWhoseHandOverWasLostIsSpreadAndRunAtTheNextTick() {
+    List<Node> all = cluster(5, trusting());
+    Node a = all.get(0);
+    SignedOperation op = op(TargetSelector.ALL);
+    OperationVerifier.Verdict v = a.verifier.verify(op.encoded(), new InetSocketAddress("127.0.0.1", 5555));
+    a.ops.submitted(v); // as if the membership thread's queue had been full: no drain handed over
+    assertThat(a.ran).isEmpty();
+    clock.advance(2_000);
+    assertThat(a.ran).containsExactly(op);
+    for (Node n : all) {
+      assertThat(n.ran).as(n.address.toString()).containsExactly(op);
+    }
+  }
+
+  @Test
   void expiredOperationsLeaveTheTableAndAreNoLongerServed() {
     List<Node> all = cluster(2, trusting());
     Node a = all.get(0);
