@@ -36,7 +36,7 @@ import picocli.CommandLine.Spec;
       "KVSTORE_NODE_ID, KVSTORE_DATA_DIR, KVSTORE_FILES_DIR), killed with its children at the",
       "timeout. Prints the operation id; './kvstore ops status ID' shows the results.",
       "",
-      "Example:  ./kvstore ops run rotate-logs.sh --key ~/.kvstore/alice.key --targets rack=r1",
+      "Example:  ./kvstore ops run rotate.sh --key alice.key --targets rack=r1",
       ""
     },
     footer = ExitCodes.HELP)
@@ -53,8 +53,8 @@ final class OpsRunCommand implements Callable<Integer> {
       description = "Your operator private key (NAME.key from ./kvstore keygen).")
   Path keyFile;
 
-  @Option(names = "--targets", defaultValue = "all", paramLabel = "all|ID,...|NAME=VALUE",
-      description = "Which nodes run it: all, node ids, or the nodes with a label (default ${DEFAULT-VALUE}).")
+  @Option(names = "--targets", defaultValue = "all", paramLabel = "TARGETS",
+      description = "Which nodes run it: all, ID,ID,... (node ids) or NAME=VALUE (the nodes with that label; default ${DEFAULT-VALUE}).")
   String targets;
 
   @Option(names = "--timeout", defaultValue = "60s", converter = BenchCommand.DurationConverter.class,

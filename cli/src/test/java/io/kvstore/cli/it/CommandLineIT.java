@@ -48,7 +48,7 @@ class CommandLineIT {
     assertThat(run.exit()).isZero();
     for (String command :
         List.of("node", "put", "get", "remove", "shutdown", "wipeout", "is-alive", "pid",
-            "members", "bench")) {
+            "members", "bench", "keygen", "ops")) {
       assertThat(run.out()).contains(command);
     }
     assertThat(run.out()).contains("Exit codes");
@@ -134,9 +134,9 @@ class CommandLineIT {
   void helpTextWrapsAtWordsNotMidSentence() throws Exception {
     List<String> commands =
         List.of("", "node", "cluster", "monitor", "put", "get", "remove", "is-alive", "pid",
-            "members", "shutdown", "wipeout", "bench");
+            "members", "shutdown", "wipeout", "bench", "keygen", "ops", "ops run", "ops status");
     for (String command : commands) {
-      Run run = command.isEmpty() ? kvstore(null, "--help") : kvstore(null, command, "--help");
+      Run run = kvstore(null, (command + " --help").trim().split(" "));
       assertThat(run.exit()).as("%s --help", command).isZero();
       String[] lines = run.out().split("\\R");
       for (int i = 0; i < lines.length; i++) {
