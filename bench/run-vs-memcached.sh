@@ -121,13 +121,20 @@ start_node() {
   log "kvstore node ($ENGINE) on udp 127.0.0.1:$KVSTORE_PORT (pid $NODE_PID, $PLACEMENT)"
 }
 
-# Appends one labelled JSON line to the results.
+# Datagrams the kernel dropped for a full socket receive buffer, machine-wide (/proc/net/snmp).
+udp_rcvbuf_errors() {
+  awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) if ($i == "RcvbufErrors") c = i; h = 1 }
+                 else print $c }' /proc/net/snmp
+}
+
+# Appends one labelled JSON line to the results; RUN_DROPS_FROM is udp_rcvbuf_errors before it.
 record() {
-  local system=$1 generator=$2 round=$3 json=$4
+  local system=$1 generator=$2 round=$3 json=$4 drops
+  drops=$(($(udp_rcvbuf_errors) - RUN_DROPS_FROM))
   jq -c --arg system "$system" --arg generator "$generator" --arg placement "$PLACEMENT" \
-    --argjson round "$round" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
+    --argjson round "$round" --arg load "$(cut -d' ' -f1 /proc/loadavg)" --argjson drops "$drops" \
     '{system: $system, generator: $generator, placement: $placement, round: $round,
-      loadAverage: ($load | tonumber)} + .' <<<"$json" >>"$RESULTS"
+      loadAverage: ($load | tonumber), machineUdpRcvbufDrops: $drops} + .' <<<"$json" >>"$RESULTS"
 }
 
 # One native run: system, workload, window, round, and optional extra kvload arguments.
@@ -137,6 +144,7 @@ native() {
   if [ "$system" = memcached ]; then port=$MEMCACHED_PORT protocol=memcached
   else port=$KVSTORE_PORT protocol=kvstore; fi
   log "$PLACEMENT $system $workload window $window $* (round $round)"
+  RUN_DROPS_FROM=$(udp_rcvbuf_errors)
   run_bounded "$RUN_TIMEOUT" "$OUT_DIR/run.json" "$OUT_DIR/kvload.log" \
     "${CLIENT_CPU[@]}" "$KVLOAD" --protocol "$protocol" --port "$port" --workload "$workload" \
     --value-size "$VALUE_SIZE" --keys "$KEYS" --window "$window" --threads "$THREADS" \
@@ -152,6 +160,7 @@ jvm_window1() {
   if [ "$system" = memcached ]; then port=$MEMCACHED_PORT protocol=memcached
   else port=$KVSTORE_PORT protocol=kvstore; fi
   log "$PLACEMENT $system get window 1, JVM generator (round $round)"
+  RUN_DROPS_FROM=$(udp_rcvbuf_errors)
   run_bounded "$RUN_TIMEOUT" "$OUT_DIR/run.json" "$OUT_DIR/jvm-bench.log" \
     "${CLIENT_CPU[@]}" "$KVSTORE" bench --json --node "127.0.0.1:$port" --protocol "$protocol" \
     --workload get --value-size "$VALUE_SIZE" --keys "$KEYS" --window 1 --sockets 1 \
