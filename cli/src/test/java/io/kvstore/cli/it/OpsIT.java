@@ -79,6 +79,8 @@ class OpsIT {
     cluster = NodeCluster.start(dir, 5,
         "ops:\n  trusted-keys:\n    - " + dir.resolve("keys/alice.pub") + "\n");
     int httpPort = startMonitor();
+    await("the status server sees the 5 nodes").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
+        .ignoreExceptions().untilAsserted(() -> assertThat(get(httpPort, "/api/nodes")).hasSize(5));
 
     Path script = Files.writeString(dir.resolve("mark.sh"),
         "echo \"$KVSTORE_NODE_ID\" > \"$KVSTORE_DATA_DIR/ops-it-marker\"\nenv > env.txt\necho \"ran on $KVSTORE_NODE_ID\"\n");
