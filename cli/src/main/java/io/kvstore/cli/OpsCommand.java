@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
       "  ./kvstore ops status ID --monitor 127.0.0.1:8080 --wait",
       ""
     },
-    subcommands = {OpsRunCommand.class, OpsStatusCommand.class},
+    subcommands = {OpsRunCommand.class, OpsStatusCommand.class, OpsRolloutCommand.class},
     footer = ExitCodes.HELP,
     commandListHeading = "%nCommands:%n")
 final class OpsCommand implements Runnable {

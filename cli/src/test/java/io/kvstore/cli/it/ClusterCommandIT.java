@@ -49,7 +49,7 @@ class ClusterCommandIT {
   }
 
   /** A base port with {@code count} free ports after it. */
-  private static int freeRange(int count) throws Exception {
+  static int freeRange(int count) throws Exception {
     for (int attempt = 0; attempt < 50; attempt++) {
       int base = NodeProcess.freePort();
       if (base + count > 65_535) {

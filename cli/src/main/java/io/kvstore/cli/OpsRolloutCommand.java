@@ -1,0 +1,152 @@
+package io.kvstore.cli;
+
+import io.kvstore.cli.ops.RollingRestart;
+import io.kvstore.client.KvClient;
+import io.kvstore.client.KvClientConfig;
+import io.kvstore.client.KvException;
+import io.kvstore.client.KvResult;
+import io.kvstore.client.MemberList;
+import io.kvstore.node.ops.KeyFileException;
+import io.kvstore.node.ops.OperatorKey;
+import io.kvstore.node.ops.OperatorKeys;
+import io.kvstore.node.ops.SignedOperation;
+import io.kvstore.node.ops.TargetSelector;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./kvstore ops rollout}: a rolling restart, one node at a time, each only after the
+ * previous one is back, sees every member and answers reads (docs/OPERATIONS.md).
+ */
+@Command(
+    name = "rollout",
+    sortOptions = false,
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restart every node, one at a time: each gets a signed operation that leaves",
+      "DATA_DIR/restart-requested and stops it with SIGTERM; it stays a member (no leave, no",
+      "streaming), exits 75, and its supervisor starts it again (./kvstore cluster does;",
+      "systemd: RestartForceExitStatus=75). The next node starts only once the previous one",
+      "answers as a new process, sees every member alive and answers reads, plus --settle for",
+      "the hints the others kept for it. With --jar-name the supervisor starts the jar that a",
+      "file push put in ops/files (./kvstore ops push NEW.jar --dest NAME) first.",
+      "",
+      "Stops at the first node that is not back within --node-timeout, or when a member is",
+      "not alive before a restart; the nodes after it are not touched.",
+      ""
+    },
+    footer = ExitCodes.HELP)
+final class OpsRolloutCommand implements Callable<Integer> {
+  @Option(names = "--key", required = true, paramLabel = "KEYFILE",
+      description = "Your operator private key (NAME.key from ./kvstore keygen).")
+  Path keyFile;
+
+  @Option(names = "--node", defaultValue = "127.0.0.1:4000", paramLabel = "HOST:PORT",
+      description = "A node whose member list names the nodes to restart (default ${DEFAULT-VALUE}).")
+  String node;
+
+  @Option(names = "--jar-name", paramLabel = "NAME",
+      description = "Start each node on ops/files/NAME (a jar pushed before with ./kvstore ops push).")
+  String jarName;
+
+  @Option(names = "--node-timeout", defaultValue = "120s", converter = BenchCommand.DurationConverter.class,
+      paramLabel = "DURATION", description = "How long one node may take to be back (default ${DEFAULT-VALUE}).")
+  Duration nodeTimeout;
+
+  @Option(names = "--settle", defaultValue = "6s", converter = BenchCommand.DurationConverter.class,
+      paramLabel = "DURATION", description = "Wait after a node is back before the next"
+          + " (default ${DEFAULT-VALUE}: hints are held 5 s before delivery).")
+  Duration settle;
+
+  @Override
+  public Integer call() throws Exception {
+    if (jarName != null && !jarName.matches("[A-Za-z0-9._-]{1,128}") || jarName != null
+        && (jarName.contains("..") || !jarName.endsWith(".jar"))) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--jar-name " + jarName
+          + ": a file name of ops/files ending in .jar ([A-Za-z0-9._-], no '..')");
+    }
+    OperatorKey key;
+    try {
+      key = OperatorKeys.loadPrivate(keyFile);
+    } catch (KeyFileException e) {
+      throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
+    }
+    List<MemberList.Entry> members = members();
+    System.out.printf("rolling restart of %d nodes (%s)%n", members.size(),
+        jarName == null ? "same jar" : "onto ops/files/" + jarName);
+    RollingRestart rollout = new RollingRestart(m -> submitRestart(key, m), nodeTimeout, settle, System.out);
+    try {
+      rollout.run(members);
+      return ExitCodes.OK;
+    } catch (RollingRestart.RolloutStopped e) {
+      System.err.println("kvstore: rollout stopped: " + e.getMessage());
+      return ExitCodes.FAILURE;
+    }
+  }
+
+  private List<MemberList.Entry> members() {
+    try (KvClient c = client(node)) {
+      List<MemberList.Entry> all = c.blocking().listAllMembers();
+      List<MemberList.Entry> notAlive = all.stream().filter(m -> !m.state().equals("alive")).toList();
+      if (!notAlive.isEmpty()) {
+        throw new CliException(ExitCodes.FAILURE, "not every member is alive in the view of " + node
+            + " (" + notAlive.stream().map(m -> m.id() + " " + m.state()).toList()
+            + "); a rolling restart starts only on a healthy cluster");
+      }
+      return all.stream().sorted(Comparator.comparing(MemberList.Entry::id)).toList();
+    } catch (KvException e) {
+      throw new CliException(ExitCodes.UNREACHABLE, node + " did not list its members: " + e.getMessage());
+    }
+  }
+
+  /** The script each node runs: leave the request (atomically), then SIGTERM its own node. */
+  String script() {
+    String jar = jarName == null ? "" : "$KVSTORE_FILES_DIR/" + jarName;
+    return String.join("\n",
+        "set -eu",
+        jarName == null ? "" : "[ -f \"" + jar + "\" ] || { echo \"no " + jar + " on this node\" >&2; exit 3; }",
+        "node_pid=$PPID  # the runner starts bash as a direct child of the node's JVM",
+        "[ \"$(cat /proc/$node_pid/comm)\" = java ] || { echo \"parent $node_pid is not the node\" >&2; exit 4; }",
+        "printf '%s\\n' \"" + jar + "\" > \"$KVSTORE_DATA_DIR/restart-requested.tmp\"",
+        "mv \"$KVSTORE_DATA_DIR/restart-requested.tmp\" \"$KVSTORE_DATA_DIR/restart-requested\"",
+        "kill -TERM \"$node_pid\"",
+        "echo \"restart requested of node $KVSTORE_NODE_ID (pid $node_pid)\"",
+        "");
+  }
+
+  private String submitRestart(OperatorKey key, MemberList.Entry member) {
+    long now = System.currentTimeMillis();
+    SignedOperation op = SignedOperation.builder(new SecureRandom(), now)
+        .expiresAt(now + Math.max(60_000, nodeTimeout.toMillis()))
+        .targets(TargetSelector.ids(List.of(member.id())))
+        .timeoutMillis(30_000)
+        .script(script())
+        .sign(key);
+    String address = member.address().getAddress().getHostAddress() + ":" + member.address().getPort();
+    try (KvClient c = client(address)) {
+      KvResult r = c.blocking().submitOperation(op.id(), op.encoded());
+      if (!r.isSuccess()) {
+        String reason = r.value() == null ? r.describeCode() : new String(r.value(), StandardCharsets.UTF_8);
+        throw new CliException(ExitCodes.SERVER_ERROR, member.id() + " refused the restart operation: "
+            + reason + OpsRunCommand.hint(reason, key));
+      }
+    }
+    return "operation " + op.idHex8();
+  }
+
+  private static KvClient client(String hostPort) {
+    try {
+      return KvClient.open(KvClientConfig.builder().node(hostPort).timeout(Duration.ofMillis(300))
+          .retries(3).build());
+    } catch (IllegalArgumentException e) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--node " + hostPort + ": " + e.getMessage());
+    }
+  }
+}
