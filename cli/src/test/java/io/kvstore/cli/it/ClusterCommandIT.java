@@ -3,25 +3,19 @@ package io.kvstore.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,20 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
  * progress while the nodes join, and every node stopped on SIGTERM.
  */
 class ClusterCommandIT {
-  private static final Pattern NODE_ROW = Pattern.compile("^node-\\d+\\s+127\\.0\\.0\\.1:\\d+\\s+(\\d+)\\s");
   @TempDir Path dir;
-  private Process cluster;
-  private final List<Long> nodePids = new CopyOnWriteArrayList<>();
-  private final List<String> output = new CopyOnWriteArrayList<>();
+  private LauncherProcess launcher;
 
   @AfterEach
   void stopEverything() throws Exception {
-    if (cluster != null && cluster.isAlive()) {
-      cluster.destroyForcibly();
-      cluster.waitFor(10, TimeUnit.SECONDS);
-    }
-    for (long pid : nodePids) {
-      ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+    if (launcher != null) {
+      launcher.close();
     }
   }
 
@@ -71,7 +58,7 @@ class ClusterCommandIT {
   }
 
   private String text() {
-    return String.join("\n", output);
+    return launcher.text();
   }
 
   @Test
@@ -79,31 +66,11 @@ class ClusterCommandIT {
     int base = freeRange(3);
     int http = NodeProcess.freePort();
     Path data = dir.resolve("cluster-data");
-    cluster =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m",
-                "-jar", NodeProcess.jar().toString(), "cluster", "--nodes", "3", "--memory",
-                "--base-port", Integer.toString(base), "--data-dir", data.toString(),
-                "--monitor-port", Integer.toString(http), "--monitor-interval", "1s")
-            .redirectErrorStream(true)
-            .start();
-    Thread reader =
-        new Thread(() -> {
-          try (BufferedReader r = new BufferedReader(
-              new InputStreamReader(cluster.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-              output.add(line);
-              Matcher m = NODE_ROW.matcher(line);
-              if (m.find()) {
-                nodePids.add(Long.parseLong(m.group(1)));
-              }
-            }
-          } catch (java.io.IOException e) {
-            // process ended
-          }
-        });
-    reader.setDaemon(true);
-    reader.start();
+    launcher = LauncherProcess.start("--nodes", "3", "--memory",
+        "--base-port", Integer.toString(base), "--data-dir", data.toString(),
+        "--monitor-port", Integer.toString(http), "--monitor-interval", "1s");
+    Process cluster = launcher.process;
+    List<Long> nodePids = launcher.nodePids;
 
     await("the cluster is ready").atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(300))
         .until(() -> text().contains("cluster ready") || !cluster.isAlive());
