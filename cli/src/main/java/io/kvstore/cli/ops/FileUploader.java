@@ -22,7 +22,8 @@ import java.util.function.LongConsumer;
  * The CLI's side of a push: every piece of the chunk-hash list, then of every chunk, as OPS_CHUNK
  * requests to the origin node, at most {@code window} unanswered at once. Reads the file one chunk
  * at a time (memory: one chunk, whatever the file size). A piece answered 0x03 (the node is busy)
- * is sent again after a pause; any other refusal ends the upload with the node's reason.
+ * or 0x01 (the operation has not reached the transfer yet) is sent again after a pause, for up to
+ * 2 s; any other refusal ends the upload with the node's reason.
  */
 public final class FileUploader {
   /** The upload was refused: the message says why (the node's reason when it gave one). */
@@ -91,7 +92,10 @@ public final class FileUploader {
   private void awaitOldest() throws UploadException, InterruptedException {
     InFlight f = inFlight.poll();
     KvResult result = await(f.reply);
-    for (int busy = 0; result.code() == ResponseCode.OVERLOAD.code && busy < BUSY_RETRIES; busy++) {
+    // 0x03: the node is busy. 0x01: it does not hold the operation yet (the submission is still
+    // on its way to the transfer's thread): both pass.
+    for (int busy = 0; (result.code() == ResponseCode.OVERLOAD.code || result.code() == ResponseCode.NOT_FOUND.code)
+        && busy < BUSY_RETRIES; busy++) {
       Thread.sleep(10);
       result = await(send.apply(f.key.encode(), f.piece));
     }
