@@ -14,9 +14,10 @@ import picocli.CommandLine.Spec;
       "  ./kvstore keygen --out ~/.kvstore/alice        (once; nodes trust alice.pub)",
       "  ./kvstore ops run fix.sh --key ~/.kvstore/alice.key --targets all",
       "  ./kvstore ops status ID --monitor 127.0.0.1:8080 --wait",
+      "  ./kvstore ops push app.jar --dest app.jar --key ~/.kvstore/alice.key",
       ""
     },
-    subcommands = {OpsRunCommand.class, OpsStatusCommand.class, OpsRolloutCommand.class},
+    subcommands = {OpsRunCommand.class, OpsStatusCommand.class, OpsPushCommand.class, OpsRolloutCommand.class},
     footer = ExitCodes.HELP,
     commandListHeading = "%nCommands:%n")
 final class OpsCommand implements Runnable {

@@ -112,6 +112,11 @@ public final class KvClient implements AutoCloseable {
     return exchange.submit(Command.OPS_SUBMIT, java.util.Arrays.copyOf(opId, 32), operation);
   }
 
+  /** OPS_CHUNK: one piece of a pushed file (key: op id, chunk, offset; see docs/PROTOCOL.md). */
+  public CompletableFuture<KvResult> opsChunk(byte[] key, byte[] piece) {
+    return exchange.submit(Command.OPS_CHUNK, key, piece);
+  }
+
   public ClientStats stats() {
     return exchange.stats();
   }

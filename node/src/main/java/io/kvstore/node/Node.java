@@ -2,6 +2,7 @@ package io.kvstore.node;
 
 import io.kvstore.node.cluster.ClusterService;
 import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ClusterSecret;
@@ -58,6 +59,8 @@ public final class Node implements AutoCloseable {
   private final io.kvstore.node.replication.Rebalancer rebalancer;
   /** Runs the operation scripts that target this node (slice ops-runner); stopped with the node. */
   private final io.kvstore.node.ops.BashScriptRunner scripts;
+  /** File push's thread (chunk I/O off the membership thread); null for in-memory nodes. */
+  private final ScheduledExecutorService filesThread;
   private volatile boolean closed;
 
   private Node(
@@ -71,8 +74,10 @@ public final class Node implements AutoCloseable {
       NodeMetricsHttpServer metricsServer,
       ClusterSecret secret,
       io.kvstore.node.replication.Rebalancer rebalancer,
-      io.kvstore.node.ops.BashScriptRunner scripts) {
+      io.kvstore.node.ops.BashScriptRunner scripts,
+      ScheduledExecutorService filesThread) {
     this.scripts = scripts;
+    this.filesThread = filesThread;
     this.secret = secret;
     this.rebalancer = rebalancer;
     this.metricsServer = metricsServer;
@@ -148,6 +153,13 @@ public final class Node implements AutoCloseable {
         config.dataDirPath(), cluster.selfId().value(),
         io.kvstore.node.ops.BashScriptRunner.Settings.of(config.ops.toConfig()), SystemClock.INSTANCE,
         new io.kvstore.node.ops.RecentResults(), new io.kvstore.node.ops.RunnerStats());
+    // File push runs on a thread of its own: chunk writes and assembly never delay membership.
+    ScheduledExecutorService filesThread = config.memory ? null
+        : Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "ops-files");
+          t.setDaemon(true);
+          return t;
+        });
     NodeCore core =
         NodeCore.assemble(
             config, storage, hintStorage, disk, authenticator, stats, sources,
@@ -159,7 +171,13 @@ public final class Node implements AutoCloseable {
                 () -> Runtime.getRuntime().halt(0),
                 config.memory ? new io.kvstore.node.ops.SeenStore.Memory()
                     : new io.kvstore.node.ops.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
-                scripts));
+                scripts,
+                filesThread == null ? null : new NodeCore.FilePorts(config.dataDirPath(), Scheduler.on(filesThread),
+                    (op, script, file) -> scripts.runThen(op, script))));
+    if (core.files() != null) {
+      collector.addSource(() -> io.kvstore.node.monitor.FileTransferMetrics.stats(core.files()));
+    }
+
     collector.addSource(() -> ReplicationMetrics.of(core.replicationStats(), core.hints()));
     collector.addSource(() -> RepairMetrics.of(core.antiEntropy().stats()));
     collector.addSource(() -> io.kvstore.node.monitor.OpsMetrics.of(core.ops()));
@@ -223,7 +241,7 @@ public final class Node implements AutoCloseable {
           SecretNotices.INSECURE_REMINDER_SECONDS, TimeUnit.SECONDS);
     }
     return new Node(config, storage, hintStorage, disk, cluster, transport, maintenance, metricsServer,
-        secret, core.rebalancer(), scripts);
+        secret, core.rebalancer(), scripts, filesThread);
   }
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
@@ -373,6 +391,9 @@ public final class Node implements AutoCloseable {
     }
     closed = true;
     maintenance.shutdownNow();
+    if (filesThread != null) {
+      filesThread.shutdownNow();
+    }
     if (metricsServer != null) {
       metricsServer.stop();
     }

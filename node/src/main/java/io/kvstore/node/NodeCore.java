@@ -5,7 +5,11 @@ import io.kvstore.node.cluster.SwimCodec;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.monitor.Stat;
+import io.kvstore.node.ops.FileFrames;
+import io.kvstore.node.ops.FilePush;
+import io.kvstore.node.ops.FileTransferConfig;
 import io.kvstore.node.ops.OperationRunner;
+import io.kvstore.protocol.ResponseCode;
 import io.kvstore.node.ops.OpsCore;
 import io.kvstore.node.ops.OpsFrames;
 import io.kvstore.node.ops.OpsMembers;
@@ -80,6 +84,7 @@ public record NodeCore(
     Rebalancer rebalancer,
     RebalanceStats rebalanceStats,
     OpsCore ops,
+    FilePush files,
     PipelineWiring wiring) {
 
   private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
@@ -111,6 +116,8 @@ public record NodeCore(
    * @param haltNow what SHUTDOWN does: stop at once, as after kill -9
    * @param opsStore where accepted fleet operations are remembered across restarts
    * @param opsRunner runs the operations that target this node (called on the cluster thread)
+   * @param files where pushed files go and what runs their transfer; null: no file push (every
+   *     FILE operation goes to {@code opsRunner})
    */
   public record Ports(
       Clock clock,
@@ -123,7 +130,16 @@ public record NodeCore(
       int pid,
       Runnable haltNow,
       SeenStore opsStore,
-      OperationRunner opsRunner) {}
+      OperationRunner opsRunner,
+      FilePorts files) {}
+
+  /**
+   * File push (docs/OPERATIONS.md "Files"): chunks and files under {@code dataDir}/ops, the
+   * transfer on {@code thread} (its own thread in a real node: disk writes never delay
+   * membership), then-scripts through {@code thenScript}.
+   */
+  public record FilePorts(java.nio.file.Path dataDir, io.kvstore.node.runtime.Scheduler thread,
+      io.kvstore.node.ops.FileOperations.ThenScript thenScript) {}
 
   /** Hands work to the membership thread; a real node bounds what waits, in count and bytes. */
   @FunctionalInterface
@@ -194,14 +210,38 @@ public record NodeCore(
     ReplicationWiring replication =
         new ReplicationWiring(replicationConfig, cluster::ring, cluster::isJoining, replica, hlc,
             coordinators, hints, replicationStats, ports.random().nextLong());
-    OpsCore ops = operations(config, cluster, clusterThread, ports, dispatch);
+    FilePush files = filePush(cluster, ports, dispatch);
+    OpsCore ops = operations(config, cluster, clusterThread, ports, dispatch,
+        files == null ? ports.opsRunner() : files.runner());
     PipelineWiring wiring =
         new PipelineWiring(
             pipelineSettings(config), stats, ports.clock(), service,
-            new ClusterControl(cluster, ports.pid(), ports.haltNow(), ops),
+            new ClusterControl(cluster, ports.pid(), ports.haltNow(), ops, files),
             dispatch, replication, sources);
     return new NodeCore(service, hlc, stats, statusGossip, dispatch, replica, replicationStats, hints,
-        handoff, antiEntropy, rebalancer, rebalancer.stats(), ops, wiring);
+        handoff, antiEntropy, rebalancer, rebalancer.stats(), ops, files, wiring);
+  }
+
+  /** File push over the node's network and members; CHUNK_WANT/CHUNK_PIECE go to its thread. */
+  private static FilePush filePush(ClusterCore cluster, Ports ports, InternalDispatch dispatch) {
+    FilePorts files = ports.files();
+    if (files == null) {
+      return null;
+    }
+    FilePush push = new FilePush(files.dataDir(), FileTransferConfig.defaults(), ports.network(), files.thread(),
+        ports.clock(), new java.util.SplittableRandom(ports.random().nextLong()),
+        () -> cluster.randomAliveAddresses(64), address -> isLiveMember(cluster, address),
+        ports.opsRunner(), files.thenScript());
+    for (int type : FileFrames.TYPES) {
+      dispatch.register(type, push::receive);
+    }
+    files.thread().execute(push::start);
+    return push;
+  }
+
+  private static boolean isLiveMember(ClusterCore cluster, InetSocketAddress address) {
+    io.kvstore.node.cluster.Ring.Owner owner = cluster.ring().memberAt(address);
+    return owner != null && !owner.down();
   }
 
   /**
@@ -209,7 +249,7 @@ public record NodeCore(
    * on the event loop that receives them. Started here, as hinted handoff is.
    */
   private static OpsCore operations(NodeConfig config, ClusterCore cluster, ClusterThread clusterThread,
-      Ports ports, InternalDispatch dispatch) {
+      Ports ports, InternalDispatch dispatch, OperationRunner runner) {
     OpsMembers members = new OpsMembers() {
       @Override
       public List<InetSocketAddress> randomAlive(int count) {
@@ -227,7 +267,7 @@ public record NodeCore(
     // stream either: every simulation without operations replays as it did before they existed.
     RandomGenerator random = new java.util.SplittableRandom(opsConfig.enabled() ? ports.random().nextLong() : 0);
     OpsCore ops = new OpsCore(opsConfig, cluster.selfId().value(), config.labels, ports.opsStore(),
-        ports.opsRunner(), members, ports.network(), cluster.scheduler(), ports.clock(), random,
+        runner, members, ports.network(), cluster.scheduler(), ports.clock(), random,
         task -> clusterThread.execute(task, 0));
     for (int type : OpsFrames.TYPES) {
       dispatch.register(type, (from, frame) ->
@@ -319,8 +359,24 @@ public record NodeCore(
   }
 
   /** The node controls the pipeline exposes (GET_PID, members, SHUTDOWN). */
-  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt, OpsCore ops)
+  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt, OpsCore ops, FilePush files)
       implements NodeControl {
+    @Override
+    public OperationRefusal uploadPiece(byte[] key, byte[] piece) {
+      if (files == null) {
+        return NodeControl.super.uploadPiece(key, piece);
+      }
+      return switch (files.upload(key, piece)) {
+        case ACCEPTED -> null;
+        case UNKNOWN_OPERATION -> new OperationRefusal(ResponseCode.NOT_FOUND, "unknown-operation");
+        case BUSY -> new OperationRefusal(ResponseCode.OVERLOAD, "busy");
+        case STORE_FULL -> new OperationRefusal(ResponseCode.OUT_OF_SPACE, "store-full");
+        case FAILED -> new OperationRefusal(ResponseCode.INTERNAL_FAILURE, "disk");
+        case BAD_PIECE -> new OperationRefusal(ResponseCode.NOT_PERMITTED, "bad-piece");
+        case CHUNK_REJECTED -> new OperationRefusal(ResponseCode.NOT_PERMITTED, "chunk-rejected");
+      };
+    }
+
     @Override
     public OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
       OperationVerifier.Verdict verdict = ops.submit(operation, from);

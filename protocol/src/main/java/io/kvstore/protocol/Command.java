@@ -20,7 +20,15 @@ public enum Command {
    * is the operation id padded with zeros. Never routed or replicated: the node it reaches
    * verifies it and spreads it. Reply SUCCESS, or NOT_PERMITTED with the refusal reason as a value.
    */
-  OPS_SUBMIT(0x11, true, true);
+  OPS_SUBMIT(0x11, true, true),
+  /**
+   * This project's extension: one piece (at most 12 KiB) of a pushed file, to the node that took
+   * the FILE operation (docs/OPERATIONS.md "Files"). Key: operation id (16), chunk index (4,
+   * big-endian; -1 = the chunk-hash list), offset (4), 8 zero bytes. Never routed or replicated.
+   * Reply SUCCESS; 0x01 while the node does not hold the operation; 0x03 when busy; NOT_PERMITTED
+   * with the reason as a value for a piece or chunk it refuses.
+   */
+  OPS_CHUNK(0x12, true, true);
 
   /** First code reserved for internal (node-to-node) messages. */
   public static final int INTERNAL_BASE = 0x20;

@@ -32,7 +32,7 @@ public record Reply(byte[] requestId, int code, byte[] value, int intValue) {
     byte[] id = new byte[Wire.REQUEST_ID_LENGTH];
     b.get(id);
     int code = b.get() & 0xFF;
-    if (sent == Command.OPS_SUBMIT && code == ResponseCode.NOT_PERMITTED.code) {
+    if ((sent == Command.OPS_SUBMIT || sent == Command.OPS_CHUNK) && code == ResponseCode.NOT_PERMITTED.code) {
       return new Reply(id, code, lengthPrefixedValue(b, sent), 0); // the refusal reason, UTF-8
     }
     if (code != ResponseCode.SUCCESS.code) {

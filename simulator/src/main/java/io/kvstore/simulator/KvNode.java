@@ -91,7 +91,7 @@ public final class KvNode implements SimEndpoint {
     core = NodeCore.assemble(settings.node(), storage, hintStorage, DiskSpaceGuard.none(), settings.authenticator(),
         new RequestStats(), NodeCore.clientSources(settings.node(), clock),
         new NodeCore.Ports(clock, sim.random(stream | (1L << 19)), port, cluster, this::onClusterThread,
-            address, List::of, 100_000 + index, this::crash, opsStore, ran::add));
+            address, List::of, 100_000 + index, this::crash, opsStore, ran::add, null));
 
     pipeline = new RequestPipeline(core.wiring(),
         new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,

@@ -32,6 +32,7 @@ public final class FileTransferMetrics {
     out.add(Stat.counter("ops.transfer.refused.busy", "operations", s.refusedBusy.sum()));
     out.add(Stat.counter("ops.transfer.store.full", "chunks", s.storeFull.sum()));
     out.add(Stat.counter("ops.transfer.manifest.invalid", "operations", push.invalidManifests()));
+    out.add(Stat.counter("ops.transfer.frames.dropped", "frames", push.framesDropped()));
     out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", push.transfer().storeBytes()));
     for (Map.Entry<String, String> file : push.transfer().fileStates().entrySet()) {
       out.add(Stat.text("ops.files." + file.getKey(), file.getValue()));

@@ -7,6 +7,8 @@ import io.kvstore.protocol.InternalFrame;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -18,6 +20,12 @@ import java.util.random.RandomGenerator;
  * membership; the simulation thread in the simulator): {@link #onFrame} must be called there.
  */
 public final class FilePush {
+  /** Frames waiting for the transfer's thread, in bytes at most (beyond: dropped, counted). */
+  public static final long MAX_QUEUED_BYTES = 4L << 20;
+
+  private final Scheduler thread;
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final LongAdder framesDropped = new LongAdder();
   private final FileTransfer transfer;
   private final UploadIntake intake;
   private final FileOperations operations;
@@ -31,6 +39,7 @@ public final class FilePush {
   public FilePush(Path dataDir, FileTransferConfig config, Network network, Scheduler thread, Clock clock,
       RandomGenerator random, Supplier<List<InetSocketAddress>> livePeers,
       Predicate<InetSocketAddress> isMember, OperationRunner scripts, FileOperations.ThenScript thenScript) {
+    this.thread = thread;
     Path ops = dataDir.resolve("ops");
     ChunkStore store = new ChunkStore(ops.resolve("chunks"), config.maxStoreBytes());
     operations = new FileOperations(scripts, thenScript, thread, clock);
@@ -52,6 +61,27 @@ public final class FilePush {
   /** Verified operations of every kind go here: files are fetched, scripts run. */
   public OperationRunner runner() {
     return operations;
+  }
+
+  /**
+   * A CHUNK_WANT or CHUNK_PIECE frame (authenticated) from any thread: handed to the transfer's
+   * thread unless {@link #MAX_QUEUED_BYTES} already wait there (a flood cannot fill the heap).
+   */
+  public void receive(InetSocketAddress from, byte[] frame) {
+    if (queuedBytes.addAndGet(frame.length) > MAX_QUEUED_BYTES) {
+      queuedBytes.addAndGet(-frame.length);
+      framesDropped.increment();
+      return;
+    }
+    thread.execute(() -> {
+      queuedBytes.addAndGet(-frame.length);
+      onFrame(from, frame);
+    });
+  }
+
+  /** Frames dropped because too many bytes waited for the transfer's thread. */
+  public long framesDropped() {
+    return framesDropped.sum();
   }
 
   /** A CHUNK_WANT or CHUNK_PIECE frame (authenticated), on the transfer's thread. */

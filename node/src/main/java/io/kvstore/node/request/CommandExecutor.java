@@ -80,8 +80,10 @@ final class CommandExecutor {
         ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
       }
       case SHUTDOWN, IS_ALIVE -> ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
-      case OPS_SUBMIT -> {
-        NodeControl.OperationRefusal refusal = node.submitOperation(request.value(), request.source());
+      case OPS_SUBMIT, OPS_CHUNK -> {
+        NodeControl.OperationRefusal refusal = command == Command.OPS_SUBMIT
+            ? node.submitOperation(request.value(), request.source())
+            : node.uploadPiece(request.key(), request.value());
         if (refusal == null) {
           ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
         } else if (refusal.code() == ResponseCode.NOT_PERMITTED) {

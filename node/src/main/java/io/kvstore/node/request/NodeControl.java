@@ -30,4 +30,13 @@ public interface NodeControl {
   default OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
     return new OperationRefusal(ResponseCode.NOT_PERMITTED, "disabled");
   }
+
+  /**
+   * OPS_CHUNK: one piece of a pushed file for a FILE operation this node holds. Null when kept,
+   * else the refusal: 0x01 (no such operation here yet), 0x03 (busy), 0x02 (chunk store full),
+   * 0x04 (disk error) or 0x21 with the reason. A node without file push holds no operation.
+   */
+  default OperationRefusal uploadPiece(byte[] key, byte[] piece) {
+    return new OperationRefusal(ResponseCode.NOT_FOUND, "no file operation");
+  }
 }

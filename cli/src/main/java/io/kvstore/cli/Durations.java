@@ -1,7 +1,5 @@
-package io.kvstore.cli.ops;
+package io.kvstore.cli;
 
-import io.kvstore.cli.CliException;
-import io.kvstore.cli.ExitCodes;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

@@ -1,7 +1,5 @@
-package io.kvstore.cli.ops;
+package io.kvstore.cli;
 
-import io.kvstore.cli.CliException;
-import io.kvstore.cli.ExitCodes;
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvResult;

@@ -1,7 +1,5 @@
-package io.kvstore.cli.ops;
+package io.kvstore.cli;
 
-import io.kvstore.cli.CliException;
-import io.kvstore.cli.ExitCodes;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;

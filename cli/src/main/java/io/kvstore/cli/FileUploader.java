@@ -1,4 +1,4 @@
-package io.kvstore.cli.ops;
+package io.kvstore.cli;
 
 import io.kvstore.client.KvResult;
 import io.kvstore.node.ops.FileFrames;

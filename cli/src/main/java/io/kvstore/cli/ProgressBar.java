@@ -1,4 +1,4 @@
-package io.kvstore.cli.ops;
+package io.kvstore.cli;
 
 import java.io.PrintWriter;
 
