@@ -53,6 +53,12 @@ final class NodeCluster implements AutoCloseable {
 
   /** Starts {@code size} nodes with {@link #FAST_MEMBERSHIP} plus {@code extraYaml}. */
   static NodeCluster start(Path dir, int size, String extraYaml) throws Exception {
+    return start(dir, size, extraYaml, index -> List.of());
+  }
+
+  /** Like {@link #start(Path, int, String)}, with {@code extraArgs} for node {@code index} (1-based). */
+  static NodeCluster start(Path dir, int size, String extraYaml,
+      java.util.function.IntFunction<List<String>> extraArgs) throws Exception {
     Path config = dir.resolve("cluster.yaml");
     Files.writeString(config, FAST_MEMBERSHIP + extraYaml);
     NodeCluster cluster = new NodeCluster(dir, config, NodeProcess.secretFile(dir));
@@ -63,7 +69,7 @@ final class NodeCluster implements AutoCloseable {
         ports.add(NodeProcess.freePort());
       }
       for (int i = 0; i < size; i++) {
-        cluster.nodes.add(cluster.define(i + 1, ports.get(i), ports));
+        cluster.nodes.add(cluster.define(i + 1, ports.get(i), ports, extraArgs.apply(i + 1)));
       }
       for (NodeProcess n : cluster.nodes) {
         n.launch();
@@ -78,10 +84,15 @@ final class NodeCluster implements AutoCloseable {
   }
 
   private NodeProcess define(int index, int port, List<Integer> seeds) {
+    return define(index, port, seeds, List.of());
+  }
+
+  private NodeProcess define(int index, int port, List<Integer> seeds, List<String> extra) {
     List<String> args = new ArrayList<>(List.of(
         "--data-dir", dir.resolve("node-" + index).toString(),
         "--config", config.toString(),
         "--cluster-secret-file", secret.toString()));
+    args.addAll(extra);
     for (int seed : seeds) {
       if (seed != port) {
         args.addAll(List.of("--join", "127.0.0.1:" + seed));

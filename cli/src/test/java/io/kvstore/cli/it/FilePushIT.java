@@ -1,0 +1,123 @@
+package io.kvstore.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11, files: {@code ./kvstore ops push} of a file (20 MB here; {@code -Dit.push.mb=100} in
+ * bench/file-push.sh) to 5 node JVMs on loopback. It must arrive byte-identical (SHA-256) on every
+ * node under DATA_DIR/ops/files; the time until the last node has it and the bytes the origin
+ * served to peers are printed (BENCHMARKS.md "Issue 11").
+ */
+class FilePushIT {
+  static final int NODES = 5;
+  @TempDir Path dir;
+
+  @Test
+  void aPushedFileArrivesByteIdenticalOnEveryNode() throws Exception {
+    int megabytes = Integer.getInteger("it.push.mb", 20);
+    Kvstore.Run keygen = Kvstore.run(dir, Duration.ofSeconds(30), "keygen", "--out", dir.resolve("op").toString());
+    assertThat(keygen.exit()).as(keygen.all()).isZero();
+    List<Integer> httpPorts = new ArrayList<>();
+    for (int i = 0; i < NODES; i++) {
+      httpPorts.add(NodeProcess.freePort());
+    }
+    String ops = "ops:\n  trusted-keys: [ \"" + dir.resolve("op.pub") + "\" ]\n";
+    try (NodeCluster cluster = NodeCluster.start(dir, NODES, ops,
+        i -> List.of("--http-port", Integer.toString(httpPorts.get(i - 1))))) {
+      Path file = dir.resolve("payload.bin");
+      byte[] expected = writeRandom(file, megabytes * 1_000_000L);
+      long start = System.nanoTime();
+      Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(120), "ops", "push", file.toString(),
+          "--dest", "payload.bin", "--key", dir.resolve("op.key").toString(),
+          "--node", "127.0.0.1:" + cluster.node(0).port);
+      assertThat(push.exit()).as(push.all()).isZero();
+      double uploadSeconds = (System.nanoTime() - start) / 1e9;
+      List<Path> targets = new ArrayList<>();
+      for (int i = 1; i <= NODES; i++) {
+        targets.add(dir.resolve("node-" + i).resolve("ops").resolve("files").resolve("payload.bin"));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      List<Path> missing = new ArrayList<>(targets);
+      while (!missing.isEmpty() && System.nanoTime() < deadline) {
+        missing.removeIf(Files::exists); // the rename is atomic: present means whole
+        Thread.sleep(100);
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      assertThat(missing).as("nodes without the file after 90 s").isEmpty();
+      for (Path t : targets) {
+        assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
+      }
+      Thread.sleep(6_000); // the next stats sample (every 5 s)
+      double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
+      double originUploaded = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_uploaded");
+      double rejected = 0;
+      for (int port : httpPorts) {
+        rejected += metric(port, "kvstore_ops_transfer_chunks_rejected");
+      }
+      long size = megabytes * 1_000_000L;
+      System.out.printf("file push: %d MB to %d nodes in %.1f s (upload done after %.1f s); origin served"
+          + " %.1f MB to peers (%.2fx the file), received %.1f MB from the CLI; %d chunks rejected%n",
+          megabytes, NODES, seconds, uploadSeconds, originServed / 1e6, originServed / size,
+          originUploaded / 1e6, (long) rejected);
+      assertThat(originUploaded).as("every byte reached the origin; retransmissions count again")
+          .isBetween((double) size, 1.5 * size);
+      assertThat(originServed).as("the origin serves about one copy; peers serve each other")
+          .isLessThanOrEqualTo(2.0 * size);
+      assertThat(rejected).isZero();
+    }
+  }
+
+  private static byte[] writeRandom(Path file, long size) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    SplittableRandom random = new SplittableRandom(42);
+    byte[] block = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long left = size; left > 0; left -= block.length) {
+        random.nextBytes(block);
+        int n = (int) Math.min(block.length, left);
+        out.write(block, 0, n);
+        sha.update(block, 0, n);
+      }
+    }
+    return sha.digest();
+  }
+
+  private static String sha256(Path file) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(block)) > 0; ) {
+        sha.update(block, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static double metric(int port, String name) throws Exception {
+    String body = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        HttpResponse.BodyHandlers.ofString()).body();
+    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);
+    assertThat(m.find()).as(name + " on :" + port).isTrue();
+    return Double.parseDouble(m.group(1));
+  }
+}
