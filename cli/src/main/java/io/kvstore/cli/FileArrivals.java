@@ -23,7 +23,7 @@ final class FileArrivals {
   FileArrivals(String monitor, String name, String opShortHex, PrintWriter out) {
     this.monitor = monitor;
     this.out = out;
-    this.state = Pattern.compile("\"ops\\.files\\." + Pattern.quote(name)
+    this.state = Pattern.compile("\"" + Pattern.quote(io.kvstore.node.monitor.FileTransferMetrics.statName(name))
         + "\"\\s*:\\s*\\{\\s*\"value\"\\s*:\\s*\"(done|failed[^\"]*) " + opShortHex + "\"");
   }
 

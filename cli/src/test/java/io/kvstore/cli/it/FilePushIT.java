@@ -46,7 +46,7 @@ class FilePushIT {
       Path file = dir.resolve("payload.bin");
       byte[] expected = writeRandom(file, megabytes * 1_000_000L);
       long start = System.nanoTime();
-      Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(120), "ops", "push", file.toString(),
+      Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60 + megabytes), "ops", "push", file.toString(),
           "--dest", "payload.bin", "--key", dir.resolve("op.key").toString(),
           "--node", "127.0.0.1:" + cluster.node(0).port);
       assertThat(push.exit()).as(push.all()).isZero();
@@ -55,14 +55,14 @@ class FilePushIT {
       for (int i = 1; i <= NODES; i++) {
         targets.add(dir.resolve("node-" + i).resolve("ops").resolve("files").resolve("payload.bin"));
       }
-      long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+      long deadline = System.nanoTime() + Duration.ofSeconds(60 + megabytes).toNanos();
       List<Path> missing = new ArrayList<>(targets);
       while (!missing.isEmpty() && System.nanoTime() < deadline) {
         missing.removeIf(Files::exists); // the rename is atomic: present means whole
         Thread.sleep(100);
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      assertThat(missing).as("nodes without the file after 90 s").isEmpty();
+      assertThat(missing).as("nodes without the file after %d s", 60 + megabytes).isEmpty();
       for (Path t : targets) {
         assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
       }

@@ -7,12 +7,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * File push as stats: {@code ops.transfer.*} counters and, per recent file, {@code ops.files.NAME}
- * (text: its state and operation id, e.g. {@code done 1a2b3c4d}), which {@code ./kvstore ops push
- * --monitor} reads back from the status server.
+ * File push as stats: {@code ops.transfer.*} counters and, for the latest files,
+ * {@code ops.files.NAME} (text: its state and operation id, e.g. {@code done 1a2b3c4d}), which
+ * {@code ./kvstore ops push --monitor} reads back from the status server. Few on purpose: the
+ * status server takes at most 128 stats per report, names of at most 64 bytes.
  */
 public final class FileTransferMetrics {
+  /** Files reported by name (the latest). */
+  static final int FILES = 4;
+  private static final int MAX_NAME = 64;
+  private static final String PREFIX = "ops.files.";
+
   private FileTransferMetrics() {}
+
+  /** The stat name of file {@code name}: cut to 64 bytes (names are ASCII), the cut marked "~". */
+  public static String statName(String name) {
+    String full = PREFIX + name;
+    return full.length() <= MAX_NAME ? full : full.substring(0, MAX_NAME - 1) + "~";
+  }
 
   public static List<Stat> stats(FilePush push) {
     FileTransferStats s = push.transfer().counters();
@@ -22,20 +34,17 @@ public final class FileTransferMetrics {
     out.add(Stat.counter("ops.transfer.bytes.uploaded", "bytes", s.bytesUploaded.sum()));
     out.add(Stat.counter("ops.transfer.chunks.verified", "chunks", s.chunksVerified.sum()));
     out.add(Stat.counter("ops.transfer.chunks.rejected", "chunks", s.chunksRejected.sum()));
-    out.add(Stat.counter("ops.transfer.pieces.resent", "pieces", s.piecesResent.sum()));
-    out.add(Stat.counter("ops.transfer.pieces.unsolicited", "pieces", s.piecesUnsolicited.sum()));
-    out.add(Stat.counter("ops.transfer.frames.malformed", "frames", s.framesMalformed.sum()));
-    out.add(Stat.counter("ops.transfer.frames.nonmember", "frames", s.framesFromNonMembers.sum()));
-    out.add(Stat.counter("ops.transfer.serving.throttled", "wants", s.servingThrottled.sum()));
     out.add(Stat.counter("ops.transfer.assembled", "files", s.filesAssembled.sum()));
     out.add(Stat.counter("ops.transfer.failed", "files", s.filesFailed.sum()));
-    out.add(Stat.counter("ops.transfer.refused.busy", "operations", s.refusedBusy.sum()));
-    out.add(Stat.counter("ops.transfer.store.full", "chunks", s.storeFull.sum()));
-    out.add(Stat.counter("ops.transfer.manifest.invalid", "operations", push.invalidManifests()));
-    out.add(Stat.counter("ops.transfer.frames.dropped", "frames", push.framesDropped()));
+    // Frames and operations turned away, whatever the reason (logs and FileTransferStats tell which).
+    out.add(Stat.counter("ops.transfer.refused", "frames",
+        s.framesMalformed.sum() + s.framesFromNonMembers.sum() + s.piecesUnsolicited.sum()
+            + push.framesDropped() + s.refusedBusy.sum() + s.storeFull.sum() + push.invalidManifests()));
+    out.add(Stat.counter("ops.transfer.throttled", "wants", s.servingThrottled.sum()));
     out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", push.transfer().storeBytes()));
-    for (Map.Entry<String, String> file : push.transfer().fileStates().entrySet()) {
-      out.add(Stat.text("ops.files." + file.getKey(), file.getValue()));
+    List<Map.Entry<String, String>> files = new ArrayList<>(push.transfer().fileStates().entrySet());
+    for (Map.Entry<String, String> file : files.subList(Math.max(0, files.size() - FILES), files.size())) {
+      out.add(Stat.text(statName(file.getKey()), file.getValue()));
     }
     return out;
   }
