@@ -1,0 +1,69 @@
+package io.kvstore.node.ops;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.kvstore.node.runtime.ManualClock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Routing of verified operations by kind, and the then-script after a file is written. */
+class FileOperationsTest {
+  @TempDir Path dir;
+  final ManualClock clock = new ManualClock();
+  final OperatorKey key = OperatorKeys.generate("alice");
+  final List<SignedOperation> scripts = new ArrayList<>();
+  final List<String> thens = new ArrayList<>();
+
+  FilePush push() {
+    return new FilePush(dir, FileTransferConfig.defaults(), (to, frame) -> { }, clock, clock,
+        new SplittableRandom(1), List::of, a -> false, scripts::add,
+        (op, script, file) -> thens.add(op.idHex8() + " " + script + " " + file.getFileName()));
+  }
+
+  SignedOperation fileOp(byte[] body) {
+    return SignedOperation.builder(new SplittableRandom(2), clock.currentTimeMillis()).file(body).sign(key);
+  }
+
+  @Test
+  void scriptsGoToTheRunnerFilesToTheTransferAndTheThenScriptRunsOnceTheFileIsWritten() throws Exception {
+    FilePush push = push();
+    push.start();
+    SignedOperation script = SignedOperation.builder(new SplittableRandom(3), clock.currentTimeMillis())
+        .script("echo hi").sign(key);
+    push.runner().run(script);
+    assertEquals(List.of(script), scripts);
+
+    Path source = Files.write(dir.resolve("src"), new byte[5000]);
+    FileChunking.Described d = FileChunking.describe(source, "conf.txt", FileManifest.MIN_CHUNK_SIZE, "cat conf.txt");
+    SignedOperation op = fileOp(d.manifest().encode());
+    push.runner().run(op);
+    clock.advance(0);
+    assertEquals(1, scripts.size(), "a file operation is not a script");
+    FileOpId id = FileOpId.of(op.id());
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
+        d.chunkHashes()));
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 0, 0).encode(),
+        java.util.Arrays.copyOf(new byte[0], 4096)));
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 1, 0).encode(),
+        new byte[5000 - 4096]));
+    clock.advance(50);
+    assertEquals(List.of(op.idHex8() + " cat conf.txt conf.txt"), thens);
+    assertTrue(Files.exists(dir.resolve("ops").resolve("files").resolve("conf.txt")));
+  }
+
+  @Test
+  void aFileOperationWithoutAValidManifestIsRefusedAndCounted() {
+    FilePush push = push();
+    push.runner().run(fileOp(new byte[] {1, 2, 3}));
+    clock.advance(50);
+    assertEquals(1, push.invalidManifests());
+    assertTrue(scripts.isEmpty());
+    assertTrue(push.transfer().fileStates().isEmpty(), "nothing fetched");
+  }
+}
