@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 MB="${MB:-100}"
 status=0
 mvn -B -o verify -pl cli -am -Dit.test=FilePushIT -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false \
-  -Dfailsafe.failIfNoSpecifiedTests=false -Dit.push.mb="$MB" > /tmp/file-push-bench.log 2>&1 || status=$?
+  -Dfailsafe.failIfNoSpecifiedTests=false -Dit.push.mb="$MB" -Dit.push.max-origin-ratio=2.0 > /tmp/file-push-bench.log 2>&1 || status=$?
 grep -E "^file push:" /tmp/file-push-bench.log || true
 grep -E "Tests run:.*FilePushIT|BUILD" /tmp/file-push-bench.log | tail -2 || true
 exit "$status"
