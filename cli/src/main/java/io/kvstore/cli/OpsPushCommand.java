@@ -36,8 +36,9 @@ import picocli.CommandLine.Spec;
       "to --node, and the nodes fetch them from each other, verify each, and write the file",
       "atomically to DATA_DIR/ops/files/NAME; then the optional --then script runs there.",
       "",
-      "Example:  ./kvstore ops push app.jar --dest app.jar --then 'cp \"$KVSTORE_FILES_DIR/app.jar\" /opt/app/'"
-          + " --key ~/.kvstore/alice.key --monitor 127.0.0.1:8080",
+      "Example:",
+      "  ./kvstore ops push app.jar --dest app.jar --key ~/.kvstore/alice.key \\",
+      "      --then 'cp \"$KVSTORE_FILES_DIR/app.jar\" /opt/app/' --monitor 127.0.0.1:8080",
       ""
     },
     footer = ExitCodes.HELP)
