@@ -102,7 +102,7 @@ public final class ClusterCommand implements Callable<Integer> {
         + " --cluster-secret-file %s)%n", secretFile, basePort, secretFile);
     System.out.printf("%-6s %-16s %-8s %-28s %s%n", "NODE", "ADDRESS", "PID", "DATA", "LOG");
     for (int i = 1; i <= nodes; i++) {
-      Process p = startNode(i, ownJar());
+      Process p = startNode(i, ownJar(), false);
       synchronized (this) {
         processes.add(p);
         jars.add(ownJar());
@@ -171,7 +171,7 @@ public final class ClusterCommand implements Callable<Integer> {
       }
       request.clear();
     }
-    Process next = startNode(index, jar);
+    Process next = startNode(index, jar, true);
     processes.set(index - 1, next);
     jars.set(index - 1, jar);
     System.out.printf("node-%d restarted as asked (exit code %d): pid %d, jar %s%n",
@@ -182,7 +182,12 @@ public final class ClusterCommand implements Callable<Integer> {
     return dataDir.resolve("node-" + index).toAbsolutePath().normalize();
   }
 
-  private Process startNode(int index, Path jar) throws Exception {
+  /**
+   * Starts node {@code index}: every node but the first joins through the first; a node started
+   * again joins through another node, the first too — without seeds it would start a cluster of
+   * its own and answer keys alone until gossip found it (a rolling restart lost writes so).
+   */
+  private Process startNode(int index, Path jar, boolean again) throws Exception {
     int port = basePort + index - 1;
     Path dir = nodeDir(index);
     Files.createDirectories(dir);
@@ -201,6 +206,8 @@ public final class ClusterCommand implements Callable<Integer> {
     }
     if (index > 1) {
       cmd.addAll(List.of("--join", "127.0.0.1:" + basePort));
+    } else if (again && nodes > 1) {
+      cmd.addAll(List.of("--join", "127.0.0.1:" + (basePort + 1)));
     }
     Process p =
         new ProcessBuilder(cmd)
