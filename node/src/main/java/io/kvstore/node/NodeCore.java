@@ -213,6 +213,13 @@ public record NodeCore(
     FilePush files = filePush(cluster, ports, dispatch);
     OpsCore ops = operations(config, cluster, clusterThread, ports, dispatch,
         files == null ? ports.opsRunner() : files.runner());
+    if (files != null) {
+      String self = cluster.selfId().value();
+      int resumed = files.resume(ops.seen().active(), op -> op.targets().matches(self, config.labels));
+      if (resumed > 0) {
+        log.info("fleet operations: fetching {} file(s) again that a restart interrupted", resumed);
+      }
+    }
     PipelineWiring wiring =
         new PipelineWiring(
             pipelineSettings(config), stats, ports.clock(), service,

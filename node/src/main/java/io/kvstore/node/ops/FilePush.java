@@ -29,6 +29,7 @@ public final class FilePush {
   private final FileTransfer transfer;
   private final UploadIntake intake;
   private final FileOperations operations;
+  private final Path filesDir;
 
   /**
    * @param livePeers live members but this node (a fetch shuffles them and asks a few)
@@ -41,6 +42,7 @@ public final class FilePush {
       Predicate<InetSocketAddress> isMember, OperationRunner scripts, FileOperations.ThenScript thenScript) {
     this.thread = thread;
     Path ops = dataDir.resolve("ops");
+    filesDir = ops.resolve("files");
     ChunkStore store = new ChunkStore(ops.resolve("chunks"), config.maxStoreBytes());
     operations = new FileOperations(scripts, thenScript, thread, clock);
     transfer = new FileTransfer(config, store, ops.resolve("files"), network, thread, clock, random,
@@ -56,6 +58,39 @@ public final class FilePush {
 
   public void close() {
     transfer.close();
+  }
+
+  /**
+   * After a restart: the FILE operations this node had accepted (its replay memory keeps them
+   * until they expire) and that target it, whose file is not in ops/files with the manifest's
+   * size, are fetched again — a node that crashed mid-transfer lost its chunks, and the replay
+   * memory would refuse the operation if it came by again. A file already written is left alone,
+   * so its then-script never runs twice. Returns how many were resumed.
+   */
+  public int resume(List<SignedOperation> held, Predicate<SignedOperation> targetedHere) {
+    int resumed = 0;
+    for (SignedOperation op : held) {
+      if (op.kind() != SignedOperation.Kind.FILE || !targetedHere.test(op)) {
+        continue;
+      }
+      FileManifest manifest;
+      try {
+        manifest = FileManifest.decode(op.body());
+      } catch (FileManifest.InvalidManifestException e) {
+        continue; // refused when it first came; counted then
+      }
+      Path file = filesDir.resolve(manifest.name());
+      try {
+        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) == manifest.size()) {
+          continue;
+        }
+      } catch (java.io.IOException e) {
+        // unreadable: fetch it again
+      }
+      operations.run(op);
+      resumed++;
+    }
+    return resumed;
   }
 
   /** Verified operations of every kind go here: files are fetched, scripts run. */

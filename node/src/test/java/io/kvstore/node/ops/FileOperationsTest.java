@@ -66,4 +66,35 @@ class FileOperationsTest {
     assertTrue(scripts.isEmpty());
     assertTrue(push.transfer().fileStates().isEmpty(), "nothing fetched");
   }
+
+  @Test
+  void afterARestartAHeldFileOperationWhoseFileIsMissingIsFetchedAgainAndAWrittenOneIsLeftAlone()
+      throws Exception {
+    Path source = Files.write(dir.resolve("src"), new byte[5000]);
+    SignedOperation missing = fileOp(FileChunking.describe(source, "missing.bin", FileManifest.MIN_CHUNK_SIZE, "")
+        .manifest().encode());
+    SignedOperation written = SignedOperation.builder(new SplittableRandom(4), clock.currentTimeMillis())
+        .file(FileChunking.describe(source, "written.bin", FileManifest.MIN_CHUNK_SIZE, "cat written.bin")
+            .manifest().encode()).sign(key);
+    SignedOperation otherNodes = SignedOperation.builder(new SplittableRandom(5), clock.currentTimeMillis())
+        .file(FileChunking.describe(source, "theirs.bin", FileManifest.MIN_CHUNK_SIZE, "").manifest().encode())
+        .sign(key);
+    SignedOperation script = SignedOperation.builder(new SplittableRandom(6), clock.currentTimeMillis())
+        .script("echo once").sign(key);
+    Files.createDirectories(dir.resolve("ops").resolve("files"));
+    Files.write(dir.resolve("ops").resolve("files").resolve("written.bin"), new byte[5000]);
+
+    FilePush push = push();
+    push.start();
+    int resumed = push.resume(List.of(missing, written, otherNodes, script), op -> op != otherNodes);
+    clock.advance(0);
+
+    assertEquals(1, resumed, "only the targeted file operation whose file is missing");
+    assertTrue(push.transfer().state("missing.bin").startsWith("waiting")
+        || push.transfer().state("missing.bin").startsWith("fetching"), push.transfer().state("missing.bin"));
+    assertEquals(null, push.transfer().state("written.bin"), "a written file is not fetched again");
+    assertEquals(null, push.transfer().state("theirs.bin"), "not targeted here");
+    assertTrue(scripts.isEmpty(), "a script that ran before the restart does not run again");
+    assertTrue(thens.isEmpty(), "no then-script runs for a file written before the restart");
+  }
 }
