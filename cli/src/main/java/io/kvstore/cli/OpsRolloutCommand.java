@@ -6,6 +6,7 @@ import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvException;
 import io.kvstore.client.KvResult;
 import io.kvstore.client.MemberList;
+import io.kvstore.node.ops.FileManifest;
 import io.kvstore.node.ops.KeyFileException;
 import io.kvstore.node.ops.OperatorKey;
 import io.kvstore.node.ops.OperatorKeys;
@@ -67,10 +68,15 @@ final class OpsRolloutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (jarName != null && !jarName.matches("[A-Za-z0-9._-]{1,128}") || jarName != null
-        && (jarName.contains("..") || !jarName.endsWith(".jar"))) {
-      throw new CliException(ExitCodes.BAD_INPUT, "--jar-name " + jarName
-          + ": a file name of ops/files ending in .jar ([A-Za-z0-9._-], no '..')");
+    if (jarName != null) {
+      try {
+        FileManifest.checkName(jarName); // the names a file push can have written
+      } catch (FileManifest.InvalidManifestException e) {
+        throw new CliException(ExitCodes.BAD_INPUT, "--jar-name: " + e.getMessage());
+      }
+      if (!jarName.endsWith(".jar")) {
+        throw new CliException(ExitCodes.BAD_INPUT, "--jar-name " + jarName + ": not a .jar");
+      }
     }
     OperatorKey key;
     try {
