@@ -79,17 +79,28 @@ public final class RollingRestart {
 
   private void requireAllAlive(MemberList.Entry witness, List<MemberList.Entry> members, String tag)
       throws Exception {
+    String missing = await(() -> notAlive(witness, members));
+    if (missing != null) {
+      throw new RolloutStopped(tag + ": not started: " + missing + " in the view of " + witness.id()
+          + " after " + nodeTimeout.toSeconds() + " s; the remaining nodes were not restarted");
+    }
+  }
+
+  /**
+   * Asks {@code problem} every {@link #POLL_MILLIS} until it answers null (done), for at most
+   * {@code nodeTimeout}; returns null when done, else the last problem it named.
+   */
+  private String await(java.util.function.Supplier<String> problem) throws InterruptedException {
     long deadline = System.nanoTime() + nodeTimeout.toNanos();
-    String missing = null;
+    String last = null;
     while (System.nanoTime() < deadline) {
-      missing = notAlive(witness, members);
-      if (missing == null) {
-        return;
+      last = problem.get();
+      if (last == null) {
+        return null;
       }
       Thread.sleep(POLL_MILLIS);
     }
-    throw new RolloutStopped(tag + ": not started: " + missing + " in the view of " + witness.id()
-        + " after " + nodeTimeout.toSeconds() + " s; the remaining nodes were not restarted");
+    return last == null ? "not asked" : last;
   }
 
   /** Null if {@code witness} sees every member alive, else what it does not see. */
@@ -110,55 +121,49 @@ public final class RollingRestart {
   }
 
   private int awaitNewProcess(MemberList.Entry m, int oldPid, String tag) throws Exception {
-    long deadline = System.nanoTime() + nodeTimeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      int pid = pidOf(m.address());
-      if (pid != 0 && pid != oldPid) {
-        return pid;
-      }
-      Thread.sleep(POLL_MILLIS);
+    int[] pid = {0};
+    String problem = await(() -> {
+      pid[0] = pidOf(m.address());
+      return pid[0] != 0 && pid[0] != oldPid ? null : "the old process or none answers";
+    });
+    if (problem != null) {
+      throw new RolloutStopped(tag + ": no new process answered within " + nodeTimeout.toSeconds()
+          + " s (is it run by a supervisor that restarts exit code 75? see docs/CLUSTER.md);"
+          + " the remaining nodes were not restarted");
     }
-    throw new RolloutStopped(tag + ": no new process answered within " + nodeTimeout.toSeconds()
-        + " s (is it run by a supervisor that restarts exit code 75? see docs/CLUSTER.md);"
-        + " the remaining nodes were not restarted");
+    return pid[0];
   }
 
   private void awaitFullView(MemberList.Entry m, int n, String tag) throws Exception {
-    long deadline = System.nanoTime() + nodeTimeout.toNanos();
-    int seen = 0;
-    while (System.nanoTime() < deadline) {
+    int[] seen = {0};
+    String problem = await(() -> {
       try (KvClient c = client(m.address())) {
         KvResult r = c.blocking().membershipCount();
-        seen = r.isSuccess() ? r.intValue() : seen;
+        seen[0] = r.isSuccess() ? r.intValue() : seen[0];
       } catch (KvException e) {
         // restarting: ask again
       }
-      if (seen >= n) {
-        return;
-      }
-      Thread.sleep(POLL_MILLIS);
+      return seen[0] >= n ? null : "sees " + seen[0] + " of " + n + " members";
+    });
+    if (problem != null) {
+      throw new RolloutStopped(tag + ": back, but " + problem + " after " + nodeTimeout.toSeconds()
+          + " s; the remaining nodes were not restarted");
     }
-    throw new RolloutStopped(tag + ": back, but sees " + seen + " of " + n + " members after "
-        + nodeTimeout.toSeconds() + " s; the remaining nodes were not restarted");
   }
 
   private void awaitServing(MemberList.Entry m, String tag) throws Exception {
-    long deadline = System.nanoTime() + nodeTimeout.toNanos();
-    String last = "no reply";
-    while (System.nanoTime() < deadline) {
+    String problem = await(() -> {
       try (KvClient c = client(m.address())) {
         KvResult r = c.blocking().get(PROBE);
-        if (r.isSuccess() || r.isNotFound()) {
-          return;
-        }
-        last = r.describeCode();
+        return r.isSuccess() || r.isNotFound() ? null : r.describeCode();
       } catch (KvException e) {
-        last = e.getMessage();
+        return e.getMessage();
       }
-      Thread.sleep(POLL_MILLIS);
+    });
+    if (problem != null) {
+      throw new RolloutStopped(tag + ": back, but does not answer reads (" + problem + ") after "
+          + nodeTimeout.toSeconds() + " s; the remaining nodes were not restarted");
     }
-    throw new RolloutStopped(tag + ": back, but does not answer reads (" + last + ") after "
-        + nodeTimeout.toSeconds() + " s; the remaining nodes were not restarted");
   }
 
   private static int pidOf(InetSocketAddress address) {
