@@ -94,6 +94,16 @@ final class MixedLoad implements AutoCloseable {
 
   /** Runs one operation through {@code client} and records it; returns the reply code (-1: none). */
   int execute(int process, KvClient client, Kind kind, byte[] key) {
+    int code = recorded(history, process, client, kind, key);
+    codes.incrementAndGet(code < 0 ? TIMEOUT : code);
+    return code;
+  }
+
+  /**
+   * Runs one operation (a PUT writes a unique value) through {@code client}, recorded into
+   * {@code history}; returns the reply code (-1: no reply).
+   */
+  static int recorded(History history, int process, KvClient client, Kind kind, byte[] key) {
     byte[] value = kind == Kind.PUT ? history.uniqueValue("p" + process) : null;
     long op = history.invoke(process, kind, key, value);
     int code;
@@ -110,7 +120,6 @@ final class MixedLoad implements AutoCloseable {
       code = -1;
     }
     history.complete(op, Outcome.ofReply(kind, code), read);
-    codes.incrementAndGet(code < 0 ? TIMEOUT : code);
     return code;
   }
 

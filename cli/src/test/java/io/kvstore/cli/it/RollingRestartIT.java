@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.kvstore.client.KvClient;
 import io.kvstore.client.KvClientConfig;
-import io.kvstore.client.KvException;
 import io.kvstore.client.KvResult;
 import io.kvstore.history.CheckResult;
 import io.kvstore.history.History;
 import io.kvstore.history.HistoryChecker;
 import io.kvstore.history.Kind;
-import io.kvstore.history.Outcome;
 import io.kvstore.node.ops.OperatorKey;
 import io.kvstore.node.ops.OperatorKeys;
 import java.nio.file.Files;
@@ -199,23 +197,8 @@ class RollingRestartIT {
           byte[] key = RawUdp.key("rollout-key-" + random.nextInt(200));
           int dice = random.nextInt(100);
           Kind kind = dice < 40 ? Kind.PUT : dice < 90 ? Kind.GET : Kind.REMOVE;
-          byte[] value = kind == Kind.PUT ? history.uniqueValue("p" + process) : null;
           long started = System.nanoTime();
-          long op = history.invoke(process, kind, key, value);
-          int code;
-          byte[] read = null;
-          try {
-            KvResult r = switch (kind) {
-              case PUT -> clients.get(node).blocking().put(key, value);
-              case GET -> clients.get(node).blocking().get(key);
-              case REMOVE -> clients.get(node).blocking().remove(key);
-            };
-            code = r.code();
-            read = r.value();
-          } catch (KvException e) {
-            code = -1;
-          }
-          history.complete(op, Outcome.ofReply(kind, code), read);
+          int code = MixedLoad.recorded(history, process, clients.get(node), kind, key);
           total.incrementAndGet();
           boolean failed = code != 0x00 && code != 0x01;
           if (failed) {
