@@ -266,40 +266,9 @@ public final class ClusterCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.FAILURE, formation.failure());
       }
     }
-    awaitServing();
+    new ServingProbe(System.out).await(basePort, nodes, 30);
     System.out.printf("cluster ready: %d members. Try: ./kvstore put k v --node 127.0.0.1:%d%n",
         nodes, basePort + nodes - 1);
-  }
-
-  /**
-   * Waits (at most 30 s) until every node answers a read: a node that has just joined answers 0x22
-   * until its view is settled and the ranges it gained have streamed to it, and "ready" must mean
-   * that the next command works.
-   */
-  private void awaitServing() throws Exception {
-    byte[] probe = io.kvstore.client.Keys.sha256("kvstore cluster readiness probe");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    for (int i = 0; i < nodes; i++) {
-      try (KvClient client = KvClient.open(KvClientConfig.of("127.0.0.1:" + (basePort + i)))) {
-        while (true) {
-          io.kvstore.client.KvResult r;
-          try {
-            r = client.blocking().get(probe);
-          } catch (KvException e) {
-            r = null;
-          }
-          if (r != null && (r.isSuccess() || r.isNotFound())) {
-            break;
-          }
-          if (System.nanoTime() > deadline) {
-            System.out.printf("node-%d does not answer reads yet (%s); it will once its ranges"
-                + " have streamed to it%n", i + 1, r == null ? "no reply" : r.describeCode());
-            return;
-          }
-          Thread.sleep(100);
-        }
-      }
-    }
   }
 
   private static java.util.Set<Integer> livePorts(KvClient client) {
