@@ -1,0 +1,168 @@
+package io.kvstore.cli.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 11, files after a crash: a node killed (SIGKILL) while it holds some of a pushed file's
+ * chunks but not all gets the file once it is restarted on the same data directory. Its replay
+ * memory holds the operation (so the spread would never hand it over again) and its chunk store is
+ * wiped at start, so only {@code FilePush.resume} can bring the file: the test checks the node's
+ * log says so. The then-script runs exactly once on every node, and no partial file is left.
+ */
+class FilePushResumeIT {
+  static final int NODES = 5;
+  static final long SIZE = 64_000_000L; // ~62 chunks of 1 MiB: several seconds of transfer
+  static final Duration WAIT = Duration.ofSeconds(60);
+  @TempDir Path dir;
+
+  @Test
+  void aNodeKilledMidTransferGetsTheFileAfterItRestarts() throws Exception {
+    Kvstore.Run keygen = Kvstore.run(dir, Duration.ofSeconds(30), "keygen", "--out", dir.resolve("op").toString());
+    assertThat(keygen.exit()).as(keygen.all()).isZero();
+    String ops = "ops:\n  trusted-keys: [ \"" + dir.resolve("op.pub") + "\" ]\n";
+    ExecutorService cli = Executors.newSingleThreadExecutor();
+    try (NodeCluster cluster = NodeCluster.start(dir, NODES, ops)) {
+      Path file = dir.resolve("payload.bin");
+      String expected = writeRandom(file, SIZE);
+      // each run appends one line: a then-script that ran twice shows as two
+      String then = "echo \"$KVSTORE_OP_ID\" >> \"$KVSTORE_DATA_DIR/then-ran.log\"";
+      Future<Kvstore.Run> push = cli.submit(() -> Kvstore.run(dir, WAIT, "ops", "push", file.toString(),
+          "--dest", "payload.bin", "--then", then, "--key", dir.resolve("op.key").toString(),
+          "--node", "127.0.0.1:" + cluster.node(0).port));
+
+      Path victimData = dir.resolve("node-" + NODES);
+      NodeProcess victim = cluster.node(NODES - 1);
+      int heldAtKill = awaitSomeChunks(victimData, 8, chunkCount());
+      victim.kill();
+      assertThat(filesDir(victimData).resolve("payload.bin")).as("killed before it had the file").doesNotExist();
+
+      Kvstore.Run pushed = push.get(WAIT.toSeconds() + 10, TimeUnit.SECONDS);
+      assertThat(pushed.exit()).as(pushed.all()).isZero();
+      for (int i = 1; i < NODES; i++) {
+        assertArrives(dir.resolve("node-" + i), expected);
+      }
+
+      long restart = System.nanoTime();
+      victim.launch();
+      assertArrives(victimData, expected);
+      System.out.printf("file push resume: node %d killed holding %d of %d chunks; after its restart it had"
+          + " the file in %.1f s%n", NODES, heldAtKill, chunkCount(), (System.nanoTime() - restart) / 1e9);
+      assertThat(victim.logText()).as("the restarted node fetched through FilePush.resume")
+          .contains("fetching 1 file(s) again that a restart interrupted");
+      for (int i = 1; i <= NODES; i++) {
+        awaitExists(dir.resolve("node-" + i).resolve("then-ran.log"));
+      }
+      Thread.sleep(2_000); // a second run, were there one, has had time to append
+      for (int i = 1; i <= NODES; i++) {
+        Path data = dir.resolve("node-" + i);
+        assertThat(Files.readAllLines(data.resolve("then-ran.log")))
+            .as("then-script runs on node %d (node %d was killed holding %d chunks)", i, NODES, heldAtKill)
+            .hasSize(1);
+        try (Stream<Path> left = Files.list(filesDir(data))) {
+          assertThat(left.map(p -> p.getFileName().toString()).toList())
+              .as("ops/files of node %d: no temporary or partial file", i).containsExactly("payload.bin");
+        }
+      }
+    } finally {
+      cli.shutdownNow(); // a push still running is ended by Kvstore.run's own timeout
+    }
+  }
+
+  /** Waits until the node holds at least {@code min} chunks of one transfer and fewer than all. */
+  private static int awaitSomeChunks(Path data, int min, int all) throws Exception {
+    Path chunks = data.resolve("ops").resolve("chunks");
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      int held = chunksHeld(chunks);
+      assertThat(held).as("the node to kill already holds every chunk: push more bytes").isLessThan(all);
+      if (held >= min) {
+        return held;
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("node never held " + min + " chunks in " + WAIT);
+  }
+
+  private static int chunksHeld(Path chunks) throws IOException {
+    if (!Files.isDirectory(chunks)) {
+      return 0;
+    }
+    int most = 0;
+    try (Stream<Path> ops = Files.list(chunks)) {
+      for (Path op : ops.toList()) {
+        try (Stream<Path> files = Files.list(op)) {
+          // whole chunks are named by their index; "list" and "*.part" are not chunks
+          most = Math.max(most, (int) files.filter(f -> f.getFileName().toString().matches("\\d+")).count());
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // deleted meanwhile
+        }
+      }
+    }
+    return most;
+  }
+
+  private static int chunkCount() {
+    return (int) Math.ceil(SIZE / (double) (1 << 20));
+  }
+
+  private static Path filesDir(Path data) {
+    return data.resolve("ops").resolve("files");
+  }
+
+  private static void assertArrives(Path data, String expected) throws Exception {
+    Path target = filesDir(data).resolve("payload.bin");
+    awaitExists(target); // the rename is atomic: present means whole
+    assertThat(sha256(target)).as(target.toString()).isEqualTo(expected);
+  }
+
+  private static void awaitExists(Path p) throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!Files.exists(p) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(p).as("within %s", WAIT).exists();
+  }
+
+  private static String writeRandom(Path file, long size) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    SplittableRandom random = new SplittableRandom(7);
+    byte[] block = new byte[1 << 20];
+    try (OutputStream out = Files.newOutputStream(file)) {
+      for (long left = size; left > 0; left -= block.length) {
+        random.nextBytes(block);
+        int n = (int) Math.min(block.length, left);
+        out.write(block, 0, n);
+        sha.update(block, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+
+  private static String sha256(Path file) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[1 << 16];
+    try (InputStream in = Files.newInputStream(file)) {
+      for (int n; (n = in.read(block)) > 0; ) {
+        sha.update(block, 0, n);
+      }
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+}
