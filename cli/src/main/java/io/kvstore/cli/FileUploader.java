@@ -1,10 +1,10 @@
 package io.kvstore.cli;
 
 import io.kvstore.client.KvResult;
-import io.kvstore.node.ops.FileFrames;
-import io.kvstore.node.ops.FileManifest;
-import io.kvstore.node.ops.FileOpId;
-import io.kvstore.node.ops.UploadIntake;
+import io.kvstore.node.ops.files.FileFrames;
+import io.kvstore.node.ops.files.FileManifest;
+import io.kvstore.node.ops.files.FileOpId;
+import io.kvstore.node.ops.files.UploadIntake;
 import io.kvstore.protocol.ResponseCode;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,8 +1,8 @@
 package io.kvstore.cli;
 
-import io.kvstore.node.ops.KeyFileException;
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
+import io.kvstore.node.ops.keys.KeyFileException;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.concurrent.Callable;

@@ -2,7 +2,7 @@ package io.kvstore.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperatorKeys;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;

@@ -3,9 +3,9 @@ package io.kvstore.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
-import io.kvstore.node.ops.OperationCodec;
-import io.kvstore.node.ops.OperatorKeys;
-import io.kvstore.node.ops.SignedOperation;
+import io.kvstore.node.ops.codec.OperationCodec;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramPacket;

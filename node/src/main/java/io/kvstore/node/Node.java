@@ -1,48 +1,48 @@
 package io.kvstore.node;
 
 import io.kvstore.node.cluster.ClusterService;
-import io.kvstore.node.runtime.Network;
-import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.config.ClusterSecret;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.HostPort;
+import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.monitor.NodeMetricsHttpServer;
+import io.kvstore.node.monitor.PrometheusText;
 import io.kvstore.node.monitor.RepairMetrics;
 import io.kvstore.node.monitor.ReplicationMetrics;
 import io.kvstore.node.monitor.StatsCollector;
-import io.kvstore.node.monitor.NodeMetricsHttpServer;
-import io.kvstore.node.monitor.PrometheusText;
 import io.kvstore.node.monitor.StatsSampler;
-import io.kvstore.node.config.NodeConfig;
+import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.runtime.SystemClock;
+import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.service.DiskSpaceGuard;
+import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.RocksDbStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
-import io.kvstore.node.runtime.SystemClock;
-import io.kvstore.node.request.RequestStats;
-import io.kvstore.node.sources.ClientSources;
-import io.kvstore.node.security.FrameAuthenticator;
 import io.kvstore.node.transport.TransportSettings;
 import io.kvstore.node.transport.UdpTransport;
-import java.util.SplittableRandom;
+import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.util.HexFormat;
-
-import java.util.concurrent.ThreadLocalRandom;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
 
 /** One running node: storage, the key-value service and the UDP front end, wired together. */
 public final class Node implements AutoCloseable {
@@ -58,7 +58,7 @@ public final class Node implements AutoCloseable {
   private final ClusterSecret secret;
   private final io.kvstore.node.replication.Rebalancer rebalancer;
   /** Runs the operation scripts that target this node (slice ops-runner); stopped with the node. */
-  private final io.kvstore.node.ops.BashScriptRunner scripts;
+  private final io.kvstore.node.ops.run.BashScriptRunner scripts;
   /** File push's thread (chunk I/O off the membership thread); null for in-memory nodes. */
   private final ScheduledExecutorService filesThread;
   private volatile boolean closed;
@@ -74,7 +74,7 @@ public final class Node implements AutoCloseable {
       NodeMetricsHttpServer metricsServer,
       ClusterSecret secret,
       io.kvstore.node.replication.Rebalancer rebalancer,
-      io.kvstore.node.ops.BashScriptRunner scripts,
+      io.kvstore.node.ops.run.BashScriptRunner scripts,
       ScheduledExecutorService filesThread) {
     this.scripts = scripts;
     this.filesThread = filesThread;
@@ -149,10 +149,10 @@ public final class Node implements AutoCloseable {
             config.memory ? null : config.dataDirPath(), version());
     StatsSampler sampler = new StatsSampler(collector);
     // Scripts run in DATA_DIR/ops/work/<op-id> (also for --memory nodes: the scripts need a place).
-    io.kvstore.node.ops.BashScriptRunner scripts = new io.kvstore.node.ops.BashScriptRunner(
+    io.kvstore.node.ops.run.BashScriptRunner scripts = new io.kvstore.node.ops.run.BashScriptRunner(
         config.dataDirPath(), cluster.selfId().value(),
-        io.kvstore.node.ops.BashScriptRunner.Settings.of(config.ops.toConfig()), SystemClock.INSTANCE,
-        new io.kvstore.node.ops.RecentResults(), new io.kvstore.node.ops.RunnerStats());
+        config.ops.toConfig().runnerSettings(), SystemClock.INSTANCE,
+        new io.kvstore.node.ops.run.RecentResults(), new io.kvstore.node.ops.run.RunnerStats());
     // File push runs on a thread of its own: chunk writes and assembly never delay membership.
     ScheduledExecutorService filesThread = config.memory ? null
         : Executors.newSingleThreadScheduledExecutor(r -> {
@@ -169,8 +169,8 @@ public final class Node implements AutoCloseable {
                 (int) ProcessHandle.current().pid(),
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
                 () -> Runtime.getRuntime().halt(0),
-                config.memory ? new io.kvstore.node.ops.SeenStore.Memory()
-                    : new io.kvstore.node.ops.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
+                config.memory ? new io.kvstore.node.ops.seen.SeenStore.Memory()
+                    : new io.kvstore.node.ops.seen.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
                 scripts,
                 filesThread == null ? null : new NodeCore.FilePorts(config.dataDirPath(), Scheduler.on(filesThread),
                     (op, script, file) -> scripts.runThen(op, script))));

@@ -5,24 +5,18 @@ import io.kvstore.node.cluster.SwimCodec;
 import io.kvstore.node.config.ConfigException;
 import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.monitor.Stat;
-import io.kvstore.node.ops.FileFrames;
-import io.kvstore.node.ops.FilePush;
-import io.kvstore.node.ops.FileTransferConfig;
-import io.kvstore.node.ops.OperationRunner;
-import io.kvstore.protocol.ResponseCode;
-import io.kvstore.node.ops.OpsCore;
-import io.kvstore.node.ops.OpsFrames;
-import io.kvstore.node.ops.OpsMembers;
-import io.kvstore.node.ops.OperationVerifier;
-import io.kvstore.node.ops.SeenStore;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.request.InternalDispatch;
-import io.kvstore.node.request.NodeControl;
-import io.kvstore.node.request.PipelineSettings;
-import io.kvstore.node.request.PipelineWiring;
-import io.kvstore.node.request.RequestStats;
+import io.kvstore.node.ops.OperationVerifier;
+import io.kvstore.node.ops.OpsCore;
+import io.kvstore.node.ops.OpsFrames;
+import io.kvstore.node.ops.OpsMembers;
+import io.kvstore.node.ops.files.FileFrames;
+import io.kvstore.node.ops.files.FilePush;
+import io.kvstore.node.ops.files.FileTransferConfig;
+import io.kvstore.node.ops.run.OperationRunner;
+import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.replication.AntiEntropy;
 import io.kvstore.node.replication.AntiEntropyFrames;
 import io.kvstore.node.replication.AntiEntropyStats;
@@ -33,11 +27,16 @@ import io.kvstore.node.replication.RangeStreamFrames;
 import io.kvstore.node.replication.RebalanceStats;
 import io.kvstore.node.replication.Rebalancer;
 import io.kvstore.node.replication.Replica;
-import io.kvstore.node.replication.StreamReceiver;
 import io.kvstore.node.replication.ReplicaFrames;
 import io.kvstore.node.replication.ReplicationConfig;
 import io.kvstore.node.replication.ReplicationStats;
 import io.kvstore.node.replication.ReplicationWiring;
+import io.kvstore.node.replication.StreamReceiver;
+import io.kvstore.node.request.InternalDispatch;
+import io.kvstore.node.request.NodeControl;
+import io.kvstore.node.request.PipelineSettings;
+import io.kvstore.node.request.PipelineWiring;
+import io.kvstore.node.request.RequestStats;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.security.FrameAuthenticator;
@@ -49,6 +48,7 @@ import io.kvstore.node.sources.SourceAllowList;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.protocol.MemberEntry;
+import io.kvstore.protocol.ResponseCode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -139,7 +139,7 @@ public record NodeCore(
    * membership), then-scripts through {@code thenScript}.
    */
   public record FilePorts(java.nio.file.Path dataDir, io.kvstore.node.runtime.Scheduler thread,
-      io.kvstore.node.ops.FileOperations.ThenScript thenScript) {}
+      io.kvstore.node.ops.files.FileOperations.ThenScript thenScript) {}
 
   /** Hands work to the membership thread; a real node bounds what waits, in count and bytes. */
   @FunctionalInterface

@@ -130,6 +130,30 @@ class PackageDependenciesTest {
     assertThat(violations).isEmpty();
   }
 
+  /**
+   * Fleet operations in layers (docs/ARCHITECTURE.md): keys, then the signed format, then replay
+   * memory and the runner port; the protocol ({@code ops}) on top; file push beside it, reaching
+   * the protocol only through the runner port. Beyond these, only the runtime ports.
+   */
+  @Test
+  void opsPackagesImportOnlyTheLayersBeneath() throws IOException {
+    Map<String, Set<String>> graph = graph(sources());
+    String ops = ROOT + ".ops";
+    String runtime = ROOT + ".runtime";
+    Map<String, Set<String>> allowed = Map.of(
+        ops + ".keys", Set.of(),
+        ops + ".codec", Set.of(ops + ".keys"),
+        ops + ".seen", Set.of(ops + ".codec", ops + ".keys", runtime),
+        ops + ".run", Set.of(ops + ".codec", ops + ".keys", runtime),
+        ops + ".files", Set.of(ops + ".codec", ops + ".keys", ops + ".run", runtime),
+        ops, Set.of(ops + ".codec", ops + ".keys", ops + ".seen", ops + ".run", runtime));
+    for (Map.Entry<String, Set<String>> layer : allowed.entrySet()) {
+      assertThat(graph).containsKey(layer.getKey());
+      assertThat(graph.get(layer.getKey())).as("what %s imports", layer.getKey())
+          .isSubsetOf(layer.getValue());
+    }
+  }
+
   @Test
   void theCycleFinderFindsACycle() {
     Map<String, Set<String>> graph =

@@ -53,9 +53,9 @@ public final class KvNode implements SimEndpoint {
    * The replay memory of fleet operations, kept across crashes as DATA_DIR/ops/seen is, so a
    * restarted node runs none twice.
    */
-  private final io.kvstore.node.ops.SeenStore.Memory opsStore = new io.kvstore.node.ops.SeenStore.Memory();
+  private final io.kvstore.node.ops.seen.SeenStore.Memory opsStore = new io.kvstore.node.ops.seen.SeenStore.Memory();
   /** The operations this node was asked to run, over all its processes: the recording runner. */
-  private final List<io.kvstore.node.ops.SignedOperation> ran = new java.util.ArrayList<>();
+  private final List<io.kvstore.node.ops.codec.SignedOperation> ran = new java.util.ArrayList<>();
 
   KvNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
       KvCluster.Settings settings, SkewedClock clock) {
@@ -249,7 +249,7 @@ public final class KvNode implements SimEndpoint {
   }
 
   /** The fleet operations handed to this node's runner, in order, over all its processes. */
-  public List<io.kvstore.node.ops.SignedOperation> operationsRun() {
+  public List<io.kvstore.node.ops.codec.SignedOperation> operationsRun() {
     return java.util.Collections.unmodifiableList(ran);
   }
 

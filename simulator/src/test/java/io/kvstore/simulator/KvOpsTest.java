@@ -2,11 +2,11 @@ package io.kvstore.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
 import io.kvstore.node.ops.OpsRefusal;
-import io.kvstore.node.ops.SignedOperation;
-import io.kvstore.node.ops.TargetSelector;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.codec.TargetSelector;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.ResponseCode;
 import java.nio.charset.StandardCharsets;

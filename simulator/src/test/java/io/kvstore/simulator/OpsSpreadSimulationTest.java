@@ -2,12 +2,12 @@ package io.kvstore.simulator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
 import io.kvstore.node.ops.OpsConfig;
 import io.kvstore.node.ops.OpsRefusal;
-import io.kvstore.node.ops.SignedOperation;
-import io.kvstore.node.ops.TargetSelector;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.codec.TargetSelector;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -129,7 +129,7 @@ class OpsSpreadSimulationTest {
     for (int i = 0; i < hostile.length; i++) {
       assertThat(fleet.nodes.get(i).core.submit(hostile[i], CLIENT).accepted()).isFalse();
       fleet.nodes.get(10 + i).receive(fleet.nodes.get(20).address,
-          io.kvstore.node.ops.OpsFrames.op(r, io.kvstore.node.ops.OperationCodec.decode(hostile[i])));
+          io.kvstore.node.ops.OpsFrames.op(r, io.kvstore.node.ops.codec.OperationCodec.decode(hostile[i])));
     }
     assertThat(fleet.nodes.get(5).core.submit(elsewhere.encoded(), CLIENT).accepted()).isTrue();
     assertThat(fleet.nodes.get(6).core.submit(otherRack.encoded(), CLIENT).accepted()).isTrue();

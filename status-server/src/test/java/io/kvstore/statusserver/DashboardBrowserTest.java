@@ -1,11 +1,6 @@
 package io.kvstore.statusserver;
 
 import io.kvstore.node.runtime.ManualClock;
-import static io.kvstore.statusserver.Reports.member;
-import static io.kvstore.statusserver.Reports.report;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -29,6 +24,11 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
+import static io.kvstore.statusserver.Reports.member;
+import static io.kvstore.statusserver.Reports.report;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 
 /** The dashboard in a real headless Chromium (Debian's chromium and chromium-driver). */
 class DashboardBrowserTest {
@@ -181,10 +181,10 @@ class DashboardBrowserTest {
     String id = OperationsViewTest.OP;
     clock.advance(1_000);
     view.onReport(OperationsViewTest.reportWith("node-a", 1, 2, java.util.Map.of(),
-        OperationsViewTest.result(id, "node-a", "all", io.kvstore.node.ops.OperationState.DONE, 0,
+        OperationsViewTest.result(id, "node-a", "all", io.kvstore.node.ops.run.OperationState.DONE, 0,
             "created /data/ops/work/marker\nall good\n")));
     view.onReport(OperationsViewTest.reportWith("node-b", 2, 2, java.util.Map.of(),
-        OperationsViewTest.result(id, "node-b", "all", io.kvstore.node.ops.OperationState.TIMED_OUT, 143, "slow\n")));
+        OperationsViewTest.result(id, "node-b", "all", io.kvstore.node.ops.run.OperationState.TIMED_OUT, 143, "slow\n")));
     open("/");
     // node-c has not reported the operation: it is shown waiting.
     waiting().until(b -> operationRows().size() == 3);
@@ -201,7 +201,7 @@ class DashboardBrowserTest {
     // node-c reports it done: the table follows without a reload.
     js("window.notReloaded = true;");
     view.onReport(OperationsViewTest.reportWith("node-c", 3, 3, java.util.Map.of(),
-        OperationsViewTest.result(id, "node-c", "all", io.kvstore.node.ops.OperationState.DONE, 0, "")));
+        OperationsViewTest.result(id, "node-c", "all", io.kvstore.node.ops.run.OperationState.DONE, 0, "")));
     waiting().until(b -> operationRows().contains("0123abcd node-c DONE 0"));
     assertThat(js("return window.notReloaded === true;")).isEqualTo(true);
     saveScreenshot("operations.png");

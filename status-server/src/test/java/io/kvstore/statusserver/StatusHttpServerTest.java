@@ -1,14 +1,10 @@
 package io.kvstore.statusserver;
 
-import io.kvstore.node.runtime.ManualClock;
-import static io.kvstore.statusserver.Reports.member;
-import static io.kvstore.statusserver.Reports.report;
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusReport;
+import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.security.FrameAuthenticator;
 import java.io.IOException;
 import java.net.URI;
@@ -25,6 +21,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import static io.kvstore.statusserver.Reports.member;
+import static io.kvstore.statusserver.Reports.report;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 class StatusHttpServerTest {
   private static final java.time.Instant START = java.time.Instant.parse("2026-03-01T12:00:00Z");
@@ -75,7 +75,7 @@ class StatusHttpServerTest {
   void servesOperationsAndOneOperationWithItsTails() throws Exception {
     String id = OperationsViewTest.OP;
     view.onReport(OperationsViewTest.reportWith("n1", 1, 8, Map.of(),
-        OperationsViewTest.result(id, "n1", "all", io.kvstore.node.ops.OperationState.DONE, 0, "made it\n")));
+        OperationsViewTest.result(id, "n1", "all", io.kvstore.node.ops.run.OperationState.DONE, 0, "made it\n")));
     JsonNode ops = json("/api/ops");
     assertThat(ops).hasSize(1);
     assertThat(ops.get(0).get("id").asText()).isEqualTo("0123abcd");

@@ -2,9 +2,9 @@ package io.kvstore.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
-import io.kvstore.node.ops.SignedOperation;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package io.kvstore.node.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.kvstore.node.ops.KeyFileException;
-import io.kvstore.node.ops.OperatorKeys;
 import io.kvstore.node.ops.OpsConfig;
-import io.kvstore.node.ops.TrustedKey;
+import io.kvstore.node.ops.keys.KeyFileException;
+import io.kvstore.node.ops.keys.OperatorKeys;
+import io.kvstore.node.ops.keys.TrustedKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;

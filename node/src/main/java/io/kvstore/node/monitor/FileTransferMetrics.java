@@ -1,7 +1,7 @@
 package io.kvstore.node.monitor;
 
-import io.kvstore.node.ops.FilePush;
-import io.kvstore.node.ops.FileTransferStats;
+import io.kvstore.node.ops.files.FilePush;
+import io.kvstore.node.ops.files.FileTransferStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

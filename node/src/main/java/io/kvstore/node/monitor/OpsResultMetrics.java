@@ -1,8 +1,8 @@
 package io.kvstore.node.monitor;
 
-import io.kvstore.node.ops.OperationResult;
-import io.kvstore.node.ops.RecentResults;
-import io.kvstore.node.ops.RunnerStats;
+import io.kvstore.node.ops.run.OperationResult;
+import io.kvstore.node.ops.run.RecentResults;
+import io.kvstore.node.ops.run.RunnerStats;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +26,7 @@ public final class OpsResultMetrics {
   private OpsResultMetrics() {}
 
   /** The stats of a node's script runner. */
-  public static List<Stat> of(io.kvstore.node.ops.BashScriptRunner runner) {
+  public static List<Stat> of(io.kvstore.node.ops.run.BashScriptRunner runner) {
     return of(runner.results(), runner.stats(), runner::runningCount, runner::queuedCount);
   }
 

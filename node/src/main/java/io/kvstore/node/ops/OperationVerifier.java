@@ -1,5 +1,10 @@
 package io.kvstore.node.ops;
 
+import io.kvstore.node.ops.codec.MalformedOperationException;
+import io.kvstore.node.ops.codec.OperationCodec;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.keys.TrustedKey;
+import io.kvstore.node.ops.seen.SeenOperations;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.RateLimitedLog;
 import java.net.InetSocketAddress;

@@ -1,5 +1,7 @@
 package io.kvstore.node.ops;
 
+import io.kvstore.node.ops.keys.TrustedKey;
+import io.kvstore.node.ops.run.BashScriptRunner;
 import java.util.List;
 
 /**
@@ -64,6 +66,11 @@ public record OpsConfig(
   public OpsConfig withTrustedKeys(List<TrustedKey> keys) {
     return new OpsConfig(keys, maxTtlMillis, maxClockSkewMillis, maxActive, maxConcurrent, maxQueued,
         maxTimeoutMillis, outputTailBytes, fanout, digestIntervalMillis);
+  }
+
+  /** The runner's part of these settings. */
+  public BashScriptRunner.Settings runnerSettings() {
+    return new BashScriptRunner.Settings(maxConcurrent, maxQueued, maxTimeoutMillis, outputTailBytes);
   }
 
   /** Whether any operation can be accepted. */

@@ -1,5 +1,8 @@
 package io.kvstore.node.ops;
 
+import io.kvstore.node.ops.run.OperationRunner;
+import io.kvstore.node.ops.seen.SeenOperations;
+import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;

@@ -1,5 +1,7 @@
 package io.kvstore.node.ops;
 
+import io.kvstore.node.ops.codec.OperationCodec;
+import io.kvstore.node.ops.codec.SignedOperation;
 import io.kvstore.protocol.InternalFrame;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -77,7 +79,7 @@ public final class OpsFrames {
 
   /** The operation id inside an OP frame without decoding it; null when the frame is too short. */
   static byte[] peekId(byte[] frame) {
-    int at = InternalFrame.HEADER + OperationCodec.MAGIC.length + 1;
+    int at = InternalFrame.HEADER + OperationCodec.ID_OFFSET;
     return frame.length < at + SignedOperation.ID_BYTES ? null
         : java.util.Arrays.copyOfRange(frame, at, at + SignedOperation.ID_BYTES);
   }

@@ -3,9 +3,9 @@ package io.kvstore.node.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
 import io.kvstore.node.ops.OpsConfig;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

@@ -2,13 +2,13 @@ package io.kvstore.node.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperatorKey;
-import io.kvstore.node.ops.OperatorKeys;
 import io.kvstore.node.ops.OpsConfig;
 import io.kvstore.node.ops.OpsCore;
 import io.kvstore.node.ops.OpsMembers;
-import io.kvstore.node.ops.SeenStore;
-import io.kvstore.node.ops.SignedOperation;
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
+import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.ManualClock;
 import java.net.InetSocketAddress;
 import java.util.List;

@@ -2,10 +2,10 @@ package io.kvstore.node.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.ops.OperationResult;
-import io.kvstore.node.ops.OperationState;
-import io.kvstore.node.ops.RecentResults;
-import io.kvstore.node.ops.RunnerStats;
+import io.kvstore.node.ops.run.OperationResult;
+import io.kvstore.node.ops.run.OperationState;
+import io.kvstore.node.ops.run.RecentResults;
+import io.kvstore.node.ops.run.RunnerStats;
 import io.kvstore.protocol.InternalFrame;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;

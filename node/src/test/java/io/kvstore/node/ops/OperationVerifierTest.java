@@ -2,6 +2,13 @@ package io.kvstore.node.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.codec.TargetSelector;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
+import io.kvstore.node.ops.seen.DirectorySeenStore;
+import io.kvstore.node.ops.seen.SeenOperations;
+import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.ManualClock;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;

@@ -2,6 +2,12 @@ package io.kvstore.node.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kvstore.node.ops.codec.SignedOperation;
+import io.kvstore.node.ops.codec.TargetSelector;
+import io.kvstore.node.ops.keys.OperatorKey;
+import io.kvstore.node.ops.keys.OperatorKeys;
+import io.kvstore.node.ops.seen.SeenOperations;
+import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.protocol.InternalFrame;

@@ -1,8 +1,0 @@
-package io.kvstore.node.ops;
-
-/** Bytes that are not a well-formed signed operation; the message says what is wrong. */
-public final class MalformedOperationException extends Exception {
-  public MalformedOperationException(String message) {
-    super(message);
-  }
-}

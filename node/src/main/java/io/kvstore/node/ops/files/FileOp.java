@@ -1,0 +1,59 @@
+package io.kvstore.node.ops.files;
+
+/**
+ * A FILE operation this node holds, shared by the transfer thread (fetching, serving) and the
+ * event loops (uploads at the origin): the manifest, expiry, and whether the chunks came from an
+ * upload here. The verified chunk-hash list is published once, safely (volatile).
+ */
+final class FileOp {
+  final FileOpId id;
+  final FileManifest manifest;
+  final long expiresAtMillis;
+  /** The verified chunk-hash list, or null until it is fetched or uploaded. */
+  private volatile byte[] chunkHashes;
+  /** Chunks arrive here by upload: this node is the origin and does not fetch. */
+  private volatile boolean origin;
+
+  FileOp(FileOpId id, FileManifest manifest, long expiresAtMillis) {
+    this.id = id;
+    this.manifest = manifest;
+    this.expiresAtMillis = expiresAtMillis;
+  }
+
+  byte[] chunkHashes() {
+    return chunkHashes;
+  }
+
+  void chunkHashes(byte[] verified) {
+    chunkHashes = verified;
+  }
+
+  boolean origin() {
+    return origin;
+  }
+
+  void markOrigin() {
+    origin = true;
+  }
+
+  /** Whether {@code data[0, length)} is chunk {@code index} (or the list) of this file. */
+  boolean verifies(int index, byte[] data, int length) {
+    byte[] expected;
+    if (index == FileFrames.LIST) {
+      expected = manifest.listHash();
+    } else {
+      byte[] list = chunkHashes;
+      if (list == null) {
+        return false;
+      }
+      expected = java.util.Arrays.copyOfRange(
+          list, index * FileManifest.HASH_LENGTH, (index + 1) * FileManifest.HASH_LENGTH);
+    }
+    return length == lengthOf(index)
+        && java.security.MessageDigest.isEqual(expected, FileChunking.sha256(data, 0, length));
+  }
+
+  int lengthOf(int index) {
+    return index == FileFrames.LIST ? manifest.listLength() : manifest.chunkLength(index);
+  }
+}

@@ -1,0 +1,318 @@
+package io.kvstore.node.ops.files;
+
+import io.kvstore.node.runtime.Clock;
+import io.kvstore.node.runtime.Network;
+import io.kvstore.node.runtime.RateLimitedLog;
+import io.kvstore.node.runtime.Scheduler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * File push on one node, sans-IO (time through {@link Clock}, timers through {@link Scheduler},
+ * frames through {@link Network}, a seeded random; the disk through {@link ChunkStore} and
+ * {@link FileAssembly}). Once the node holds a FILE operation ({@link #offer}), it fetches the
+ * chunk-hash list and then the chunks from random members ({@link Download}), at most
+ * {@code chunksInFlight} chunks at once over all operations; it serves what it holds to other
+ * members ({@link ChunkServer}); when every chunk is held it assembles the file into ops/files and
+ * tells the {@link Listener} (which runs the then-script). At the origin the chunks come by upload
+ * ({@link UploadIntake}) instead. Chunks are deleted when the operation expires. Everything but
+ * {@link #op} and {@link #stats} runs on the scheduler's thread.
+ */
+public final class FileTransfer {
+  private static final Logger log = LoggerFactory.getLogger(FileTransfer.class);
+  /** Files whose state goes into status reports (the latest ones). */
+  static final int REPORTED_FILES = 16;
+
+  /** Hears about finished files. */
+  public interface Listener {
+    void onFileReady(FileOpId op, FileManifest manifest, Path file);
+
+    void onFileFailed(FileOpId op, FileManifest manifest, String reason);
+  }
+
+  private final FileTransferConfig config;
+  private final ChunkStore store;
+  private final Path filesDir;
+  private final Scheduler scheduler;
+  private final Clock clock;
+  private final Predicate<InetSocketAddress> isMember;
+  private final Listener listener;
+  private final FileTransferStats stats;
+  private final ChunkServer server;
+  private final Network network;
+  private final RandomGenerator random;
+  private final Supplier<List<InetSocketAddress>> peers;
+  private final RateLimitedLog refusals;
+  /** Every file operation held, until it expires (read by upload intake on other threads). */
+  private final Map<FileOpId, FileOp> ops = new ConcurrentHashMap<>();
+  private final Map<FileOpId, Download> downloads = new LinkedHashMap<>();
+  private final ArrayDeque<FileOp> waiting = new ArrayDeque<>();
+  /** State of the latest files, by name: {@code ops.files.NAME} in status reports. */
+  private final Map<String, Reported> reported = new LinkedHashMap<>();
+
+  private record Reported(FileOpId op, int chunks, String state) {}
+  private int chunksInFlight;
+  private Scheduler.Cancellable timer;
+
+  public FileTransfer(FileTransferConfig config, ChunkStore store, Path filesDir, Network network,
+      Scheduler scheduler, Clock clock, RandomGenerator random,
+      Supplier<List<InetSocketAddress>> peers, Predicate<InetSocketAddress> isMember,
+      Listener listener, FileTransferStats stats) {
+    this.config = config;
+    this.store = store;
+    this.filesDir = filesDir;
+    this.network = network;
+    this.scheduler = scheduler;
+    this.clock = clock;
+    this.random = random;
+    this.peers = peers;
+    this.isMember = isMember;
+    this.listener = listener;
+    this.stats = stats;
+    this.server = new ChunkServer(ops::get, store, network, clock, isMember, stats, config.serveBytesPerSecond());
+    this.refusals = new RateLimitedLog(log::warn, 10_000, clock);
+  }
+
+  public void start() {
+    timer = scheduler.schedule(config.tickMillis(), this::tick);
+  }
+
+  public void close() {
+    if (timer != null) {
+      timer.cancel();
+    }
+  }
+
+  public FileTransferStats counters() {
+    return stats;
+  }
+
+  /** The operation, if this node holds it (any thread). */
+  FileOp op(FileOpId id) {
+    return ops.get(id);
+  }
+
+  /**
+   * A FILE operation this node holds (verified, stored by dissemination): fetch it, unless it is
+   * known already. Refused (counted, logged) when every slot and the waiting line are taken.
+   */
+  public void offer(FileOpId id, FileManifest manifest, long expiresAtMillis) {
+    if (ops.containsKey(id) || clock.currentTimeMillis() >= expiresAtMillis) {
+      return;
+    }
+    if (ops.size() >= config.maxTransfers() + config.maxWaiting()) {
+      stats.refusedBusy.increment();
+      refusals.warn("file operation refused (busy: every transfer slot and the waiting line taken): ", id);
+      return;
+    }
+    FileOp op = new FileOp(id, manifest, expiresAtMillis);
+    if (manifest.chunkCount() == 0) {
+      if (!MessageDigest.isEqual(manifest.listHash(), FileChunking.sha256(new byte[0], 0, 0))) {
+        fail(op, "the manifest's list hash is not that of an empty list");
+        ops.put(id, op);
+        return;
+      }
+      op.chunkHashes(new byte[0]);
+    }
+    ops.put(id, op);
+    waiting.add(op);
+    report(op, "waiting");
+    promote();
+  }
+
+  /** Chunks arrived by upload (origin): see whether the file is complete. */
+  public void uploaded(FileOpId id) {
+    Download d = downloads.get(id);
+    if (d != null && d.complete()) {
+      finish(d);
+    }
+  }
+
+  public void onWant(InetSocketAddress from, byte[] frame) {
+    server.onWant(from, frame);
+  }
+
+  public void onPiece(InetSocketAddress from, byte[] frame) {
+    if (!isMember.test(from)) {
+      stats.framesFromNonMembers.increment();
+      return;
+    }
+    FileFrames.Piece piece;
+    try {
+      piece = FileFrames.decodePiece(frame);
+    } catch (FileFrames.MalformedFileFrameException e) {
+      stats.framesMalformed.increment();
+      return;
+    }
+    Download d = downloads.get(piece.op());
+    if (d == null) {
+      stats.piecesUnsolicited.increment();
+      return;
+    }
+    try {
+      if (d.onPiece(from, piece, clock.nanoTime()) == Download.Outcome.SLOT_FREED) {
+        chunksInFlight--;
+        if (d.complete()) {
+          finish(d);
+        }
+        fill();
+      }
+    } catch (IOException e) {
+      chunksInFlight = countInFlight();
+      log.warn("cannot store a chunk of {}: {}", piece.op(), e.toString());
+    }
+  }
+
+  private void tick() {
+    long nowMillis = clock.currentTimeMillis();
+    long now = clock.nanoTime();
+    expire(nowMillis);
+    for (Download d : List.copyOf(downloads.values())) {
+      d.onTick(now);
+      if (d.complete()) {
+        finish(d);
+      }
+    }
+    chunksInFlight = countInFlight();
+    fill();
+    timer = scheduler.schedule(config.tickMillis(), this::tick);
+  }
+
+  /** Starts fetches while slots are free, taking operations in turn. */
+  private void fill() {
+    long now = clock.nanoTime();
+    boolean started = true;
+    while (chunksInFlight < config.chunksInFlight() && started) {
+      started = false;
+      for (Download d : downloads.values()) {
+        if (chunksInFlight >= config.chunksInFlight()) {
+          break;
+        }
+        if (!d.op.origin() && d.startNext(now)) {
+          chunksInFlight++;
+          started = true;
+        }
+      }
+    }
+  }
+
+  private int countInFlight() {
+    int n = 0;
+    for (Download d : downloads.values()) {
+      n += d.activeFetches();
+    }
+    return n;
+  }
+
+  private void promote() {
+    while (downloads.size() < config.maxTransfers() && !waiting.isEmpty()) {
+      FileOp op = waiting.poll();
+      Download d = new Download(op, config, store, network, random, peers, stats);
+      downloads.put(op.id, d);
+      report(op, "fetching");
+      if (d.complete()) {
+        finish(d);
+      }
+    }
+  }
+
+  private void finish(Download d) {
+    FileOp op = d.op;
+    downloads.remove(op.id);
+    chunksInFlight = countInFlight();
+    try {
+      Path file = FileAssembly.assemble(store, op.id, op.manifest, filesDir);
+      op.chunkHashes(null); // verified chunks are held; the list is served from disk
+      stats.filesAssembled.increment();
+      report(op, "done");
+      log.info("file {} of operation {} written ({} bytes)", op.manifest.name(), op.id, op.manifest.size());
+      listener.onFileReady(op.id, op.manifest, file);
+    } catch (IOException | RuntimeException e) {
+      fail(op, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    promote();
+  }
+
+  private void fail(FileOp op, String reason) {
+    stats.filesFailed.increment();
+    report(op, "failed: " + reason);
+    log.warn("file {} of operation {} not written: {}", op.manifest.name(), op.id, reason);
+    listener.onFileFailed(op.id, op.manifest, reason);
+  }
+
+  private void expire(long nowMillis) {
+    for (Iterator<FileOp> it = ops.values().iterator(); it.hasNext(); ) {
+      FileOp op = it.next();
+      if (nowMillis < op.expiresAtMillis) {
+        continue;
+      }
+      it.remove();
+      boolean unfinished = waiting.remove(op);
+      Download d = downloads.remove(op.id);
+      if (d != null || unfinished) {
+        fail(op, "expired with " + store.heldCount(op.id) + "/" + op.manifest.chunkCount() + " chunks");
+      }
+      store.remove(op.id);
+      server.forget(op.id);
+    }
+    promote();
+  }
+
+  private void report(FileOp op, String state) {
+    synchronized (reported) {
+      reported.remove(op.manifest.name());
+      reported.put(op.manifest.name(), new Reported(op.id, op.manifest.chunkCount(), state));
+      while (reported.size() > REPORTED_FILES) {
+        reported.remove(reported.keySet().iterator().next());
+      }
+    }
+  }
+
+  /** Bytes of chunks held on disk now. */
+  public long storeBytes() {
+    return store.bytesHeld();
+  }
+
+  /**
+   * The latest files by name and their state with the operation's short id, e.g.
+   * {@code fetching 12/100 1a2b3c4d}, {@code done 1a2b3c4d} (any thread).
+   */
+  public Map<String, String> fileStates() {
+    Map<String, String> out = new LinkedHashMap<>();
+    synchronized (reported) {
+      for (String name : reported.keySet()) {
+        out.put(name, state(name));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The state of file {@code name} and its operation's short id ("waiting", "fetching k/n",
+   * "done", "failed: reason", then the id), or null.
+   */
+  public String state(String name) {
+    synchronized (reported) {
+      Reported r = reported.get(name);
+      if (r == null) {
+        return null;
+      }
+      String state = r.state.equals("fetching")
+          ? "fetching " + store.heldCount(r.op) + "/" + r.chunks : r.state;
+      return state + " " + r.op.shortHex();
+    }
+  }
+}

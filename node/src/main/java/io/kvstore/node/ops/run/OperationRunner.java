@@ -1,0 +1,14 @@
+package io.kvstore.node.ops.run;
+
+import io.kvstore.node.ops.codec.SignedOperation;
+
+/**
+ * The port through which verified operations leave the protocol: called once per operation, on
+ * the node it targets, after the operation was remembered (so a restart cannot run it again).
+ * Called on the membership thread: it must return at once (queue, run elsewhere). The bash
+ * runner (slice ops-runner) implements it in a real node, a recording runner in the simulator.
+ */
+@FunctionalInterface
+public interface OperationRunner {
+  void run(SignedOperation op);
+}
