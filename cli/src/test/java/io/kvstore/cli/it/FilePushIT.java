@@ -66,6 +66,12 @@ class FilePushIT {
       for (Path t : targets) {
         assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
       }
+      List<String> nodeRss = new ArrayList<>();
+      for (NodeProcess n : cluster.nodes()) {
+        nodeRss.add(String.format("%.0f", n.peakRssKb() / 1024.0));
+      }
+      System.out.printf("file push memory: peak RSS (VmHWM) of the CLI %.0f MB, of nodes 1-%d %s MB"
+          + " (-Xmx64m each)%n", push.peakRssKb() / 1024.0, NODES, String.join(", ", nodeRss));
       Thread.sleep(6_000); // the next stats sample (every 5 s)
       double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
       double originUploaded = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_uploaded");

@@ -11,7 +11,8 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs {@code ./kvstore ARGS} from the built jar to completion: exit code and output. */
 final class Kvstore {
-  record Run(int exit, String out, String err) {
+  /** {@code peakRssKb}: the CLI's peak resident set (VmHWM, KiB) as last sampled; -1 if never read. */
+  record Run(int exit, String out, String err, long peakRssKb) {
     String all() {
       return out + err;
     }
@@ -35,16 +36,20 @@ final class Kvstore {
             .redirectOutput(out.toFile())
             .redirectError(err.toFile())
             .start();
+    long peakRssKb = -1;
     try {
-      assertThat(p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
-          .as("kvstore %s ends within %s", args, timeout)
-          .isTrue();
+      // VmHWM is a high-water mark, so the last reading before the exit is close to the peak
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (!p.waitFor(200, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+        peakRssKb = Math.max(peakRssKb, NodeProcess.peakRssKb(p.pid()));
+      }
+      assertThat(p.isAlive()).as("kvstore %s ends within %s", args, timeout).isFalse();
     } finally {
       if (p.isAlive()) {
         p.destroyForcibly();
         p.waitFor(10, TimeUnit.SECONDS);
       }
     }
-    return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    return new Run(p.exitValue(), Files.readString(out), Files.readString(err), peakRssKb);
   }
 }

@@ -118,6 +118,25 @@ final class NodeProcess implements AutoCloseable {
     return process.pid();
   }
 
+  /** This node's peak resident set (VmHWM), in KiB; -1 when it is not running or not on Linux. */
+  long peakRssKb() {
+    return process != null && process.isAlive() ? peakRssKb(process.pid()) : -1;
+  }
+
+  /** VmHWM of process {@code pid} from /proc, in KiB; -1 when unreadable (ended, not Linux). */
+  static long peakRssKb(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", ""));
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // the process ended, or no /proc
+    }
+    return -1;
+  }
+
   boolean isAlive() {
     return process.isAlive();
   }
