@@ -176,6 +176,9 @@ final class OpsRunCommand implements Callable<Integer> {
       case "expired", "not-yet-valid" -> ": this machine's clock and the node's disagree; check both"
           + " (the node allows ops.max-clock-skew-ms)";
       case "ttl-too-long" -> ": --expires is longer than the node's ops.max-ttl-ms; use a shorter --expires";
+      case "issued-before-start" -> ": the node runs with --memory and keeps no replay memory across"
+          + " restarts, so it refuses operations issued before its start plus ops.max-clock-skew-ms;"
+          + " run again after that, or run nodes with a data directory (the default)";
       case "replayed" -> ": the node already has an operation with this id";
       case "table-full" -> ": the node holds ops.max-active operations; wait until some expire";
       case "store-failed" -> ": the node could not record the operation on disk (is its data dir full?)";

@@ -169,7 +169,7 @@ public final class Node implements AutoCloseable {
                 (int) ProcessHandle.current().pid(),
                 // An announced crash: no shutdown hooks, no flush. Storage is as after kill -9.
                 () -> Runtime.getRuntime().halt(0),
-                config.memory ? new io.kvstore.node.ops.seen.SeenStore.Memory()
+                config.memory ? new io.kvstore.node.ops.seen.SeenStore.Memory(SystemClock.INSTANCE.currentTimeMillis())
                     : new io.kvstore.node.ops.seen.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
                 scripts,
                 filesThread == null ? null : new NodeCore.FilePorts(config.dataDirPath(), Scheduler.on(filesThread),

@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Decides, for any bytes from any source, whether an operation is accepted here and whether it
  * runs here. Checks in order (docs/OPERATIONS.md): well-formed, operations enabled, key trusted,
- * signature, not expired, not issued beyond the clock skew, validity within max-ttl, id not seen
+ * signature, not expired, not issued beyond the clock skew, validity within max-ttl, issued since
+ * the replay memory began (a {@code --memory} node's starts with the process), id not seen
  * (remembered now, durably, so nothing runs twice), table not full, then targeted. Every refusal
  * is counted ({@link OpsStats}) and logged at most every 10 s per reason, naming id and source.
  * Thread-safe.
@@ -109,6 +110,15 @@ public final class OperationVerifier {
     if (ttl > config.maxTtlMillis()) {
       return refuse(op, OpsRefusal.TTL_TOO_LONG, source,
           "valid " + ttl + " ms, over max-ttl-ms " + config.maxTtlMillis());
+    }
+    long since = seen.rememberedSinceMillis();
+    // Accepted before this store began means issued before since + skew (issued-at may lead the
+    // clock by the skew): such an operation may have run here already, and nothing says not.
+    if (since != Long.MIN_VALUE && op.issuedAtMillis() < since + config.maxClockSkewMillis()) {
+      return refuse(op, OpsRefusal.ISSUED_BEFORE_START, source,
+          "issued before this node's replay memory began (a --memory node forgets accepted"
+              + " operations when it stops); operations issued from " + (since + config.maxClockSkewMillis())
+              + " ms on are accepted");
     }
     switch (seen.remember(op)) {
       case SEEN:

@@ -16,6 +16,11 @@ public enum OpsRefusal {
   NOT_YET_VALID,
   /** Valid for longer than {@code ops.max-ttl-ms}. */
   TTL_TOO_LONG,
+  /**
+   * Issued before this node's replay memory began (a {@code --memory} node's starts with the
+   * process, plus the clock skew): it may have run here before the restart, so it never runs.
+   */
+  ISSUED_BEFORE_START,
   /** The id was accepted before (and is remembered until it expires): nothing runs twice. */
   REPLAYED,
   /** {@code ops.max-active} operations are held and none has expired: ids are never dropped early. */

@@ -168,6 +168,33 @@ class OperationVerifierTest {
   }
 
   @Test
+  void aNodeWhoseReplayMemoryDiesWithItRefusesWhatMayHaveRunBeforeItStarted() {
+    // A --memory node: its first life accepts and runs the operation, then the process ends.
+    SeenStore.Memory firstLife = new SeenStore.Memory(clock.currentTimeMillis());
+    clock.advance(config.maxClockSkewMillis()); // long enough that its own start is behind it
+    SignedOperation op = op().expiresAt(clock.currentTimeMillis() + 600_000).sign(TRUSTED);
+    assertThat(verifier(firstLife, Map.of()).verify(op.encoded(), SOURCE).runsHere()).isTrue();
+
+    // Restarted with an empty memory: a replay of the captured operation runs nothing.
+    clock.advance(5_000);
+    long restartedAt = clock.currentTimeMillis();
+    SeenStore.Memory secondLife = new SeenStore.Memory(restartedAt);
+    OperationVerifier restarted = verifier(secondLife, Map.of());
+    assertThat(restarted.verify(op.encoded(), SOURCE).refusal()).isEqualTo(OpsRefusal.ISSUED_BEFORE_START);
+    assertThat(stats.refusedCount(OpsRefusal.ISSUED_BEFORE_START)).isEqualTo(1);
+    assertThat(secondLife.size()).isZero();
+    // Issued-at may lead the clock by the allowed skew, so the window covers the skew too ...
+    SignedOperation aheadOfStart = SignedOperation.builder(random, restartedAt + config.maxClockSkewMillis() - 1)
+        .script("touch ran").expiresAt(restartedAt + 600_000).sign(TRUSTED);
+    assertThat(restarted.verify(aheadOfStart.encoded(), SOURCE).refusal()).isEqualTo(OpsRefusal.ISSUED_BEFORE_START);
+    // ... and anything issued after it runs once, as on any node.
+    clock.advance(config.maxClockSkewMillis());
+    SignedOperation fresh = op().expiresAt(clock.currentTimeMillis() + 60_000).sign(TRUSTED);
+    assertThat(restarted.verify(fresh.encoded(), SOURCE).runsHere()).isTrue();
+    assertThat(restarted.verify(fresh.encoded(), SOURCE).refusal()).isEqualTo(OpsRefusal.REPLAYED);
+  }
+
+  @Test
   void anUnreadableRememberedRecordStillBlocksItsId() throws Exception {
     Path seenDir = dir.resolve("seen");
     SignedOperation op = op().expiresAt(clock.currentTimeMillis() + 60_000).sign(TRUSTED);

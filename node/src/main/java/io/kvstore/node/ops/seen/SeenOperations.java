@@ -122,6 +122,11 @@ public final class SeenOperations {
   }
 
   /** Ids remembered, expired ones included until the next {@link #expire}. */
+  /** See {@link SeenStore#rememberedSinceMillis()}. */
+  public long rememberedSinceMillis() {
+    return store.rememberedSinceMillis();
+  }
+
   public synchronized int size() {
     return entries.size();
   }

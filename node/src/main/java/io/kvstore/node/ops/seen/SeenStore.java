@@ -25,9 +25,36 @@ public interface SeenStore {
   /** Forgets the operation {@code id} (it expired). */
   void remove(byte[] id);
 
-  /** A store in memory. */
+  /**
+   * From which instant (this node's clock) the store has seen every operation the node accepted:
+   * {@link Long#MIN_VALUE} for a store that outlives restarts; the node's start for one that does
+   * not, so that the verifier can refuse operations that may have run here before it.
+   */
+  default long rememberedSinceMillis() {
+    return Long.MIN_VALUE;
+  }
+
+  /**
+   * A store in memory. {@link #Memory()} stands for a disk that is kept (tests, the simulator);
+   * {@link #Memory(long)} is a {@code --memory} node's, forgotten when the process ends.
+   */
   final class Memory implements SeenStore {
     private final ConcurrentHashMap<String, byte[]> ops = new ConcurrentHashMap<>();
+    private final long rememberedSinceMillis;
+
+    public Memory() {
+      this(Long.MIN_VALUE);
+    }
+
+    /** A store that knows nothing accepted before {@code startedAtMillis}. */
+    public Memory(long startedAtMillis) {
+      this.rememberedSinceMillis = startedAtMillis;
+    }
+
+    @Override
+    public long rememberedSinceMillis() {
+      return rememberedSinceMillis;
+    }
 
     @Override
     public List<Stored> load() {
