@@ -123,6 +123,41 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   }
 
   @Test
+  void writesOnRecentKeysSkipTheReadAndKeepLastWriterWinsAndCounters() {
+    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("recent"))) {
+      assertThat(engine.put(key(1), value(10, 1), 5)).isEqualTo(WriteResult.APPLIED);
+      long missesAfterFirst = engine.recentHeaderMisses();
+      assertThat(engine.put(key(1), value(20, 2), 3))
+          .as("an older timestamp loses against the remembered version")
+          .isEqualTo(WriteResult.STALE);
+      assertThat(engine.put(key(1), value(30, 3), 6)).isEqualTo(WriteResult.APPLIED);
+      assertThat(engine.recentHeaderHits()).isEqualTo(2);
+      assertThat(engine.recentHeaderMisses()).isEqualTo(missesAfterFirst);
+      assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(6, value(30, 3)));
+      assertUsage(engine, 1, KEY_BYTES + 30);
+
+      // A tie of timestamp and length is decided by the stored bytes, still read from RocksDB.
+      assertThat(engine.put(key(1), value(30, 2), 6)).isEqualTo(WriteResult.STALE);
+      assertThat(engine.put(key(1), value(30, 4), 6)).isEqualTo(WriteResult.APPLIED);
+      assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(6, value(30, 4)));
+
+      assertThat(engine.remove(key(1), 7)).isTrue();
+      assertUsage(engine, 0, 0);
+      assertThat(engine.collectTombstones(8)).isEqualTo(1);
+      assertThat(engine.put(key(1), value(5, 5), 1))
+          .as("a collected tombstone leaves the key absent, so any version is new")
+          .isEqualTo(WriteResult.APPLIED);
+
+      engine.put(key(2), value(5, 5), 9);
+      engine.wipeout();
+      assertThat(engine.put(key(2), value(5, 6), 1))
+          .as("after a wipeout no remembered version survives")
+          .isEqualTo(WriteResult.APPLIED);
+      assertUsage(engine, 1, KEY_BYTES + 5);
+    }
+  }
+
+  @Test
   void wipeoutIsDurable() {
     Path dir = tempDir.resolve("db");
     try (RocksDbStorageEngine engine = openAt(dir)) {
