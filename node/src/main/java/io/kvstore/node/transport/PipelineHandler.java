@@ -15,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The Netty end of one socket's {@link RequestPipeline}, and nothing else: it feeds each received
  * datagram in, ends the pipeline's batch when a read batch ends, and sends what the pipeline
- * returns (copied into pooled direct buffers). The pipeline's timers run on this channel's event
- * loop.
+ * returns (copied into pooled direct buffers, equal-sized replies to one client joined by
+ * {@link ReplyWriter}). The pipeline's timers run on this channel's event loop.
  */
 final class PipelineHandler extends ChannelInboundHandlerAdapter implements DatagramSink {
   private static final Logger log = LoggerFactory.getLogger(PipelineHandler.class);
@@ -28,17 +28,23 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
 
   private final PipelineFactory factory;
   private final InetSocketAddress configuredAddress;
+  private final boolean joinReplies;
   private ChannelHandlerContext ctx;
+  private ReplyWriter writer;
   private RequestPipeline pipeline;
 
-  PipelineHandler(PipelineFactory factory, InetSocketAddress configuredAddress) {
+  /** {@code joinReplies}: the channel is native epoll and the kernel has UDP GSO. */
+  PipelineHandler(
+      PipelineFactory factory, InetSocketAddress configuredAddress, boolean joinReplies) {
     this.factory = factory;
     this.configuredAddress = configuredAddress;
+    this.joinReplies = joinReplies;
   }
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    this.writer = new ReplyWriter(ctx, joinReplies);
     InetSocketAddress local =
         ctx.channel().localAddress() instanceof InetSocketAddress a ? a : configuredAddress;
     // Timers, even at delay 0: they run after the loop's next read, immediate tasks before it
@@ -79,17 +85,18 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
 
   @Override
   public void send(InetSocketAddress to, ByteBuffer datagram) {
-    ctx.write(packet(to, datagram), ctx.voidPromise());
+    writer.write(to, datagram);
   }
 
   @Override
   public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
+    writer.flush(); // what was queued before leaves first
     ctx.writeAndFlush(packet(to, datagram)).addListener(f -> afterSent.run());
   }
 
   @Override
   public void flush() {
-    ctx.flush();
+    writer.flush();
   }
 
   private DatagramPacket packet(InetSocketAddress to, ByteBuffer datagram) {

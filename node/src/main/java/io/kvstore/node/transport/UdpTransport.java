@@ -20,6 +20,7 @@ import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import java.util.ArrayList;
@@ -117,7 +118,8 @@ public final class UdpTransport implements AutoCloseable {
                             new PipelineHandler(
                                 (loop, sink, local) ->
                                     new RequestPipeline(wiring, cache, loop, sink, local),
-                                settings.bindAddress()));
+                                settings.bindAddress(),
+                                epoll && SegmentedDatagramPacket.isSupported()));
                   }
                 });
     if (epoll) {
