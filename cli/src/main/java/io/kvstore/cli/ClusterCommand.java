@@ -37,7 +37,8 @@ import sun.misc.Signal;
       "the missing ones.",
       "",
       "A node that exits with code 75 (it was stopped for a restart: DATA_DIR/restart-requested,",
-      "as a rolling restart leaves it) is started again, with the jar that file names if any.",
+      "as a rolling restart leaves it) is started again, with the jar and the config that file",
+      "names if any.",
       ""
     },
     footer = ExitCodes.HELP)
@@ -71,6 +72,8 @@ public final class ClusterCommand implements Callable<Integer> {
   private final List<Process> processes = new ArrayList<>();
   private final List<Path> logs = new ArrayList<>();
   private final List<Path> jars = new ArrayList<>();
+  /** Each node's --config (null: none), replaced by the one a restart request names. */
+  private final List<Path> configs = new ArrayList<>();
   private Path secretFile;
   private volatile boolean stopping;
 
@@ -102,10 +105,12 @@ public final class ClusterCommand implements Callable<Integer> {
         + " --cluster-secret-file %s)%n", secretFile, basePort, secretFile);
     System.out.printf("%-6s %-16s %-8s %-28s %s%n", "NODE", "ADDRESS", "PID", "DATA", "LOG");
     for (int i = 1; i <= nodes; i++) {
-      Process p = startNode(i, ownJar(), false);
+      Path nodeConfig = config == null ? null : config.toAbsolutePath();
+      Process p = startNode(i, ownJar(), nodeConfig, false);
       synchronized (this) {
         processes.add(p);
         jars.add(ownJar());
+        configs.add(nodeConfig);
       }
       if (i == 1) {
         awaitAlive(basePort, p);
@@ -163,19 +168,24 @@ public final class ClusterCommand implements Callable<Integer> {
     Path dir = nodeDir(index);
     RestartRequest request = new RestartRequest(dir);
     Path jar = jars.get(index - 1);
+    Path nodeConfig = configs.get(index - 1);
     if (request.pending()) {
       try {
-        jar = request.jar().orElse(jar);
+        RestartRequest.Next named = request.next();
+        jar = named.jar().orElse(jar);
+        nodeConfig = named.config().orElse(nodeConfig);
       } catch (IllegalArgumentException e) {
-        System.out.printf("node-%d: %s; starting it with %s%n", index, e.getMessage(), jar);
+        System.out.printf("node-%d: %s; starting it with %s%s%n", index, e.getMessage(), jar,
+            nodeConfig == null ? "" : " and " + nodeConfig);
       }
       request.clear();
     }
-    Process next = startNode(index, jar, true);
+    Process next = startNode(index, jar, nodeConfig, true);
     processes.set(index - 1, next);
     jars.set(index - 1, jar);
-    System.out.printf("node-%d restarted as asked (exit code %d): pid %d, jar %s%n",
-        index, RestartRequest.EXIT_CODE, next.pid(), jar);
+    configs.set(index - 1, nodeConfig);
+    System.out.printf("node-%d restarted as asked (exit code %d): pid %d, jar %s%s%n",
+        index, RestartRequest.EXIT_CODE, next.pid(), jar, nodeConfig == null ? "" : ", config " + nodeConfig);
   }
 
   private Path nodeDir(int index) {
@@ -187,7 +197,7 @@ public final class ClusterCommand implements Callable<Integer> {
    * again joins through another node, the first too — without seeds it would start a cluster of
    * its own and answer keys alone until gossip found it (a rolling restart lost writes so).
    */
-  private Process startNode(int index, Path jar, boolean again) throws Exception {
+  private Process startNode(int index, Path jar, Path nodeConfig, boolean again) throws Exception {
     int port = basePort + index - 1;
     Path dir = nodeDir(index);
     Files.createDirectories(dir);
@@ -201,8 +211,8 @@ public final class ClusterCommand implements Callable<Integer> {
     if (memory) {
       cmd.add("--memory");
     }
-    if (config != null) {
-      cmd.addAll(List.of("--config", config.toAbsolutePath().toString()));
+    if (nodeConfig != null) {
+      cmd.addAll(List.of("--config", nodeConfig.toString()));
     }
     if (index > 1) {
       cmd.addAll(List.of("--join", "127.0.0.1:" + basePort));

@@ -36,8 +36,9 @@ import picocli.CommandLine.Option;
       "streaming), exits 75, and its supervisor starts it again (./kvstore cluster does;",
       "systemd: RestartForceExitStatus=75). The next node starts only once the previous one",
       "answers as a new process, sees every member alive and answers reads, plus --settle for",
-      "the hints the others kept for it. With --jar-name the supervisor starts the jar that a",
-      "file push put in ops/files (./kvstore ops push NEW.jar --dest NAME) first.",
+      "the hints the others kept for it. With --jar-name (--config-name) the supervisor starts",
+      "the node on the jar (with the YAML config) that a file push put in ops/files before",
+      "(./kvstore ops push NEW.jar --dest NAME).",
       "",
       "Stops at the first node that is not back within --node-timeout, or when a member is",
       "not alive before a restart; the nodes after it are not touched.",
@@ -57,6 +58,11 @@ final class OpsRolloutCommand implements Callable<Integer> {
       description = "Start each node on ops/files/NAME (a jar pushed before with ./kvstore ops push).")
   String jarName;
 
+  @Option(names = "--config-name", paramLabel = "NAME",
+      description = "Start each node with --config ops/files/NAME (a .yaml or .yml pushed before with"
+          + " ./kvstore ops push) in place of its config.")
+  String configName;
+
   @Option(names = "--node-timeout", defaultValue = "120s", converter = BenchCommand.DurationConverter.class,
       paramLabel = "DURATION", description = "How long one node may take to be back (default ${DEFAULT-VALUE}).")
   Duration nodeTimeout;
@@ -68,16 +74,8 @@ final class OpsRolloutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (jarName != null) {
-      try {
-        FileManifest.checkName(jarName); // the names a file push can have written
-      } catch (FileManifest.InvalidManifestException e) {
-        throw new CliException(ExitCodes.BAD_INPUT, "--jar-name: " + e.getMessage());
-      }
-      if (!jarName.endsWith(".jar")) {
-        throw new CliException(ExitCodes.BAD_INPUT, "--jar-name " + jarName + ": not a .jar");
-      }
-    }
+    checkPushedName("--jar-name", jarName, ".jar");
+    checkPushedName("--config-name", configName, ".yaml", ".yml");
     OperatorKey key;
     try {
       key = OperatorKeys.loadPrivate(keyFile);
@@ -85,8 +83,9 @@ final class OpsRolloutCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
     }
     List<MemberList.Entry> members = members();
-    System.out.printf("rolling restart of %d nodes (%s)%n", members.size(),
-        jarName == null ? "same jar" : "onto ops/files/" + jarName);
+    System.out.printf("rolling restart of %d nodes (%s, %s)%n", members.size(),
+        jarName == null ? "same jar" : "onto ops/files/" + jarName,
+        configName == null ? "same config" : "config ops/files/" + configName);
     RollingRestart rollout = new RollingRestart(m -> submitRestart(key, m), nodeTimeout, settle, System.out);
     try {
       rollout.run(members);
@@ -112,19 +111,44 @@ final class OpsRolloutCommand implements Callable<Integer> {
     }
   }
 
-  /** The script each node runs: leave the request (atomically), then SIGTERM its own node. */
+  /** A pushed file's name (null: option not given): one a file push can write, with a suffix. */
+  private static void checkPushedName(String option, String name, String... suffixes) {
+    if (name == null) {
+      return;
+    }
+    try {
+      FileManifest.checkName(name); // the names a file push can have written
+    } catch (FileManifest.InvalidManifestException e) {
+      throw new CliException(ExitCodes.BAD_INPUT, option + ": " + e.getMessage());
+    }
+    if (java.util.Arrays.stream(suffixes).noneMatch(name::endsWith)) {
+      throw new CliException(ExitCodes.BAD_INPUT, option + " " + name + ": not a " + String.join(" or ", suffixes));
+    }
+  }
+
+  /**
+   * The script each node runs: leave the request (atomically; one line per file to start with,
+   * RestartRequest), then SIGTERM its own node. A named file missing on the node fails the script
+   * before anything is requested.
+   */
   String script() {
     String jar = jarName == null ? "" : "$KVSTORE_FILES_DIR/" + jarName;
+    String config = configName == null ? "" : "$KVSTORE_FILES_DIR/" + configName;
     return String.join("\n",
         "set -eu",
-        jarName == null ? "" : "[ -f \"" + jar + "\" ] || { echo \"no " + jar + " on this node\" >&2; exit 3; }",
+        present(jar),
+        present(config),
         "node_pid=$PPID  # the runner starts bash as a direct child of the node's JVM",
         "[ \"$(cat /proc/$node_pid/comm)\" = java ] || { echo \"parent $node_pid is not the node\" >&2; exit 4; }",
-        "printf '%s\\n' \"" + jar + "\" > \"$KVSTORE_DATA_DIR/restart-requested.tmp\"",
+        "printf '%s\\n' \"" + jar + "\" \"" + config + "\" > \"$KVSTORE_DATA_DIR/restart-requested.tmp\"",
         "mv \"$KVSTORE_DATA_DIR/restart-requested.tmp\" \"$KVSTORE_DATA_DIR/restart-requested\"",
         "kill -TERM \"$node_pid\"",
         "echo \"restart requested of node $KVSTORE_NODE_ID (pid $node_pid)\"",
         "");
+  }
+
+  private static String present(String file) {
+    return file.isEmpty() ? "" : "[ -f \"" + file + "\" ] || { echo \"no " + file + " on this node\" >&2; exit 3; }";
   }
 
   private String submitRestart(OperatorKey key, MemberList.Entry member) {

@@ -74,6 +74,17 @@ class RollingRestartIT {
         .until(() -> launcher.text().contains("cluster ready") || !launcher.process.isAlive());
     assertThat(launcher.text()).contains("cluster ready: " + NODES + " members");
 
+    // The rollout moves every node onto a new config, pushed first as a signed file.
+    Path nextConfig = dir.resolve("node-v2.yaml");
+    Files.writeString(nextConfig, Files.readString(config) + "labels:\n  config: v2\n");
+    Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60), "ops", "push", nextConfig.toString(),
+        "--dest", "node-v2.yaml", "--key", dir.resolve("rollout-it.key").toString(), "--node", "127.0.0.1:" + base);
+    assertThat(push.exit()).as(push.all()).isZero();
+    for (int i = 1; i <= NODES; i++) {
+      Path pushed = dir.resolve("data").resolve("node-" + i).resolve("ops").resolve("files").resolve("node-v2.yaml");
+      await("node-" + i + " has the pushed config").atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pushed));
+    }
+
     History history = new History(System::nanoTime, 2_000_000);
     // Per port: when a restart of it was announced and when it was back (plus the settle).
     Map<Integer, long[]> window = new ConcurrentHashMap<>();
@@ -85,7 +96,7 @@ class RollingRestartIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
             "-jar", NodeProcess.jar().toString(), "ops", "rollout", "--key",
             dir.resolve("rollout-it.key").toString(), "--node", "127.0.0.1:" + base,
-            "--settle", "6s", "--node-timeout", "90s")
+            "--settle", "6s", "--node-timeout", "90s", "--config-name", "node-v2.yaml")
         .redirectErrorStream(true).start();
     List<String> rolloutOut = new CopyOnWriteArrayList<>();
     launcher.follow(rollout, line -> {
@@ -110,13 +121,18 @@ class RollingRestartIT {
     assertThat(exit).as("ops rollout exit code; output:%n%s", text).isZero();
     assertThat(text).contains("rolling restart of " + NODES + " nodes done in");
 
-    // Every node runs as a new process now.
+    // Every node runs as a new process now, started with the pushed config.
     for (int i = 0; i < NODES; i++) {
       try (KvClient c = KvClient.open(KvClientConfig.of("127.0.0.1:" + (base + i)))) {
         KvResult pid = c.blocking().getPid();
         assertThat(pid.isSuccess()).isTrue();
         assertThat((long) pid.intValue()).as("node on port %d restarted", base + i)
             .isNotEqualTo(firstPid.get(base + i));
+        String cmdline = Files.readString(Path.of("/proc", Integer.toString(pid.intValue()), "cmdline")).replace('\0', ' ');
+        Path expected = dir.resolve("data").resolve("node-" + (i + 1)).resolve("ops").resolve("files")
+            .resolve("node-v2.yaml").toAbsolutePath().normalize();
+        assertThat(cmdline).as("node on port %d runs with the pushed config", base + i)
+            .contains("--config " + expected);
       }
     }
     System.out.printf("rolling restart under load: %d requests, %d failed while their node restarted"
