@@ -64,7 +64,7 @@ public final class OpsPushCommand implements Callable<Integer> {
   String node;
 
   @Option(names = "--targets", defaultValue = "all", paramLabel = "all|ID,...|label=value",
-      description = "Which nodes write the file (default ${DEFAULT-VALUE}). Include --node's own node.")
+      description = "Which nodes write the file (default ${DEFAULT-VALUE}); --node need not be one of them.")
   String targets;
 
   @Option(names = "--expires", defaultValue = "30m", paramLabel = "DURATION",
@@ -121,7 +121,7 @@ public final class OpsPushCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.UNREACHABLE, "no answer from " + node + ": " + e.getCause().getMessage());
     }
     if (monitor != null) {
-      return new FileArrivals(monitor, dest, id.shortHex(), err).await(Durations.parse(waitFor, "--wait"));
+      return new FileArrivals(monitor, dest, id.shortHex(), TargetSelector.parse(targets), err).await(Durations.parse(waitFor, "--wait"));
     }
     out.println("uploaded; nodes report the file as ops.files." + dest + " in their status");
     out.flush();

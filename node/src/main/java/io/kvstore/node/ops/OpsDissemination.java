@@ -142,7 +142,8 @@ public final class OpsDissemination {
 
   /**
    * An operation the verifier accepted (and remembered) just now: relay it, then run it if it
-   * targets this node. Membership thread.
+   * targets this node; one a client submitted here that does not target it goes to the runner as
+   * {@link OperationRunner#originOnly} (a file's upload still comes here). Membership thread.
    *
    * @param from its sender, not relayed to (null: a client submitted it here)
    */
@@ -154,13 +155,15 @@ public final class OpsDissemination {
         sendOp(to, frame);
       }
     }
-    if (verdict.runsHere()) {
-      stats.handedToRunner.increment();
-      try {
+    try {
+      if (verdict.runsHere()) {
+        stats.handedToRunner.increment();
         runner.run(op);
-      } catch (RuntimeException e) {
-        log.error("the runner failed on {}", op, e); // a runner bug must not stop the spreading
+      } else if (from == null) {
+        runner.originOnly(op);
       }
+    } catch (RuntimeException e) {
+      log.error("the runner failed on {}", op, e); // a runner bug must not stop the spreading
     }
   }
 

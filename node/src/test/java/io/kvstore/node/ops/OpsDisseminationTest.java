@@ -6,6 +6,7 @@ import io.kvstore.node.ops.codec.SignedOperation;
 import io.kvstore.node.ops.codec.TargetSelector;
 import io.kvstore.node.ops.keys.OperatorKey;
 import io.kvstore.node.ops.keys.OperatorKeys;
+import io.kvstore.node.ops.run.OperationRunner;
 import io.kvstore.node.ops.seen.SeenOperations;
 import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.ManualClock;
@@ -35,6 +36,8 @@ class OpsDisseminationTest {
     final SeenOperations seen;
     final OpsDissemination ops;
     final List<SignedOperation> ran = new ArrayList<>();
+    /** Submitted here by a client but not targeted here. */
+    final List<SignedOperation> originOnly = new ArrayList<>();
     final OperationVerifier verifier;
 
     Node(int i, OpsConfig config) {
@@ -62,7 +65,18 @@ class OpsDisseminationTest {
           return addresses.contains(a) && !a.equals(address);
         }
       };
-      ops = new OpsDissemination(config, verifier, seen, ran::add, members, network, clock, random, stats);
+      OperationRunner runner = new OperationRunner() {
+        @Override
+        public void run(SignedOperation op) {
+          ran.add(op);
+        }
+
+        @Override
+        public void originOnly(SignedOperation op) {
+          originOnly.add(op);
+        }
+      };
+      ops = new OpsDissemination(config, verifier, seen, runner, members, network, clock, random, stats);
     }
   }
 
@@ -107,6 +121,20 @@ class OpsDisseminationTest {
     assertThat(duplicates).isPositive(); // the epidemic's redundancy, absorbed without running twice
     for (Object[] s : sent) {
       assertThat(addresses).contains((InetSocketAddress) s[1]); // members only
+    }
+  }
+
+  @Test
+  void theNodeAClientSubmittedToIsToldItIsOnlyTheOriginWhenItIsNoTarget() {
+    List<Node> all = cluster(10, trusting());
+    SignedOperation op = op(TargetSelector.ids(List.of("node-3")));
+    submit(all.get(0), op);
+    clock.advance(10_000);
+    assertThat(all.get(0).ran).isEmpty();
+    assertThat(all.get(0).originOnly).containsExactly(op);
+    assertThat(all.get(3).ran).containsExactly(op);
+    for (Node n : all.subList(1, 10)) {
+      assertThat(n.originOnly).as("received from a peer, not a client").isEmpty();
     }
   }
 

@@ -2,22 +2,32 @@ package io.kvstore.node.ops.files;
 
 /**
  * A FILE operation this node holds, shared by the transfer thread (fetching, serving) and the
- * event loops (uploads at the origin): the manifest, expiry, and whether the chunks came from an
- * upload here. The verified chunk-hash list is published once, safely (volatile).
+ * event loops (uploads at the origin): the manifest, expiry, whether this node writes the file,
+ * and whether the chunks came from an upload here. The verified chunk-hash list is published
+ * once, safely (volatile).
  */
 final class FileOp {
   final FileOpId id;
   final FileManifest manifest;
   final long expiresAtMillis;
+  /**
+   * False at an origin the operation does not target: it keeps the uploaded chunks and serves
+   * them, but never writes the file.
+   */
+  final boolean writes;
   /** The verified chunk-hash list, or null until it is fetched or uploaded. */
   private volatile byte[] chunkHashes;
   /** Chunks arrive here by upload: this node is the origin and does not fetch. */
   private volatile boolean origin;
 
-  FileOp(FileOpId id, FileManifest manifest, long expiresAtMillis) {
+  FileOp(FileOpId id, FileManifest manifest, long expiresAtMillis, boolean writes) {
     this.id = id;
     this.manifest = manifest;
     this.expiresAtMillis = expiresAtMillis;
+    this.writes = writes;
+    if (!writes) {
+      origin = true; // its chunks can only come by upload: it never fetches
+    }
   }
 
   byte[] chunkHashes() {

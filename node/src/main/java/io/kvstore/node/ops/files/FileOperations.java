@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Where verified operations go on a node: a FILE operation to the {@link FileTransfer} (on its
- * thread), anything else to the script runner. When a pushed file has been written, its optional
+ * thread), anything else to the script runner; a FILE operation submitted here for other nodes,
+ * to the transfer to serve only. When a pushed file has been written, its optional
  * then-script runs through {@link ThenScript} (the script runner again, as kind {@code file}).
  * A FILE operation whose body is no valid manifest is refused here, counted and logged.
  */
@@ -54,12 +55,8 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
       scripts.run(op);
       return;
     }
-    FileManifest manifest;
-    try {
-      manifest = FileManifest.decode(op.body());
-    } catch (FileManifest.InvalidManifestException e) {
-      invalidManifests.increment();
-      invalid.warn("file operation refused, invalid manifest: ", op.idHex() + ": " + e.getMessage());
+    FileManifest manifest = manifest(op);
+    if (manifest == null) {
       return;
     }
     FileOpId id = FileOpId.of(op.id());
@@ -71,6 +68,33 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
       }
       transfer.offer(id, manifest, op.expiresAtMillis());
     });
+  }
+
+  /**
+   * A FILE operation submitted here that does not target this node: the upload comes here, so the
+   * transfer keeps and serves its chunks, but writes no file and runs no then-script. A script
+   * that does not target this node: nothing.
+   */
+  @Override
+  public void originOnly(SignedOperation op) {
+    if (op.kind() != SignedOperation.Kind.FILE) {
+      return;
+    }
+    FileManifest manifest = manifest(op);
+    if (manifest != null) {
+      FileOpId id = FileOpId.of(op.id());
+      transferThread.execute(() -> transfer.serveOnly(id, manifest, op.expiresAtMillis()));
+    }
+  }
+
+  private FileManifest manifest(SignedOperation op) {
+    try {
+      return FileManifest.decode(op.body());
+    } catch (FileManifest.InvalidManifestException e) {
+      invalidManifests.increment();
+      invalid.warn("file operation refused, invalid manifest: ", op.idHex() + ": " + e.getMessage());
+      return null;
+    }
   }
 
   @Override

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code chunksInFlight} chunks at once over all operations; it serves what it holds to other
  * members ({@link ChunkServer}); when every chunk is held it assembles the file into ops/files and
  * tells the {@link Listener} (which runs the then-script). At the origin the chunks come by upload
- * ({@link UploadIntake}) instead. Chunks are deleted when the operation expires. Everything but
- * {@link #op} and {@link #stats} runs on the scheduler's thread.
+ * ({@link UploadIntake}) instead; an origin the operation does not target ({@link #serveOnly})
+ * keeps and serves them but writes nothing. Chunks are deleted when the operation expires.
+ * Everything but {@link #op} and {@link #stats} runs on the scheduler's thread.
  */
 public final class FileTransfer {
   private static final Logger log = LoggerFactory.getLogger(FileTransfer.class);
@@ -110,6 +111,20 @@ public final class FileTransfer {
    * known already. Refused (counted, logged) when every slot and the waiting line are taken.
    */
   public void offer(FileOpId id, FileManifest manifest, long expiresAtMillis) {
+    hold(id, manifest, expiresAtMillis, true);
+  }
+
+  /**
+   * A FILE operation a client submitted here that does not target this node: the upload comes
+   * here, so its chunks are kept (in the bounded chunk store, until the operation expires) and
+   * served to the targets, but the file is not written and no listener is told. It takes a
+   * transfer slot until the upload is complete, as a targeted origin does.
+   */
+  public void serveOnly(FileOpId id, FileManifest manifest, long expiresAtMillis) {
+    hold(id, manifest, expiresAtMillis, false);
+  }
+
+  private void hold(FileOpId id, FileManifest manifest, long expiresAtMillis, boolean writes) {
     if (ops.containsKey(id) || clock.currentTimeMillis() >= expiresAtMillis) {
       return;
     }
@@ -118,7 +133,7 @@ public final class FileTransfer {
       refusals.warn("file operation refused (busy: every transfer slot and the waiting line taken): ", id);
       return;
     }
-    FileOp op = new FileOp(id, manifest, expiresAtMillis);
+    FileOp op = new FileOp(id, manifest, expiresAtMillis, writes);
     if (manifest.chunkCount() == 0) {
       if (!MessageDigest.isEqual(manifest.listHash(), FileChunking.sha256(new byte[0], 0, 0))) {
         fail(op, "the manifest's list hash is not that of an empty list");
@@ -222,7 +237,7 @@ public final class FileTransfer {
       FileOp op = waiting.poll();
       Download d = new Download(op, config, store, network, random, peers, stats);
       downloads.put(op.id, d);
-      report(op, "fetching");
+      report(op, op.writes ? "fetching" : "uploading");
       if (d.complete()) {
         finish(d);
       }
@@ -233,6 +248,14 @@ public final class FileTransfer {
     FileOp op = d.op;
     downloads.remove(op.id);
     chunksInFlight = countInFlight();
+    if (!op.writes) {
+      op.chunkHashes(null); // every chunk is verified and held; the list is served from disk
+      report(op, "serving");
+      log.info("file {} of operation {} uploaded here; serving its chunks (this node is no target)",
+          op.manifest.name(), op.id);
+      promote();
+      return;
+    }
     try {
       Path file = FileAssembly.assemble(store, op.id, op.manifest, filesDir);
       op.chunkHashes(null); // verified chunks are held; the list is served from disk
@@ -262,8 +285,12 @@ public final class FileTransfer {
       it.remove();
       boolean unfinished = waiting.remove(op);
       Download d = downloads.remove(op.id);
-      if (d != null || unfinished) {
-        fail(op, "expired with " + store.heldCount(op.id) + "/" + op.manifest.chunkCount() + " chunks");
+      String held = store.heldCount(op.id) + "/" + op.manifest.chunkCount() + " chunks";
+      if ((d != null || unfinished) && op.writes) {
+        fail(op, "expired with " + held);
+      } else if (d != null || unfinished) {
+        report(op, "expired"); // no target here: nothing failed on this node
+        log.info("upload of file {} of operation {} incomplete at expiry ({})", op.manifest.name(), op.id, held);
       }
       store.remove(op.id);
       server.forget(op.id);
@@ -302,7 +329,8 @@ public final class FileTransfer {
 
   /**
    * The state of file {@code name} and its operation's short id ("waiting", "fetching k/n",
-   * "done", "failed: reason", then the id), or null.
+   * "done", "failed: reason", then the id), or null. At an origin the operation does not target:
+   * "uploading k/n", "serving" (every chunk held, no file written), "expired".
    */
   public String state(String name) {
     synchronized (reported) {
@@ -310,8 +338,8 @@ public final class FileTransfer {
       if (r == null) {
         return null;
       }
-      String state = r.state.equals("fetching")
-          ? "fetching " + store.heldCount(r.op) + "/" + r.chunks : r.state;
+      String state = r.state.equals("fetching") || r.state.equals("uploading")
+          ? r.state + " " + store.heldCount(r.op) + "/" + r.chunks : r.state;
       return state + " " + r.op.shortHex();
     }
   }

@@ -11,4 +11,11 @@ import io.kvstore.node.ops.codec.SignedOperation;
 @FunctionalInterface
 public interface OperationRunner {
   void run(SignedOperation op);
+
+  /**
+   * An accepted operation that a client submitted to this node although it does not target it:
+   * nothing runs here. The client's upload of a FILE operation comes to this node all the same,
+   * so file push keeps and serves the chunks (without writing the file). Membership thread.
+   */
+  default void originOnly(SignedOperation op) {}
 }

@@ -1,6 +1,7 @@
 package io.kvstore.node.ops.files;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.node.ops.codec.SignedOperation;
@@ -58,6 +59,33 @@ class FileOperationsTest {
     clock.advance(50);
     assertEquals(List.of(op.idHex8() + " cat conf.txt conf.txt"), thens);
     assertTrue(Files.exists(dir.resolve("ops").resolve("files").resolve("conf.txt")));
+  }
+
+  @Test
+  void aFileOperationSubmittedToANodeItDoesNotTargetIsServedThereButNeitherWrittenNorScripted()
+      throws Exception {
+    FilePush push = push();
+    push.start();
+    Path source = Files.write(dir.resolve("src"), new byte[5000]);
+    FileChunking.Described d = FileChunking.describe(source, "conf.txt", FileManifest.MIN_CHUNK_SIZE, "cat conf.txt");
+    SignedOperation op = fileOp(d.manifest().encode());
+    push.runner().originOnly(op);
+    push.runner().originOnly(SignedOperation.builder(new SplittableRandom(3), clock.currentTimeMillis())
+        .script("echo hi").sign(key));
+    clock.advance(0);
+    FileOpId id = FileOpId.of(op.id());
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
+        d.chunkHashes()));
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 0, 0).encode(), new byte[4096]));
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 1, 0).encode(),
+        new byte[5000 - 4096]));
+    clock.advance(50);
+    assertEquals("serving " + id.shortHex(), push.transfer().state("conf.txt"));
+    Path chunks = dir.resolve("ops").resolve("chunks").resolve(id.hex());
+    assertTrue(Files.isRegularFile(chunks.resolve("0")) && Files.isRegularFile(chunks.resolve("1")), "kept to serve");
+    assertFalse(Files.exists(dir.resolve("ops").resolve("files").resolve("conf.txt")));
+    assertTrue(thens.isEmpty(), "no then-script where the file is not written");
+    assertTrue(scripts.isEmpty(), "a script for other nodes does not run here");
   }
 
   @Test

@@ -164,6 +164,60 @@ class FileTransferTest {
   }
 
   @Test
+  void anOriginThatIsNoTargetServesTheUploadToEveryTargetAndWritesNothing() throws Exception {
+    // Node 0 takes the upload but is not targeted; 1-5 are the targets; 6 is a member the
+    // operation does not target either (it holds nothing and answers NOT_HAVE).
+    FileChunking.Described d = cluster(40 * CHUNK + 123, 7);
+    loss = 0.1;
+    Node origin = nodes.get(0);
+    List<Node> targets = nodes.subList(1, 6);
+    origin.transfer.serveOnly(OP, d.manifest(), expires());
+    for (Node n : targets) {
+      n.transfer.offer(OP, d.manifest(), expires());
+    }
+    clock.advance(100);
+    upload(d);
+    clock.advance(1); // the intake's completion notice
+    assertTrue(origin.transfer.state("payload.bin").startsWith("serving"), origin.transfer.state("payload.bin"));
+    for (long t = 0; t < 60_000 && !targets.stream().allMatch(n -> n.ready.contains("payload.bin")); t += 10) {
+      clock.advance(10);
+    }
+    byte[] content = Files.readAllBytes(dir.resolve("source"));
+    for (Node n : targets) {
+      assertEquals(List.of("payload.bin"), n.ready, "node " + n.index);
+      assertArrayEquals(content, Files.readAllBytes(n.files.resolve("payload.bin")), "node " + n.index);
+    }
+    assertTrue(origin.ready.isEmpty(), "the origin writes nothing and runs no then-script: " + origin.ready);
+    assertFalse(Files.exists(origin.files.resolve("payload.bin")));
+    assertEquals("serving " + OP.shortHex(), origin.transfer.state("payload.bin"));
+    assertEquals(0, origin.transfer.counters().filesAssembled.sum());
+    assertEquals(0, origin.transfer.counters().bytesFetched.sum(), "an origin never fetches");
+    assertEquals(0, nodes.get(6).transfer.counters().bytesServed.sum(), "no target depends on a bystander");
+    long size = d.manifest().size();
+    long fromOrigin = origin.transfer.counters().bytesServed.sum();
+    long betweenTargets = targets.stream().mapToLong(n -> n.transfer.counters().bytesServed.sum()).sum();
+    assertTrue(fromOrigin <= 2 * size, "origin served " + fromOrigin + " bytes of a " + size + "-byte file");
+    assertTrue(betweenTargets >= 2 * size,
+        "targets served each other " + betweenTargets + " bytes of " + 5 * size + " they needed");
+  }
+
+  @Test
+  void aServeOnlyOperationWhoseUploadNeverCompletesExpiresWithoutFailingAnything() throws Exception {
+    FileChunking.Described d = cluster(2 * CHUNK, 1);
+    Node origin = nodes.get(0);
+    origin.transfer.serveOnly(OP, d.manifest(), clock.currentTimeMillis() + 1_000);
+    uploadChunk(d.chunkHashes(), FileFrames.LIST);
+    uploadChunk(Arrays.copyOfRange(Files.readAllBytes(dir.resolve("source")), 0, CHUNK), 0);
+    clock.advance(10);
+    assertEquals("uploading 1/2 " + OP.shortHex(), origin.transfer.state("payload.bin"));
+    clock.advance(2_000);
+    assertEquals("expired " + OP.shortHex(), origin.transfer.state("payload.bin"));
+    assertTrue(origin.ready.isEmpty(), origin.ready.toString());
+    assertEquals(0, origin.transfer.counters().filesFailed.sum());
+    assertFalse(Files.exists(dir.resolve("node0").resolve("chunks").resolve(OP.hex())));
+  }
+
+  @Test
   void aTamperedChunkIsRefusedAndFetchedAgainFromAnotherPeer() throws Exception {
     FileChunking.Described d = cluster(12 * CHUNK, 4);
     // Node 1 flips a byte in every piece it serves.
