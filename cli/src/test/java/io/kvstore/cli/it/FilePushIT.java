@@ -95,6 +95,70 @@ class FilePushIT {
     }
   }
 
+  /**
+   * Issue 11 item 3 with an origin that is no target: node 1 takes the upload but only nodes 2-4
+   * ({@code role=target}) are targeted. They get the file byte-identical, fetching from the origin
+   * and from each other; node 1 writes nothing and runs no then-script.
+   */
+  @Test
+  void anOriginThatIsNoTargetServesThePushAndWritesNothing() throws Exception {
+    int nodes = 4;
+    long size = 8_000_000;
+    Kvstore.Run keygen = Kvstore.run(dir, Duration.ofSeconds(30), "keygen", "--out", dir.resolve("op").toString());
+    assertThat(keygen.exit()).as(keygen.all()).isZero();
+    List<Integer> httpPorts = new ArrayList<>();
+    for (int i = 0; i < nodes; i++) {
+      httpPorts.add(NodeProcess.freePort());
+    }
+    String ops = "ops:\n  trusted-keys: [ \"" + dir.resolve("op.pub") + "\" ]\n";
+    try (NodeCluster cluster = NodeCluster.start(dir, nodes, ops, i -> List.of(
+        "--http-port", Integer.toString(httpPorts.get(i - 1)), "--label", i == 1 ? "role=origin" : "role=target"))) {
+      Path file = dir.resolve("payload.bin");
+      byte[] expected = writeRandom(file, size);
+      Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60), "ops", "push", file.toString(),
+          "--dest", "payload.bin", "--then", "touch then-ran", "--targets", "role=target",
+          "--key", dir.resolve("op.key").toString(), "--node", "127.0.0.1:" + cluster.node(0).port);
+      assertThat(push.exit()).as(push.all()).isZero();
+      List<Path> targets = new ArrayList<>();
+      for (int i = 2; i <= nodes; i++) {
+        targets.add(dir.resolve("node-" + i).resolve("ops").resolve("files").resolve("payload.bin"));
+      }
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      List<Path> missing = new ArrayList<>(targets);
+      while (!missing.isEmpty() && System.nanoTime() < deadline) {
+        missing.removeIf(Files::exists);
+        Thread.sleep(100);
+      }
+      assertThat(missing).as("targets without the file after 60 s").isEmpty();
+      for (Path t : targets) {
+        assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
+      }
+      Thread.sleep(6_000); // the next stats sample (every 5 s); then-scripts have run by then
+      for (int i = 2; i <= nodes; i++) {
+        try (var work = Files.walk(dir.resolve("node-" + i).resolve("ops"))) {
+          assertThat(work.anyMatch(p -> p.getFileName().toString().equals("then-ran")))
+              .as("the then-script ran on node %d", i).isTrue();
+        }
+      }
+      Path origin = dir.resolve("node-1").resolve("ops");
+      assertThat(origin.resolve("files").resolve("payload.bin")).doesNotExist();
+      try (var work = Files.walk(origin)) {
+        assertThat(work.filter(p -> p.getFileName().toString().equals("then-ran")).toList())
+            .as("no then-script at the origin").isEmpty();
+      }
+      double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
+      double targetsServed = 0;
+      for (int port : httpPorts.subList(1, nodes)) {
+        targetsServed += metric(port, "kvstore_ops_transfer_bytes_served");
+      }
+      System.out.printf("file push, origin no target: %d MB to %d targets; origin served %.1f MB,"
+          + " targets served each other %.1f MB%n", size / 1_000_000, nodes - 1, originServed / 1e6,
+          targetsServed / 1e6);
+      assertThat(originServed).as("the origin served").isPositive();
+      assertThat(targetsServed).as("targets fetched from each other, not all from the origin").isPositive();
+    }
+  }
+
   private static byte[] writeRandom(Path file, long size) throws Exception {
     MessageDigest sha = MessageDigest.getInstance("SHA-256");
     SplittableRandom random = new SplittableRandom(42);
