@@ -38,7 +38,9 @@ import picocli.CommandLine.Option;
       "answers as a new process, sees every member alive and answers reads, plus --settle for",
       "the hints the others kept for it. With --jar-name (--config-name) the supervisor starts",
       "the node on the jar (with the YAML config) that a file push put in ops/files before",
-      "(./kvstore ops push NEW.jar --dest NAME).",
+      "(./kvstore ops push NEW.jar --dest NAME). --jar FILE (--config FILE) does that push",
+      "here first, under the file's own name; each node's restart then waits (up to 60 s) until",
+      "its copy is there with FILE's SHA-256.",
       "",
       "Stops at the first node that is not back within --node-timeout, or when a member is",
       "not alive before a restart; the nodes after it are not touched.",
@@ -63,6 +65,20 @@ final class OpsRolloutCommand implements Callable<Integer> {
           + " ./kvstore ops push) in place of its config.")
   String configName;
 
+  @Option(names = "--jar", paramLabel = "FILE",
+      description = "Push FILE (a .jar) to every node first, then start each node on it.")
+  Path jarFile;
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Push FILE (a .yaml or .yml) to every node first, then start each node with it.")
+  Path configFile;
+
+  /** SHA-256 (hex) of each file pushed here, by name: a node restarts only on a copy that matches. */
+  final java.util.Map<String, String> pushedHashes = new java.util.HashMap<>();
+
+  /** How long a node's restart script waits for a file pushed here to arrive. */
+  static final int PUSHED_FILE_WAIT_SECONDS = 60;
+
   @Option(names = "--node-timeout", defaultValue = "120s", converter = BenchCommand.DurationConverter.class,
       paramLabel = "DURATION", description = "How long one node may take to be back (default ${DEFAULT-VALUE}).")
   Duration nodeTimeout;
@@ -74,8 +90,13 @@ final class OpsRolloutCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    checkPushedName("--jar-name", jarName, ".jar");
-    checkPushedName("--config-name", configName, ".yaml", ".yml");
+    if ((jarFile != null && jarName != null) || (configFile != null && configName != null)) {
+      throw new CliException(ExitCodes.BAD_INPUT, "give --jar or --jar-name, --config or --config-name, not both");
+    }
+    jarName = jarFile == null ? jarName : jarFile.getFileName().toString();
+    configName = configFile == null ? configName : configFile.getFileName().toString();
+    checkPushedName(jarFile == null ? "--jar-name" : "--jar", jarName, ".jar");
+    checkPushedName(configFile == null ? "--config-name" : "--config", configName, ".yaml", ".yml");
     OperatorKey key;
     try {
       key = OperatorKeys.loadPrivate(keyFile);
@@ -83,6 +104,8 @@ final class OpsRolloutCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
     }
     List<MemberList.Entry> members = members();
+    push(jarFile);
+    push(configFile);
     System.out.printf("rolling restart of %d nodes (%s, %s)%n", members.size(),
         jarName == null ? "same jar" : "onto ops/files/" + jarName,
         configName == null ? "same config" : "config ops/files/" + configName);
@@ -111,6 +134,34 @@ final class OpsRolloutCommand implements Callable<Integer> {
     }
   }
 
+  /** {@code ./kvstore ops push FILE --dest its name} to --node (null: nothing to push). */
+  private void push(Path file) {
+    if (file == null) {
+      return;
+    }
+    pushedHashes.put(file.getFileName().toString(), sha256(file));
+    int exit = Main.execute("ops", "push", file.toString(), "--dest", file.getFileName().toString(),
+        "--key", keyFile.toString(), "--node", node);
+    if (exit != ExitCodes.OK) {
+      throw new CliException(exit, "the push of " + file + " failed; no node was restarted");
+    }
+  }
+
+  private static String sha256(Path file) {
+    try (java.io.InputStream in = java.nio.file.Files.newInputStream(file)) {
+      java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+      byte[] buffer = new byte[1 << 16];
+      for (int n; (n = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, n);
+      }
+      return java.util.HexFormat.of().formatHex(digest.digest());
+    } catch (java.io.IOException e) {
+      throw new CliException(ExitCodes.BAD_INPUT, "cannot read " + file + ": " + e.getMessage());
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** A pushed file's name (null: option not given): one a file push can write, with a suffix. */
   private static void checkPushedName(String option, String name, String... suffixes) {
     if (name == null) {
@@ -136,8 +187,8 @@ final class OpsRolloutCommand implements Callable<Integer> {
     String config = configName == null ? "" : "$KVSTORE_FILES_DIR/" + configName;
     return String.join("\n",
         "set -eu",
-        present(jar),
-        present(config),
+        present(jar, pushedHashes.get(jarName), PUSHED_FILE_WAIT_SECONDS),
+        present(config, pushedHashes.get(configName), PUSHED_FILE_WAIT_SECONDS),
         "node_pid=$PPID  # the runner starts bash as a direct child of the node's JVM",
         "[ \"$(cat /proc/$node_pid/comm)\" = java ] || { echo \"parent $node_pid is not the node\" >&2; exit 4; }",
         "printf '%s\\n' \"" + jar + "\" \"" + config + "\" > \"$KVSTORE_DATA_DIR/restart-requested.tmp\"",
@@ -147,8 +198,21 @@ final class OpsRolloutCommand implements Callable<Integer> {
         "");
   }
 
-  private static String present(String file) {
-    return file.isEmpty() ? "" : "[ -f \"" + file + "\" ] || { echo \"no " + file + " on this node\" >&2; exit 3; }";
+  /**
+   * Bash that exits 3 unless {@code file} is on the node; with {@code sha256} (a file pushed by
+   * this rollout, possibly still arriving) it waits up to {@code seconds} for a copy with that hash,
+   * so that neither a missing file nor an older one of the same name is started.
+   */
+  static String present(String file, String sha256, int seconds) {
+    if (file.isEmpty()) {
+      return "";
+    }
+    if (sha256 == null) {
+      return "[ -f \"" + file + "\" ] || { echo \"no " + file + " on this node\" >&2; exit 3; }";
+    }
+    return "for i in $(seq 1 " + seconds + "); do [ -f \"" + file + "\" ] && [ \"$(sha256sum < \"" + file
+        + "\" | cut -c1-64)\" = " + sha256 + " ] && break; [ \"$i\" = " + seconds + " ] && { echo \"no " + file
+        + " with SHA-256 " + sha256 + " on this node after " + seconds + " s\" >&2; exit 3; }; sleep 1; done";
   }
 
   private String submitRestart(OperatorKey key, MemberList.Entry member) {
@@ -156,7 +220,7 @@ final class OpsRolloutCommand implements Callable<Integer> {
     SignedOperation op = SignedOperation.builder(new SecureRandom(), now)
         .expiresAt(now + Math.max(60_000, nodeTimeout.toMillis()))
         .targets(TargetSelector.ids(List.of(member.id())))
-        .timeoutMillis(30_000)
+        .timeoutMillis((pushedHashes.isEmpty() ? 0 : PUSHED_FILE_WAIT_SECONDS * 1000) + 30_000)
         .script(script())
         .sign(key);
     String address = member.address().getAddress().getHostAddress() + ":" + member.address().getPort();

@@ -6,6 +6,7 @@ import io.kvstore.node.ops.keys.OperatorKeys;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -48,6 +49,45 @@ class OpsRolloutCommandTest {
     err.reset();
     assertThat(rollout("--jar-name", "next.yaml")).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--jar-name next.yaml: not a .jar");
+  }
+
+  @Test
+  void aPushedFileIsAwaitedUntilItsCopyHasTheHash() throws Exception {
+    Path file = dir.resolve("next.yaml");
+    String hash = java.util.HexFormat.of().formatHex(
+        java.security.MessageDigest.getInstance("SHA-256").digest("v2\n".getBytes(StandardCharsets.UTF_8)));
+    String check = OpsRolloutCommand.present(file.toString(), hash, 3);
+    Files.writeString(file, "v1\n"); // an older push of the same name
+    long start = System.nanoTime();
+    assertThat(bash(check)).as("a copy with another hash is not taken").isEqualTo(3);
+    assertThat((System.nanoTime() - start) / 1e9).as("it waited").isGreaterThan(2.0);
+    Thread writer = new Thread(() -> {
+      try {
+        Thread.sleep(1_000);
+        Files.writeString(file, "v2\n");
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    writer.start();
+    assertThat(bash(check)).as("the copy that arrives while it waits is taken").isZero();
+    writer.join();
+    assertThat(bash(OpsRolloutCommand.present(dir.resolve("missing.yaml").toString(), null, 3))).isEqualTo(3);
+  }
+
+  /** Runs {@code script} under {@code set -eu} as the restart script does; its exit code. */
+  private static int bash(String script) throws Exception {
+    Process p = new ProcessBuilder("bash", "-c", "set -eu\n" + script).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    assertThat(p.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    return p.exitValue();
+  }
+
+  @Test
+  void aFileToPushAndTheNameOfAPushedOneAreNotBothGiven() {
+    assertThat(rollout("--config", dir.resolve("a.yaml").toString(), "--config-name", "b.yaml"))
+        .isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("not both");
   }
 
   @Test

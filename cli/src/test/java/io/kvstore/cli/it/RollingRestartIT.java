@@ -74,16 +74,9 @@ class RollingRestartIT {
         .until(() -> launcher.text().contains("cluster ready") || !launcher.process.isAlive());
     assertThat(launcher.text()).contains("cluster ready: " + NODES + " members");
 
-    // The rollout moves every node onto a new config, pushed first as a signed file.
+    // The rollout pushes a new config (--config FILE) and moves every node onto it.
     Path nextConfig = dir.resolve("node-v2.yaml");
     Files.writeString(nextConfig, Files.readString(config) + "labels:\n  config: v2\n");
-    Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60), "ops", "push", nextConfig.toString(),
-        "--dest", "node-v2.yaml", "--key", dir.resolve("rollout-it.key").toString(), "--node", "127.0.0.1:" + base);
-    assertThat(push.exit()).as(push.all()).isZero();
-    for (int i = 1; i <= NODES; i++) {
-      Path pushed = dir.resolve("data").resolve("node-" + i).resolve("ops").resolve("files").resolve("node-v2.yaml");
-      await("node-" + i + " has the pushed config").atMost(Duration.ofSeconds(30)).until(() -> Files.exists(pushed));
-    }
 
     History history = new History(System::nanoTime, 2_000_000);
     // Per port: when a restart of it was announced and when it was back (plus the settle).
@@ -96,7 +89,7 @@ class RollingRestartIT {
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx64m",
             "-jar", NodeProcess.jar().toString(), "ops", "rollout", "--key",
             dir.resolve("rollout-it.key").toString(), "--node", "127.0.0.1:" + base,
-            "--settle", "6s", "--node-timeout", "90s", "--config-name", "node-v2.yaml")
+            "--settle", "6s", "--node-timeout", "90s", "--config", nextConfig.toString())
         .redirectErrorStream(true).start();
     List<String> rolloutOut = new CopyOnWriteArrayList<>();
     launcher.follow(rollout, line -> {
