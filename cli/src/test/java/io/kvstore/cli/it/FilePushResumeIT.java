@@ -79,6 +79,9 @@ class FilePushResumeIT {
           assertThat(left.map(p -> p.getFileName().toString()).toList())
               .as("ops/files of node %d: no temporary or partial file", i).containsExactly("payload.bin");
         }
+        try (Stream<Path> parts = Files.list(data.resolve("ops").resolve("assembly"))) {
+          assertThat(parts.toList()).as("ops/assembly of node %d: no partial file", i).isEmpty();
+        }
       }
     } finally {
       cli.shutdownNow(); // a push still running is ended by Kvstore.run's own timeout

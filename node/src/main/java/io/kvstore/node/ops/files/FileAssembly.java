@@ -11,8 +11,9 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 
 /**
- * Writes a file from its verified chunks: to a temporary file beside the destination, hashing as
- * it copies (64 KiB at a time, whatever the file size), fsynced, checked against the manifest's
+ * Writes a file from its verified chunks: to a temporary file in {@code ops/assembly} (beside
+ * {@code ops/files}, so the same file system, and never a name that a pushed file could have),
+ * hashing as it copies (64 KiB at a time, whatever the file size), fsynced, checked against the manifest's
  * whole-file SHA-256, renamed over {@code ops/files/NAME} atomically, then the directory fsynced.
  * A reader sees the old file or the whole new one, never a part; a mismatch leaves the old file.
  */
@@ -28,6 +29,30 @@ public final class FileAssembly {
 
   private FileAssembly() {}
 
+  /** Where files are assembled before the rename: beside {@code filesDir}. */
+  static Path assemblyDir(Path filesDir) {
+    return filesDir.resolveSibling("assembly");
+  }
+
+  /**
+   * At start: deletes what a crash left in {@code ops/assembly} (nothing is assembled before the
+   * node runs, and a file still wanted is fetched and assembled again). Returns how many.
+   */
+  public static int deleteLeftovers(Path filesDir) throws IOException {
+    Path dir = assemblyDir(filesDir);
+    if (!Files.isDirectory(dir)) {
+      return 0;
+    }
+    int deleted = 0;
+    try (var left = Files.list(dir)) {
+      for (Path p : left.toList()) {
+        Files.deleteIfExists(p);
+        deleted++;
+      }
+    }
+    return deleted;
+  }
+
   /** Assembles {@code op}'s chunks into {@code filesDir/manifest.name()} and returns the path. */
   public static Path assemble(ChunkStore store, FileOpId op, FileManifest manifest, Path filesDir)
       throws IOException {
@@ -36,7 +61,7 @@ public final class FileAssembly {
     if (!target.getParent().equals(filesDir)) {
       throw new IOException("destination " + manifest.name() + " leaves " + filesDir);
     }
-    Path temp = filesDir.resolve("." + manifest.name() + "." + op.shortHex() + ".part");
+    Path temp = Files.createDirectories(assemblyDir(filesDir)).resolve(manifest.name() + "." + op.shortHex() + ".part");
     MessageDigest digest = FileChunking.sha256();
     ByteBuffer buffer = ByteBuffer.allocate(COPY_BUFFER);
     try {

@@ -45,6 +45,11 @@ public final class FilePush {
     this.thread = thread;
     Path ops = dataDir.resolve("ops");
     filesDir = ops.resolve("files");
+    try {
+      FileAssembly.deleteLeftovers(filesDir); // a crash mid-assembly leaves a part file
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot clear " + ops.resolve("assembly"), e);
+    }
     ChunkStore store = new ChunkStore(ops.resolve("chunks"), config.maxStoreBytes());
     operations = new FileOperations(scripts, thenScript, thread, clock);
     transfer = new FileTransfer(config, store, ops.resolve("files"), network, thread, clock, random,

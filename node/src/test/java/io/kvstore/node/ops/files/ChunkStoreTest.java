@@ -109,6 +109,20 @@ class ChunkStoreTest {
   }
 
   @Test
+  void aPartLeftByACrashIsDeletedAtStartAndNeverSitsInTheFilesDirectory() throws Exception {
+    Path files = Files.createDirectories(dir.resolve("files"));
+    Path assembly = Files.createDirectories(dir.resolve("assembly"));
+    Files.write(assembly.resolve("big.bin." + OP.shortHex() + ".part"), new byte[100]);
+    Files.writeString(files.resolve(".a.12345678.part"), "a pushed file that only looks like a part");
+    assertEquals(1, FileAssembly.deleteLeftovers(files));
+    try (var left = Files.list(assembly)) {
+      assertEquals(0, left.count());
+    }
+    assertTrue(Files.exists(files.resolve(".a.12345678.part")), "files in ops/files are never touched");
+    assertEquals(0, FileAssembly.deleteLeftovers(dir.resolve("elsewhere").resolve("files")));
+  }
+
+  @Test
   void chunkingHashesEveryChunkAndTheList() throws Exception {
     int chunk = FileManifest.MIN_CHUNK_SIZE;
     byte[] file = new byte[chunk * 2];
