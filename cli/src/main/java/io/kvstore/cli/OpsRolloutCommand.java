@@ -88,6 +88,22 @@ final class OpsRolloutCommand implements Callable<Integer> {
           + " (default ${DEFAULT-VALUE}: hints are held 5 s before delivery).")
   Duration settle;
 
+  /**
+   * A config the nodes refuse would stop each node the rollout restarts (it exits 2 and stays
+   * down), so it is read and validated here, with the node's own loader, before anything is pushed.
+   */
+  private static void checkConfig(Path file) {
+    if (file == null) {
+      return;
+    }
+    try {
+      io.kvstore.node.config.NodeConfigLoader.load(file).validate();
+    } catch (io.kvstore.node.config.ConfigException e) {
+      throw new CliException(ExitCodes.BAD_INPUT, "a node would refuse this config and stay down: "
+          + e.getMessage() + "; nothing was pushed or restarted");
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     if ((jarFile != null && jarName != null) || (configFile != null && configName != null)) {
@@ -97,6 +113,7 @@ final class OpsRolloutCommand implements Callable<Integer> {
     configName = configFile == null ? configName : configFile.getFileName().toString();
     checkPushedName(jarFile == null ? "--jar-name" : "--jar", jarName, ".jar");
     checkPushedName(configFile == null ? "--config-name" : "--config", configName, ".yaml", ".yml");
+    checkConfig(configFile);
     OperatorKey key;
     try {
       key = OperatorKeys.loadPrivate(keyFile);

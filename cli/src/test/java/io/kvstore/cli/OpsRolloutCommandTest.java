@@ -40,6 +40,20 @@ class OpsRolloutCommandTest {
   }
 
   @Test
+  void aConfigTheNodesWouldRefuseIsRefusedBeforeAnythingIsPushed() throws Exception {
+    Path unknownField = dir.resolve("unknown.yaml");
+    java.nio.file.Files.writeString(unknownField, "replication:\n  n: 3\nreplicaton-typo: 1\n");
+    assertThat(rollout("--config", unknownField.toString())).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("a node would refuse this config and stay down")
+        .contains("unknown field 'replicaton-typo'").contains("nothing was pushed or restarted");
+    err.reset();
+    Path badValue = dir.resolve("bad.yaml");
+    java.nio.file.Files.writeString(badValue, "port: 70000\n");
+    assertThat(rollout("--config", badValue.toString())).isEqualTo(ExitCodes.BAD_INPUT);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("a node would refuse this config").contains("port");
+  }
+
+  @Test
   void aConfigNameMustBeAPushableYamlName() {
     assertThat(rollout("--config-name", "node.txt")).isEqualTo(ExitCodes.BAD_INPUT);
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--config-name node.txt: not a .yaml or .yml");
