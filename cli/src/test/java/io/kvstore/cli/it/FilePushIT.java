@@ -2,20 +2,15 @@ package io.kvstore.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -44,7 +39,7 @@ class FilePushIT {
     try (NodeCluster cluster = NodeCluster.start(dir, NODES, ops,
         i -> List.of("--http-port", Integer.toString(httpPorts.get(i - 1))))) {
       Path file = dir.resolve("payload.bin");
-      byte[] expected = writeRandom(file, megabytes * 1_000_000L);
+      String expected = PushedFiles.writeRandom(file, megabytes * 1_000_000L, 42);
       long start = System.nanoTime();
       Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60 + megabytes), "ops", "push", file.toString(),
           "--dest", "payload.bin", "--key", dir.resolve("op.key").toString(),
@@ -64,7 +59,7 @@ class FilePushIT {
       double seconds = (System.nanoTime() - start) / 1e9;
       assertThat(missing).as("nodes without the file after %d s", 60 + megabytes).isEmpty();
       for (Path t : targets) {
-        assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
+        assertThat(PushedFiles.sha256(t)).as(t.toString()).isEqualTo(expected);
       }
       List<String> nodeRss = new ArrayList<>();
       for (NodeProcess n : cluster.nodes()) {
@@ -114,7 +109,7 @@ class FilePushIT {
     try (NodeCluster cluster = NodeCluster.start(dir, nodes, ops, i -> List.of(
         "--http-port", Integer.toString(httpPorts.get(i - 1)), "--label", i == 1 ? "role=origin" : "role=target"))) {
       Path file = dir.resolve("payload.bin");
-      byte[] expected = writeRandom(file, size);
+      String expected = PushedFiles.writeRandom(file, size, 42);
       Kvstore.Run push = Kvstore.run(dir, Duration.ofSeconds(60), "ops", "push", file.toString(),
           "--dest", "payload.bin", "--then", "touch then-ran", "--targets", "role=target",
           "--key", dir.resolve("op.key").toString(), "--node", "127.0.0.1:" + cluster.node(0).port);
@@ -131,7 +126,7 @@ class FilePushIT {
       }
       assertThat(missing).as("targets without the file after 60 s").isEmpty();
       for (Path t : targets) {
-        assertThat(sha256(t)).as(t.toString()).isEqualTo(HexFormat.of().formatHex(expected));
+        assertThat(PushedFiles.sha256(t)).as(t.toString()).isEqualTo(expected);
       }
       Thread.sleep(6_000); // the next stats sample (every 5 s); then-scripts have run by then
       for (int i = 2; i <= nodes; i++) {
@@ -159,31 +154,7 @@ class FilePushIT {
     }
   }
 
-  private static byte[] writeRandom(Path file, long size) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    SplittableRandom random = new SplittableRandom(42);
-    byte[] block = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long left = size; left > 0; left -= block.length) {
-        random.nextBytes(block);
-        int n = (int) Math.min(block.length, left);
-        out.write(block, 0, n);
-        sha.update(block, 0, n);
-      }
-    }
-    return sha.digest();
-  }
 
-  private static String sha256(Path file) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    byte[] block = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(block)) > 0; ) {
-        sha.update(block, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
 
   private static double metric(int port, String name) throws Exception {
     String body = HttpClient.newHttpClient().send(

@@ -3,14 +3,9 @@ package io.kvstore.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HexFormat;
-import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -40,7 +35,7 @@ class FilePushResumeIT {
     ExecutorService cli = Executors.newSingleThreadExecutor();
     try (NodeCluster cluster = NodeCluster.start(dir, NODES, ops)) {
       Path file = dir.resolve("payload.bin");
-      String expected = writeRandom(file, SIZE);
+      String expected = PushedFiles.writeRandom(file, SIZE, 7);
       // each run appends one line: a then-script that ran twice shows as two
       String then = "echo \"$KVSTORE_OP_ID\" >> \"$KVSTORE_DATA_DIR/then-ran.log\"";
       Future<Kvstore.Run> push = cli.submit(() -> Kvstore.run(dir, WAIT, "ops", "push", file.toString(),
@@ -132,7 +127,7 @@ class FilePushResumeIT {
   private static void assertArrives(Path data, String expected) throws Exception {
     Path target = filesDir(data).resolve("payload.bin");
     awaitExists(target); // the rename is atomic: present means whole
-    assertThat(sha256(target)).as(target.toString()).isEqualTo(expected);
+    assertThat(PushedFiles.sha256(target)).as(target.toString()).isEqualTo(expected);
   }
 
   private static void awaitExists(Path p) throws InterruptedException {
@@ -143,29 +138,5 @@ class FilePushResumeIT {
     assertThat(p).as("within %s", WAIT).exists();
   }
 
-  private static String writeRandom(Path file, long size) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    SplittableRandom random = new SplittableRandom(7);
-    byte[] block = new byte[1 << 20];
-    try (OutputStream out = Files.newOutputStream(file)) {
-      for (long left = size; left > 0; left -= block.length) {
-        random.nextBytes(block);
-        int n = (int) Math.min(block.length, left);
-        out.write(block, 0, n);
-        sha.update(block, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
 
-  private static String sha256(Path file) throws Exception {
-    MessageDigest sha = MessageDigest.getInstance("SHA-256");
-    byte[] block = new byte[1 << 16];
-    try (InputStream in = Files.newInputStream(file)) {
-      for (int n; (n = in.read(block)) > 0; ) {
-        sha.update(block, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(sha.digest());
-  }
 }
