@@ -6,14 +6,17 @@
 # For each placement (unpinned: the scheduler decides; pinned: generator on core 0, both servers
 # on core 1, with taskset), it starts memcached (-U PORT -t 2, UDP only, loopback) and a KVStore
 # node (durable RocksDB, default config), then alternates the two on the same workload, round by
-# round: GET and PUT, window 32 and window 1, then an open-loop GET run at half of memcached's
-# median window-32 GET rate (latency from the scheduled send times). Medians over the rounds.
+# round: GET and PUT, window 32 and window 1, then open-loop GET runs at fractions (default a
+# quarter, a half, three quarters) of memcached's median window-32 GET rate (latency from the
+# scheduled send times). Medians over the rounds. At the end bench/plot-vs-memcached.sh draws
+# OUT_DIR/vs-memcached-PLACEMENT.svg (throughput, latency vs offered rate) unless PLOT=0.
 # With JVM_WINDOW1=1 (default) the unpinned window-1 GET rounds also run the JVM generator
 # (./kvstore bench --window 1 --sockets 1) against both servers, right after the native runs.
 #
 # Settings (environment variables):
 #   ROUNDS=3  DURATION=5  WARMUP=1 (seconds)  VALUE_SIZE=100  KEYS=10000  THREADS=1
 #   WINDOWS="32 1"  WORKLOADS="get put"  PLACEMENTS="unpinned pinned"  OPEN_LOOP=1  JVM_WINDOW1=1
+#   OPEN_LOOP_FRACTIONS="0.25 0.5 0.75"  PLOT=1
 #   ENGINE=rocksdb|memory  OUT_DIR=<new temp dir>  KVSTORE=<launcher, default ./kvstore>
 # Quick look: ROUNDS=1 DURATION=2 PLACEMENTS=unpinned JVM_WINDOW1=0 bench/run-vs-memcached.sh
 set -euo pipefail
@@ -34,6 +37,8 @@ WORKLOADS=${WORKLOADS:-get put}
 PLACEMENTS=${PLACEMENTS:-unpinned pinned}
 OPEN_LOOP=${OPEN_LOOP:-1}
 JVM_WINDOW1=${JVM_WINDOW1:-1}
+OPEN_LOOP_FRACTIONS=${OPEN_LOOP_FRACTIONS:-0.25 0.5 0.75}
+PLOT=${PLOT:-1}
 ENGINE=${ENGINE:-rocksdb}
 OUT_DIR=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kvstore-vs-memcached.XXXXXX")}
 mkdir -p "$OUT_DIR"
@@ -180,7 +185,7 @@ run_placement() {
   set_placement "$PLACEMENT"
   start_memcached
   start_node
-  local workload window round rate
+  local workload window round rate peak fraction
   for workload in $WORKLOADS; do
     for window in $WINDOWS; do
       for round in $(seq 1 "$ROUNDS"); do
@@ -195,14 +200,15 @@ run_placement() {
     done
   done
   if [ "$OPEN_LOOP" = 1 ]; then
-    rate=$(median_memcached_get32)
-    rate=$(jq -n --argjson r "$rate" '$r / 2 | floor')
-    if [ "$rate" -gt 0 ]; then
+    peak=$(median_memcached_get32)
+    for fraction in $OPEN_LOOP_FRACTIONS; do
+      rate=$(jq -n --argjson r "$peak" --argjson f "$fraction" '$r * $f | floor')
+      [ "$rate" -gt 0 ] || continue
       for round in $(seq 1 "$ROUNDS"); do
         native memcached get 1024 "$round" --rate "$rate"
         native kvstore get 1024 "$round" --rate "$rate"
       done
-    fi
+    done
   fi
   stop_pid "$NODE_PID"
   stop_pid "$MEMCACHED_PID"
@@ -251,6 +257,10 @@ main() {
     "kvload with $THREADS thread(s), ${DURATION}s measured after ${WARMUP}s warm-up; medians of" \
     "$ROUNDS alternating rounds; _x columns: KVStore / memcached (ops: higher is better)"
   print_table | tee "$OUT_DIR/table.txt"
+  if [ "$PLOT" = 1 ]; then
+    echo
+    "$ROOT/bench/plot-vs-memcached.sh" "$RESULTS" "$OUT_DIR/vs-memcached" || log "plotting failed"
+  fi
   echo
   echo "raw results (one JSON line per run): $RESULTS"
   echo "logs: $OUT_DIR"
