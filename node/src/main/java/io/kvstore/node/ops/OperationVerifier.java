@@ -12,6 +12,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,17 +76,31 @@ public final class OperationVerifier {
 
   /** Verifies {@code bytes} received from {@code source}; an accepted operation is remembered. */
   public Verdict verify(byte[] bytes, InetSocketAddress source) {
+    return verify(bytes, source, () -> true);
+  }
+
+  /**
+   * As {@link #verify(byte[], InetSocketAddress)}, but asks {@code signatureBudget} right before
+   * the signature check (the only costly step) and returns null, counting and checking nothing
+   * more, when it says no. Refusals found before (malformed, disabled, untrusted key) cost no
+   * budget, so junk cannot use up the checks a trusted operator's submission needs.
+   */
+  public Verdict verify(byte[] bytes, InetSocketAddress source, BooleanSupplier signatureBudget) {
     SignedOperation op;
     try {
       op = OperationCodec.decode(bytes);
     } catch (MalformedOperationException e) {
       return refuse(null, OpsRefusal.MALFORMED, source, e.getMessage());
     }
-    return verify(op, source);
+    return verify(op, source, signatureBudget);
   }
 
   /** Verifies a decoded operation (its structure is already checked). */
   public Verdict verify(SignedOperation op, InetSocketAddress source) {
+    return verify(op, source, () -> true);
+  }
+
+  private Verdict verify(SignedOperation op, InetSocketAddress source, BooleanSupplier signatureBudget) {
     if (!config.enabled()) {
       return refuse(op, OpsRefusal.DISABLED, source, "this node trusts no operator key (ops.trusted-keys)");
     }
@@ -93,6 +108,9 @@ public final class OperationVerifier {
     if (key == null) {
       return refuse(op, OpsRefusal.UNTRUSTED_KEY, source,
           "key " + HexFormat.of().formatHex(op.keyFingerprint()) + " is not in ops.trusted-keys");
+    }
+    if (!signatureBudget.getAsBoolean()) {
+      return null;
     }
     if (!op.signatureValidFor(key.key())) {
       return refuse(op, OpsRefusal.BAD_SIGNATURE, source, "signature does not verify with key " + key.name());

@@ -18,7 +18,10 @@ import java.util.random.RandomGenerator;
  * handed to the membership thread to spread.
  */
 public final class OpsCore {
-  /** Submissions verified per second at most (a signature check each); beyond, 0x03. */
+  /**
+   * Signature checks for submissions per second at most; beyond, 0x03. Only submissions that
+   * reach the check (well-formed, trusted key) count.
+   */
   static final int SUBMITS_PER_SECOND = 32;
 
   private final OpsConfig config;
@@ -67,14 +70,14 @@ public final class OpsCore {
   /**
    * OPS_SUBMIT from a client: verifies (and remembers) the operation on the calling thread; an
    * accepted one is spread from the membership thread. Returns the verdict, or null when too many
-   * submissions came this second (the client is told 0x03 and may retry).
+   * signature checks were asked for this second (the client is told 0x03 and may retry).
    */
   public OperationVerifier.Verdict submit(byte[] operation, InetSocketAddress from) {
-    if (!admitSubmission()) {
+    OperationVerifier.Verdict verdict = verifier.verify(operation, from, this::admitSubmission);
+    if (verdict == null) {
       stats.submitsThrottled.increment();
       return null;
     }
-    OperationVerifier.Verdict verdict = verifier.verify(operation, from);
     if (verdict.accepted()) {
       dissemination.submitted(verdict);
       clusterThread.execute(dissemination::drainSubmitted);
