@@ -157,9 +157,34 @@ public final class OperatorKeys {
       String name = file.getFileName().toString().replaceFirst("\\.key$", "");
       OperatorKey key = new OperatorKey(NAME.matcher(name).matches() ? name : "operator", priv, pub);
       checkPair(key, file);
+      checkPrivate(file);
       return key;
     } catch (GeneralSecurityException e) {
       throw new KeyFileException(file + ": not a valid Ed25519 key (" + e.getMessage() + ")");
+    }
+  }
+
+  /**
+   * Refuses a private key that others than its owner may read or change, as ssh does: whoever
+   * can read it can run anything on every node that trusts it, so a key left mode 0644 (copied
+   * with a umask, unpacked from an archive) is to be fixed, not used. Skipped where the file
+   * system has no POSIX modes.
+   */
+  private static void checkPrivate(Path file) {
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> modes;
+    try {
+      modes = Files.getPosixFilePermissions(file);
+    } catch (UnsupportedOperationException e) {
+      return;
+    } catch (IOException e) {
+      throw new KeyFileException("cannot read the mode of " + file + ": " + e);
+    }
+    java.util.Set<java.nio.file.attribute.PosixFilePermission> others = new java.util.HashSet<>(modes);
+    others.removeAll(PosixFilePermissions.fromString("rwx------"));
+    if (!others.isEmpty()) {
+      throw new KeyFileException(file + " is accessible to others (mode " + PosixFilePermissions.toString(modes)
+          + "): whoever reads it can run anything on the nodes that trust it; chmod 600 " + file
+          + " (and consider the key leaked if others could read it)");
     }
   }
 

@@ -144,4 +144,17 @@ class OperatorKeysTest {
     Files.write(twoLines, (good + "\n" + good + "\n").getBytes(StandardCharsets.UTF_8));
     assertThatThrownBy(() -> OperatorKeys.loadPublic(twoLines)).hasMessageContaining("expected one line");
   }
+
+  @Test
+  void aPrivateKeyOthersMayReadOrWriteIsRefusedWithTheFix() throws Exception {
+    OperatorKeys.save(OperatorKeys.generate("loose"), dir.resolve("loose"), false);
+    Path file = dir.resolve("loose.key");
+    for (String mode : List.of("rw-r--r--", "rw-r-----", "rw----r--", "rw-----w-", "rw--w----")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+      assertThatThrownBy(() -> OperatorKeys.loadPrivate(file)).as(mode)
+          .hasMessageContaining("accessible to others (mode " + mode + ")").hasMessageContaining("chmod 600 " + file);
+    }
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+    assertThat(OperatorKeys.loadPrivate(file).name()).isEqualTo("loose");
+  }
 }
