@@ -39,7 +39,8 @@ public final class FileTransferMetrics {
     // Frames and operations turned away, whatever the reason (logs and FileTransferStats tell which).
     out.add(Stat.counter("ops.transfer.refused", "frames",
         s.framesMalformed.sum() + s.framesFromNonMembers.sum() + s.piecesUnsolicited.sum()
-            + push.framesDropped() + s.refusedBusy.sum() + s.storeFull.sum() + push.invalidManifests()));
+            + push.framesDropped() + s.refusedBusy.sum() + s.refusedTooLarge.sum() + s.storeFull.sum()
+            + push.invalidManifests()));
     out.add(Stat.counter("ops.transfer.throttled", "wants", s.servingThrottled.sum()));
     out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", push.transfer().storeBytes()));
     List<Map.Entry<String, String>> files = new ArrayList<>(push.transfer().fileStates().entrySet());

@@ -134,6 +134,21 @@ public final class FileTransfer {
       return;
     }
     FileOp op = new FileOp(id, manifest, expiresAtMillis, writes);
+    long needed = manifest.size() + manifest.listLength();
+    if (needed > store.maxBytes()) {
+      // It could never be complete here: fetching would only fill the store, and keep every other
+      // push out of it, until the operation expires. Not held, so no upload of it is stored either.
+      String why = "the file and its chunk list (" + needed + " bytes) exceed the chunk store ("
+          + store.maxBytes() + " bytes)";
+      stats.refusedTooLarge.increment();
+      if (writes) {
+        fail(op, why);
+      } else {
+        report(op, "refused: " + why);
+        log.warn("upload of file {} of operation {} refused: {}", manifest.name(), id, why);
+      }
+      return;
+    }
     if (manifest.chunkCount() == 0) {
       if (!MessageDigest.isEqual(manifest.listHash(), FileChunking.sha256(new byte[0], 0, 0))) {
         fail(op, "the manifest's list hash is not that of an empty list");

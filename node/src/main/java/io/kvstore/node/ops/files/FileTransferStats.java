@@ -27,4 +27,6 @@ public final class FileTransferStats {
   /** File operations refused because every transfer slot and the waiting line were taken. */
   public final LongAdder refusedBusy = new LongAdder();
   public final LongAdder storeFull = new LongAdder();
+  /** File operations refused because the file (with its chunk list) is larger than the whole chunk store. */
+  public final LongAdder refusedTooLarge = new LongAdder();
 }

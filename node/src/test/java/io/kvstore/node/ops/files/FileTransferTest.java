@@ -343,4 +343,23 @@ class FileTransferTest {
     assertFalse(Files.exists(nodes.get(1).files.resolve("payload.bin")));
     assertTrue(nodes.get(1).transfer.state("payload.bin").startsWith("failed"));
   }
+
+  @Test
+  void aFileLargerThanTheWholeChunkStoreIsRefusedAtOnceAndNothingOfItIsStored() throws Exception {
+    cluster(CHUNK, 2);
+    // A signed manifest may announce up to 16 GiB; this node's store holds 64 MiB.
+    int chunkSize = FileManifest.CHUNK_SIZE;
+    long size = 100L * chunkSize;
+    FileManifest huge = new FileManifest("huge.bin", size, new byte[32], chunkSize, 100, new byte[32], "");
+    nodes.get(1).transfer.offer(OP, huge, expires());
+    assertTrue(nodes.get(1).ready.size() == 1 && nodes.get(1).ready.get(0).startsWith("failed")
+        && nodes.get(1).ready.get(0).contains("exceed the chunk store"), nodes.get(1).ready.toString());
+    assertTrue(nodes.get(1).transfer.state("huge.bin").startsWith("failed"));
+    assertNull(nodes.get(1).transfer.op(OP));
+    assertEquals(UploadIntake.Result.UNKNOWN_OPERATION,
+        nodes.get(1).intake.onPiece(new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[FileFrames.MAX_PIECE]));
+    clock.advance(5_000);
+    assertEquals(0, nodes.get(1).transfer.storeBytes());
+    assertEquals(1, nodes.get(1).transfer.counters().refusedTooLarge.sum());
+  }
 }
