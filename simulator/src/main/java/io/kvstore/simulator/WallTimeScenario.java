@@ -16,9 +16,9 @@ final class WallTimeScenario implements Scenario {
         cluster.sim().runFor(Duration.ofMillis(Math.max(0, options.virtualMillis() - formedAt)));
         double wall = (System.nanoTime() - start) / 1e9;
         out.printf("  N=%d seed=%d  %.0f virtual min in %.1f s wall (formation: %.1f virtual s in %.1f s wall); "
-                + "%d events, %.2f M events/s%n",
+                + "%d events, %.2f M events/s; trace %016x%n",
             nodes, seed, cluster.sim().elapsedMillis() / 60_000.0, wall, formedAt / 1000.0, formedWall,
-            cluster.sim().eventsRun(), cluster.sim().eventsRun() / wall / 1e6);
+            cluster.sim().eventsRun(), cluster.sim().eventsRun() / wall / 1e6, cluster.network().trace().hash());
       }
     }
   }

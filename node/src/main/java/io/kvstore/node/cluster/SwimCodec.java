@@ -51,7 +51,21 @@ public final class SwimCodec {
   }
 
   private static int idSize(NodeId id) {
-    return 1 + (id == null ? 0 : id.value().getBytes(StandardCharsets.UTF_8).length);
+    return 1 + (id == null ? 0 : utf8Length(id.value()));
+  }
+
+  /**
+   * UTF-8 length without encoding: sizes are computed for every update of every message, and
+   * {@code getBytes} there was a large share of the simulator's allocation and time.
+   */
+  private static int utf8Length(String s) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      if (s.charAt(i) >= 0x80) {
+        return s.getBytes(StandardCharsets.UTF_8).length;
+      }
+    }
+    return n;
   }
 
   public static byte[] encode(byte[] frameId, SwimMessage message) {
@@ -194,7 +208,16 @@ public final class SwimCodec {
       out.put((byte) 0);
       return;
     }
-    byte[] b = id.value().getBytes(StandardCharsets.UTF_8);
+    String value = id.value();
+    int n = value.length();
+    if (utf8Length(value) == n) { // ASCII, as ids nearly always are: no intermediate array
+      out.put((byte) n);
+      for (int i = 0; i < n; i++) {
+        out.put((byte) value.charAt(i));
+      }
+      return;
+    }
+    byte[] b = value.getBytes(StandardCharsets.UTF_8);
     out.put((byte) b.length).put(b);
   }
 
