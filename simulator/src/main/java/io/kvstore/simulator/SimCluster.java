@@ -23,6 +23,7 @@ public final class SimCluster {
   private final SimNetwork network;
   private final ViewTracker views;
   private final SwimConfig config;
+  private final SharedNames names = new SharedNames();
   private final List<SimNode> nodes = new ArrayList<>();
 
   public SimCluster(long seed, SwimConfig config) {
@@ -53,8 +54,8 @@ public final class SimCluster {
     List<SimNode> added = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       int index = nodes.size();
-      SimNode node = new SimNode(index, new NodeId(String.format("node-%04d", index)),
-          addressOf(index), sim, network, views, config);
+      SimNode node = new SimNode(index, names.id(new NodeId(String.format("node-%04d", index))),
+          names.address(addressOf(index)), sim, network, views, config, names);
       nodes.add(node);
       network.register(node);
       views.register(node);

@@ -6,6 +6,7 @@ import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.cluster.SwimConfig;
 import io.kvstore.node.cluster.SwimMembership;
+import io.kvstore.node.cluster.WireNames;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -30,6 +31,7 @@ public final class SimNode implements SimEndpoint {
   private final SimNetwork network;
   private final ViewTracker views;
   private final SwimConfig config;
+  private final WireNames names;
   private final Traffic traffic = new Traffic();
 
   private SwimMembership membership;
@@ -37,7 +39,8 @@ public final class SimNode implements SimEndpoint {
   private final SimProcess process;
 
   SimNode(int index, NodeId id, InetSocketAddress address, Simulation sim, SimNetwork network,
-      ViewTracker views, SwimConfig config) {
+      ViewTracker views, SwimConfig config, WireNames names) {
+    this.names = names;
     this.index = index;
     this.id = id;
     this.address = address;
@@ -61,6 +64,7 @@ public final class SimNode implements SimEndpoint {
     membership =
         new SwimMembership(id, address, config, LIMITS, sim.clock(), sim.random(((long) index << 20) | current),
             port, scheduler);
+    membership.useNames(names);
     views.onStarted();
     membership.addListener((before, after) -> views.onChange(this, before, after));
     membership.start(seeds);

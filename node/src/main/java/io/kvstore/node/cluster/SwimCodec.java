@@ -135,29 +135,34 @@ public final class SwimCodec {
    * @throws MalformedMessageException on any inconsistency
    */
   public static SwimMessage decode(int type, ByteBuffer body) {
+    return decode(type, body, WireNames.AS_DECODED);
+  }
+
+  /** As {@link #decode(int, ByteBuffer)}, keeping the ids and addresses {@code names} gives. */
+  public static SwimMessage decode(int type, ByteBuffer body, WireNames names) {
     try {
       return switch (type) {
             case PING -> {
               int seq = body.getInt();
-              NodeId target = getId(body);
-              Update source = getUpdate(body);
-              yield new Ping(seq, target, source, getUpdates(body));
+              NodeId target = getId(body, names);
+              Update source = getUpdate(body, names);
+              yield new Ping(seq, target, source, getUpdates(body, names));
             }
             case PING_REQ -> {
               int seq = body.getInt();
-              NodeId target = getId(body);
-              InetSocketAddress address = AddressCodec.get(body);
-              Update source = getUpdate(body);
-              yield new PingReq(seq, target, address, source, getUpdates(body));
+              NodeId target = getId(body, names);
+              InetSocketAddress address = names.address(AddressCodec.get(body));
+              Update source = getUpdate(body, names);
+              yield new PingReq(seq, target, address, source, getUpdates(body, names));
             }
-            case ACK -> new Ack(body.getInt(), getUpdates(body));
-            case NACK -> new Nack(body.getInt(), getUpdates(body));
-            case GOSSIP -> new Gossip(getUpdates(body));
+            case ACK -> new Ack(body.getInt(), getUpdates(body, names));
+            case NACK -> new Nack(body.getInt(), getUpdates(body, names));
+            case GOSSIP -> new Gossip(getUpdates(body, names));
             case PUSH_PULL -> {
               int exchange = body.getInt();
               int flags = body.get();
               int chunk = body.getShort() & 0xFFFF;
-              yield new PushPull(exchange, (flags & 1) != 0, (flags & 2) != 0, chunk, getUpdates(body));
+              yield new PushPull(exchange, (flags & 1) != 0, (flags & 2) != 0, chunk, getUpdates(body, names));
             }
             default -> throw new MalformedMessageException("not a membership message: " + type);
           };
@@ -166,14 +171,14 @@ public final class SwimCodec {
     }
   }
 
-  private static List<Update> getUpdates(ByteBuffer in) {
+  private static List<Update> getUpdates(ByteBuffer in, WireNames names) {
     int count = in.getShort() & 0xFFFF;
     if (count > MAX_UPDATES || count > in.remaining() / 11) {
       throw new MalformedMessageException("implausible update count " + count);
     }
     List<Update> updates = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      updates.add(getUpdate(in));
+      updates.add(getUpdate(in, names));
     }
     return updates;
   }
@@ -188,18 +193,18 @@ public final class SwimCodec {
     }
   }
 
-  private static Update getUpdate(ByteBuffer in) {
+  private static Update getUpdate(ByteBuffer in, WireNames names) {
     int kind = in.get() & 0xFF;
     if (kind >= KINDS.length) {
       throw new MalformedMessageException("unknown update kind " + kind);
     }
     long incarnation = in.getLong();
-    NodeId id = getId(in);
+    NodeId id = getId(in, names);
     if (id == null) {
       throw new MalformedMessageException("update without a member id");
     }
-    NodeId from = getId(in);
-    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? AddressCodec.get(in) : null;
+    NodeId from = getId(in, names);
+    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? names.address(AddressCodec.get(in)) : null;
     return new Update(KINDS[kind], id, address, incarnation, from);
   }
 
@@ -221,7 +226,7 @@ public final class SwimCodec {
     out.put((byte) b.length).put(b);
   }
 
-  private static NodeId getId(ByteBuffer in) {
+  private static NodeId getId(ByteBuffer in, WireNames names) {
     int len = in.get() & 0xFF;
     if (len == 0) {
       return null;
@@ -231,7 +236,7 @@ public final class SwimCodec {
     }
     byte[] b = new byte[len];
     in.get(b);
-    return new NodeId(new String(b, StandardCharsets.UTF_8));
+    return names.id(new NodeId(new String(b, StandardCharsets.UTF_8)));
   }
 
 

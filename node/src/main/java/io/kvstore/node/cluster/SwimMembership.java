@@ -48,6 +48,7 @@ public final class SwimMembership {
   private final StateMerge merge;
   private final FailureDetector detector;
   private final StateExchange exchange;
+  private WireNames names = WireNames.AS_DECODED;
 
   public SwimMembership(
       NodeId selfId,
@@ -122,6 +123,11 @@ public final class SwimMembership {
     dissemination.stop();
     exchange.stop();
     merge.stop();
+  }
+
+  /** Keeps decoded ids and addresses as {@code names} gives them (the simulator shares them). */
+  public void useNames(WireNames names) {
+    this.names = names;
   }
 
   public void addListener(MembershipListener listener) {
@@ -239,7 +245,7 @@ public final class SwimMembership {
         throw new MalformedMessageException("unsupported version " + InternalFrame.version(buffer));
       }
       int type = InternalFrame.type(buffer);
-      message = SwimCodec.decode(type, buffer.position(InternalFrame.HEADER).slice());
+      message = SwimCodec.decode(type, buffer.position(InternalFrame.HEADER).slice(), names);
     } catch (MalformedMessageException e) {
       stats.malformed++;
       return;
