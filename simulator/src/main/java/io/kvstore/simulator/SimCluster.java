@@ -54,8 +54,10 @@ public final class SimCluster {
     List<SimNode> added = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       int index = nodes.size();
-      SimNode node = new SimNode(index, names.id(new NodeId(String.format("node-%04d", index))),
-          names.address(addressOf(index)), sim, network, views, config, names);
+      NodeId id = new NodeId(String.format("node-%04d", index));
+      InetSocketAddress address = addressOf(index);
+      names.share(id, address);
+      SimNode node = new SimNode(index, id, address, sim, network, views, config, names);
       nodes.add(node);
       network.register(node);
       views.register(node);
