@@ -109,7 +109,6 @@ public final class UploadIntake {
         || data.length != Math.min(FileFrames.MAX_PIECE, length - offset)) {
       return Result.BAD_PIECE;
     }
-    op.markOrigin();
     if (store.has(op.id, chunk)) {
       return Result.ACCEPTED;
     }
@@ -151,6 +150,9 @@ public final class UploadIntake {
     } catch (IOException e) {
       return Result.FAILED;
     }
+    // Only a verified upload makes this node the origin (which stops fetching from peers): a piece
+    // anyone may send, of bytes nobody signed, would otherwise stop a target's fetch for good.
+    op.markOrigin();
     if (chunk == FileFrames.LIST) {
       op.chunkHashes(data);
     } else {

@@ -362,4 +362,19 @@ class FileTransferTest {
     assertEquals(0, nodes.get(1).transfer.storeBytes());
     assertEquals(1, nodes.get(1).transfer.counters().refusedTooLarge.sum());
   }
+
+  @Test
+  void aForgedUploadPieceDoesNotStopATargetFromFetching() throws Exception {
+    FileChunking.Described d = cluster(2 * CHUNK, 2);
+    for (Node n : nodes) {
+      n.transfer.offer(OP, d.manifest(), expires());
+    }
+    // Anyone who knows the operation id may send OPS_CHUNK to node 1: a list of bytes nobody signed.
+    assertEquals(UploadIntake.Result.CHUNK_REJECTED, nodes.get(1).intake.onPiece(
+        new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[d.manifest().listLength()]));
+    upload(d);
+    runUntilAllHaveIt(30_000);
+    assertTrue(allHaveIt(), () -> nodes.stream().map(n -> n.ready.toString()).toList().toString());
+    assertByteIdentical();
+  }
 }
