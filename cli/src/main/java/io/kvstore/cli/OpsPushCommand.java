@@ -92,6 +92,9 @@ public final class OpsPushCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String script = thenScript();
+    // Everything but the file first: hashing a large file takes a while, and a mistake in the
+    // options should not be found only after it.
+    Signing signing = signing();
     FileChunking.Described described;
     try {
       described = FileChunking.describe(file, dest, FileManifest.CHUNK_SIZE, script);
@@ -101,7 +104,7 @@ public final class OpsPushCommand implements Callable<Integer> {
       throw new CliException(ExitCodes.BAD_INPUT, "cannot read " + file + ": " + e.getMessage());
     }
     FileManifest manifest = described.manifest();
-    SignedOperation op = sign(manifest);
+    SignedOperation op = signing.sign(manifest);
     FileOpId id = FileOpId.of(op.id());
     try (KvClient client = KvClient.open(KvClientConfig.builder().node(node).timeout(Duration.ofMillis(200))
         .retries(4).build())) {
@@ -128,12 +131,35 @@ public final class OpsPushCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private SignedOperation sign(FileManifest manifest) {
+  /** The key, targets and validity, checked: what signs the manifest once the file is described. */
+  private record Signing(OperatorKey key, TargetSelector targets, long expiresMillis, int timeoutMillis) {
+    SignedOperation sign(FileManifest manifest) {
+      long now = System.currentTimeMillis();
+      try {
+        return SignedOperation.builder(new SecureRandom(), now).expiresAt(now + expiresMillis)
+            .timeoutMillis(timeoutMillis).targets(targets).file(manifest.encode()).sign(key);
+      } catch (IllegalArgumentException e) {
+        throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
+      }
+    }
+  }
+
+  private Signing signing() {
+    long timeoutMillis = Durations.parse(timeout, "--timeout").toMillis();
+    if (timeoutMillis < 1 || timeoutMillis > Integer.MAX_VALUE) {
+      // (int) of a larger one wrapped: 1200h became about 7 h, 1000h a negative timeout
+      throw new CliException(ExitCodes.BAD_INPUT, "--timeout must be between 1 ms and 24 days, not " + timeout);
+    }
+    long expiresMillis = Durations.parse(expires, "--expires").toMillis();
+    if (expiresMillis < 1000) {
+      throw new CliException(ExitCodes.BAD_INPUT, "--expires must be at least 1 s, not " + expires);
+    }
     OperatorKey key;
     try {
       key = OperatorKeys.loadPrivate(keyFile);
     } catch (KeyFileException e) {
-      throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
+      throw new CliException(ExitCodes.BAD_INPUT, e.getMessage()
+          + (keyFile.toString().endsWith(".pub") ? " (--key takes the private NAME.key, not NAME.pub)" : ""));
     }
     TargetSelector selector;
     try {
@@ -141,17 +167,7 @@ public final class OpsPushCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new CliException(ExitCodes.BAD_INPUT, "--targets: " + e.getMessage());
     }
-    long now = System.currentTimeMillis();
-    try {
-      return SignedOperation.builder(new SecureRandom(), now)
-          .expiresAt(now + Durations.parse(expires, "--expires").toMillis())
-          .timeoutMillis((int) Durations.parse(timeout, "--timeout").toMillis())
-          .targets(selector)
-          .file(manifest.encode())
-          .sign(key);
-    } catch (IllegalArgumentException e) {
-      throw new CliException(ExitCodes.BAD_INPUT, e.getMessage());
-    }
+    return new Signing(key, selector, expiresMillis, (int) timeoutMillis);
   }
 
   private String thenScript() {

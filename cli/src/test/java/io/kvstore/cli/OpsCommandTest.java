@@ -147,6 +147,32 @@ class OpsCommandTest {
     }
   }
 
+  @Test
+  void pushRefusesBadTimeoutExpiryAndKeyBeforeItSendsAnything() throws Exception {
+    Path file = Files.write(dir.resolve("payload.bin"), new byte[5000]);
+    try (DatagramSocket node = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+      String at = "127.0.0.1:" + node.getLocalPort();
+      node.setSoTimeout(300);
+      String[] base = {"ops", "push", file.toString(), "--dest", "payload.bin", "--node", at, "--key"};
+      String key = dir.resolve("alice.key").toString();
+      // 1200 h does not fit the 4-byte timeout: cast, it became about 7 h
+      assertThat(Main.execute(concat(base, key, "--timeout", "1200h"))).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err()).contains("--timeout must be between 1 ms and 24 days, not 1200h");
+      assertThat(Main.execute(concat(base, key, "--timeout", "1000h"))).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(Main.execute(concat(base, key, "--expires", "0s"))).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err()).contains("--expires must be at least 1 s, not 0s");
+      assertThat(Main.execute(concat(base, dir.resolve("alice.pub").toString()))).isEqualTo(ExitCodes.BAD_INPUT);
+      assertThat(err()).contains("--key takes the private NAME.key, not NAME.pub");
+      assertThat(receives(node, new DatagramPacket(new byte[100], 100))).isFalse();
+    }
+  }
+
+  private static String[] concat(String[] base, String... more) {
+    String[] args = Arrays.copyOf(base, base.length + more.length);
+    System.arraycopy(more, 0, args, base.length, more.length);
+    return args;
+  }
+
   private static boolean receives(DatagramSocket s, DatagramPacket p) {
     try {
       s.receive(p);
