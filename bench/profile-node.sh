@@ -72,12 +72,7 @@ profile_workload() {
     "$KVSTORE" node --port "$port" --data-dir "$data_dir" >"$OUT_DIR/node-$workload.log" 2>&1 &
   local node_pid=$!
   STARTED_PIDS+=("$node_pid")
-  local deadline=$((SECONDS + 60))
-  until timeout 20 "$KVSTORE" is-alive --node "127.0.0.1:$port" >/dev/null 2>&1; do
-    kill -0 "$node_pid" 2>/dev/null || die "the node exited; see $OUT_DIR/node-$workload.log"
-    [ $SECONDS -lt $deadline ] || die "the node did not answer within 60s"
-    sleep 0.5
-  done
+  await_node_alive "$node_pid" "$port" "$OUT_DIR/node-$workload.log" 60
   log "profiling $workload at window $WINDOW for ${DURATION}s (node pid $node_pid)"
   run_bounded $((WARMUP + DURATION + 60)) "$OUT_DIR/kvload-$workload.json" "$OUT_DIR/kvload.log" \
     "$KVLOAD" --port "$port" --workload "$workload" --window "$WINDOW" --value-size "$VALUE_SIZE" \

@@ -117,12 +117,7 @@ start_node() {
   "${SERVER_CPU[@]}" "$KVSTORE" "${args[@]}" >"$OUT_DIR/node-$PLACEMENT.log" 2>&1 &
   NODE_PID=$!
   STARTED_PIDS+=("$NODE_PID")
-  local deadline=$((SECONDS + STARTUP_TIMEOUT))
-  until timeout 20 "$KVSTORE" is-alive --node "127.0.0.1:$KVSTORE_PORT" >/dev/null 2>&1; do
-    kill -0 "$NODE_PID" 2>/dev/null || die "the node exited; see $OUT_DIR/node-$PLACEMENT.log"
-    [ $SECONDS -lt $deadline ] || die "the node did not answer within ${STARTUP_TIMEOUT}s"
-    sleep 0.5
-  done
+  await_node_alive "$NODE_PID" "$KVSTORE_PORT" "$OUT_DIR/node-$PLACEMENT.log" "$STARTUP_TIMEOUT"
   log "kvstore node ($ENGINE) on udp 127.0.0.1:$KVSTORE_PORT (pid $NODE_PID, $PLACEMENT)"
 }
 

@@ -58,6 +58,18 @@ stop_pid() {
   kill -9 "$pid" 2>/dev/null || true
 }
 
+# Waits until the node PID on 127.0.0.1:PORT answers IS_ALIVE (needs $KVSTORE); dies naming LOG
+# if it exits or does not answer within TIMEOUT seconds.
+await_node_alive() {
+  local pid=$1 port=$2 log_file=$3 limit=$4
+  local deadline=$((SECONDS + limit))
+  until timeout 20 "$KVSTORE" is-alive --node "127.0.0.1:$port" >/dev/null 2>&1; do
+    kill -0 "$pid" 2>/dev/null || die "the node exited; see $log_file"
+    [ $SECONDS -lt $deadline ] || die "the node did not answer within ${limit}s"
+    sleep 0.5
+  done
+}
+
 stop_all_started() {
   local pid
   for pid in "${STARTED_PIDS[@]}"; do
