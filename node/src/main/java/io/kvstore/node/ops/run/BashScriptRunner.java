@@ -13,14 +13,15 @@ import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +86,14 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
     this.slots =
         new ThreadPoolExecutor(settings.maxConcurrent(), settings.maxConcurrent(), 0, TimeUnit.SECONDS,
             waiting, r -> daemon(r, "ops-runner-" + threads.incrementAndGet()));
-    this.timers = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "ops-timeouts"));
+    ScheduledThreadPoolExecutor timerPool = new ScheduledThreadPoolExecutor(1, r -> daemon(r, "ops-timeouts"));
+    timerPool.setRemoveOnCancelPolicy(true);
+    this.timers = timerPool;
+  }
+
+  /** Timeouts and hard kills still scheduled (tests: none once every script has ended). */
+  int pendingTimers() {
+    return ((ScheduledThreadPoolExecutor) timers).getQueue().size();
   }
 
   @Override
@@ -193,10 +201,11 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
     Thread reader = daemon(() -> drain(process.getInputStream(), tail), "ops-output-" + readers.incrementAndGet());
     reader.start();
     AtomicBoolean timedOut = new AtomicBoolean();
+    AtomicReference<ScheduledFuture<?>> hardKill = new AtomicReference<>();
     ScheduledFuture<?> deadline = timers.schedule(() -> {
       timedOut.set(true);
       ProcessGroups.terminate(group);
-      timers.schedule(() -> ProcessGroups.killHard(group), KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+      hardKill.set(timers.schedule(() -> ProcessGroups.killHard(group), KILL_GRACE_MILLIS, TimeUnit.MILLISECONDS));
     }, timeout, TimeUnit.MILLISECONDS);
     int exit;
     try {
@@ -204,6 +213,11 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
       deadline.cancel(false);
       // What the script left behind in its group ends with it.
       ProcessGroups.end(group, KILL_GRACE_MILLIS);
+      // The group is gone: a SIGKILL still pending could hit a new group that reuses its id.
+      ScheduledFuture<?> pending = hardKill.get();
+      if (pending != null) {
+        pending.cancel(false);
+      }
       reader.join(1_000);
     } catch (InterruptedException e) {
       // close(): the node is stopping; its scripts end with it.

@@ -121,6 +121,9 @@ class BashScriptRunnerTest {
     assertThat(r.durationMillis()).isBetween(400L, 10_000L);
     assertThat(gone(childPid(r))).as("backgrounded child killed with the group").isTrue();
     assertThat(stats.timedOut.sum()).isEqualTo(1);
+    // The group ended on SIGTERM: its SIGKILL, due 2 s later, must not wait for a new group that
+    // may reuse the id by then.
+    assertThat(runner.pendingTimers()).as("timers left after the script ended").isZero();
   }
 
   @Test
