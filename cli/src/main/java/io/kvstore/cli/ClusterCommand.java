@@ -276,7 +276,7 @@ public final class ClusterCommand implements Callable<Integer> {
         throw new CliException(ExitCodes.FAILURE, formation.failure());
       }
     }
-    new ServingProbe(System.out).await(basePort, nodes, 30);
+    new ServingProbe().await(basePort, nodes, 30, System.out);
     System.out.printf("cluster ready: %d members. Try: ./kvstore put k v --node 127.0.0.1:%d%n",
         nodes, basePort + nodes - 1);
   }
