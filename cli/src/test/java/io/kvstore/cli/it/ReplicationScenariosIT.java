@@ -92,6 +92,19 @@ class ReplicationScenariosIT {
     }
   }
 
+  /** The last lines of every node's log, for a failure's message. */
+  private static String logTails(NodeCluster cluster) {
+    StringBuilder b = new StringBuilder();
+    for (int n = 0; n < cluster.size(); n++) {
+      String[] lines = cluster.node(n).logText().split("\n");
+      b.append("--- node ").append(n + 1).append(" (last 40 lines)\n");
+      for (int i = Math.max(0, lines.length - 40); i < lines.length; i++) {
+        b.append(lines[i]).append('\n');
+      }
+    }
+    return b.toString();
+  }
+
   /** Waits until {@code viewer} holds exactly {@code dead} members dead (or left). */
   private static void awaitDeadIn(NodeProcess viewer, int dead) {
     await("node on port " + viewer.port + " sees " + dead + " member(s) down")
@@ -116,8 +129,11 @@ class ReplicationScenariosIT {
         Map<String, Integer> detected = readAll(three, "s1-", 100, i -> "value-" + i);
         System.out.printf("scenario 1: GETs through node 3 right after SHUTDOWN %s, once node 2"
             + " is seen dead %s%n", atOnce, detected);
-        assertThat(atOnce).as("GETs right after the SHUTDOWN").isEqualTo(Map.of("ok", 100));
-        assertThat(detected).as("GETs once node 2 is seen dead").isEqualTo(Map.of("ok", 100));
+        // The logs say what each node was doing (rebalance waits, leave handling) if a read failed.
+        assertThat(atOnce).as("GETs right after the SHUTDOWN; node logs:%n%s", logTails(cluster))
+            .isEqualTo(Map.of("ok", 100));
+        assertThat(detected).as("GETs once node 2 is seen dead; node logs:%n%s", logTails(cluster))
+            .isEqualTo(Map.of("ok", 100));
       }
     }
   }
