@@ -94,11 +94,14 @@ public final class Simulation {
     event.action.run();
   }
 
-  /** A scheduled event; cancelling it leaves it in the queue, where it is skipped. */
+  /**
+   * A scheduled event; cancelling it leaves it in the queue, where it is skipped, but lets go of
+   * its action (and whatever the action holds) at once.
+   */
   public static final class Event implements Scheduler.Cancellable, Comparable<Event> {
     private final long time;
     private final long sequence;
-    private final Runnable action;
+    private Runnable action;
     private boolean cancelled;
 
     private Event(long time, long sequence, Runnable action) {
@@ -110,6 +113,7 @@ public final class Simulation {
     @Override
     public void cancel() {
       cancelled = true;
+      action = null;
     }
 
     @Override

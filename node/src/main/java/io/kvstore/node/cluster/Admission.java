@@ -104,7 +104,7 @@ final class Admission {
     stats.admissionProbes++;
     // No piggyback: nothing about the cluster goes to an address nobody vouched for yet.
     outbox.send(c.address, new Ping(c.nonce, c.id, self.aliveUpdate(), List.of()));
-    scheduler.schedule(config.probeIntervalMillis(), () -> expire(c));
+    c.expiry = scheduler.schedule(config.probeIntervalMillis(), () -> expire(c));
   }
 
   /**
@@ -144,6 +144,9 @@ final class Admission {
   private void remove(Candidate c) {
     byClaim.remove(new Claim(c.id, c.address), c);
     byNonce.remove(c.nonce, c);
+    // An answered candidate is not kept for its timer's full second: a node joining a cluster
+    // of thousands probes them all within that second.
+    c.expiry.cancel();
   }
 
   private boolean takeToken() {
@@ -173,6 +176,7 @@ final class Admission {
     final InetSocketAddress address;
     final int nonce;
     int attemptsLeft;
+    Scheduler.Cancellable expiry;
 
     Candidate(NodeId id, InetSocketAddress address, int nonce, int attempts) {
       this.id = id;

@@ -17,9 +17,10 @@ final class LocalMember {
   /** Volatile: the request path reads it (a node not joined yet answers no key). */
   volatile boolean joined;
   /**
-   * The live members named by the full states this node got in answer to its own exchanges: once
-   * all of them are in its table (admission probes each one first), its view is as complete as
-   * theirs. Written on the membership thread only.
+   * The live members named by the full states this node got in answer to its own exchanges and
+   * not admitted since: once it is empty (admission probes each one first), its view is as
+   * complete as theirs. Only the missing ones are kept, not every member of every full state
+   * (N² ids in a simulation of N nodes). Written on the membership thread only.
    */
   final java.util.Set<NodeId> namedInReplies = new java.util.HashSet<>();
 

@@ -2,11 +2,8 @@ package io.kvstore.node.cluster;
 
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
@@ -15,11 +12,18 @@ import java.util.random.RandomGenerator;
  * round-robin order in which the failure detector probes them (SWIM: each member is probed once
  * per round, in a fresh random order each round). Keeps the count of live members, the one figure
  * other threads may read.
+ *
+ * <p>Compact, because the simulator holds one table per simulated node (N² records): a record is
+ * 48 bytes with its own hash chain link ({@link MemberIndex}), and the probe order lists the
+ * records themselves.
  */
 final class MemberTable {
   /** One member's entry; mutable, and only ever touched on the membership thread. */
   static final class Record {
     final NodeId id;
+    /** {@link MemberIndex#hash} of the id, and the next record in its bucket. */
+    final int hash;
+    Record next;
     InetSocketAddress address;
     long incarnation;
     MemberState state;
@@ -27,6 +31,7 @@ final class MemberTable {
 
     Record(NodeId id, InetSocketAddress address, long incarnation, MemberState state, long since) {
       this.id = id;
+      this.hash = MemberIndex.hash(id);
       this.address = address;
       this.incarnation = incarnation;
       this.state = state;
@@ -39,8 +44,8 @@ final class MemberTable {
   }
 
   private final RandomGenerator random;
-  private final Map<NodeId, Record> members = new HashMap<>();
-  private final List<NodeId> probeOrder = new ArrayList<>();
+  private final MemberIndex members = new MemberIndex();
+  private final List<Record> probeOrder = new ArrayList<>();
   private int probeIndex;
   /** Live members including this node. */
   private volatile int liveCount = 1;
@@ -57,8 +62,9 @@ final class MemberTable {
     return members.size();
   }
 
-  Collection<Record> records() {
-    return members.values();
+  /** Every record, in a fixed order for the same history of additions and removals. */
+  Iterable<Record> records() {
+    return members;
   }
 
   /** Live members (alive or suspect) including this node. Safe from any thread. */
@@ -69,8 +75,8 @@ final class MemberTable {
   /** Adds a new alive member at a random place in the probe order. */
   Record addAlive(NodeId id, InetSocketAddress address, long incarnation, long now) {
     Record m = new Record(id, address, incarnation, MemberState.ALIVE, now);
-    members.put(id, m);
-    probeOrder.add(probeOrder.isEmpty() ? 0 : random.nextInt(probeOrder.size() + 1), id);
+    members.add(m);
+    probeOrder.add(probeOrder.isEmpty() ? 0 : random.nextInt(probeOrder.size() + 1), m);
     liveCount++;
     return m;
   }
@@ -79,8 +85,8 @@ final class MemberTable {
   void forget(NodeId id, long since) {
     Record m = members.get(id);
     if (m != null && !m.state.isLive() && m.stateSince == since) {
-      members.remove(id);
-      probeOrder.remove(id);
+      members.remove(m);
+      probeOrder.remove(m);
     }
   }
 
@@ -96,7 +102,7 @@ final class MemberTable {
 
   /** Whether an alive member is known at {@code address}. */
   boolean isAliveAt(InetSocketAddress address) {
-    for (Record m : members.values()) {
+    for (Record m : members) {
       if (m.state == MemberState.ALIVE && m.address.equals(address)) {
         return true;
       }
@@ -114,8 +120,8 @@ final class MemberTable {
           return null;
         }
       }
-      Record m = members.get(probeOrder.get(probeIndex++));
-      if (m != null && m.state.isLive()) {
+      Record m = probeOrder.get(probeIndex++);
+      if (m.state.isLive()) {
         return m;
       }
     }
@@ -132,8 +138,8 @@ final class MemberTable {
     if (n > 64) {
       // Random picks: O(count) however large the cluster, as long as most members qualify.
       for (int attempt = 0; attempt < 4 * count + 16 && chosen.size() < count; attempt++) {
-        Record m = members.get(probeOrder.get(random.nextInt(n)));
-        if (m != null && filter.test(m) && !m.id.equals(exclude) && !chosen.contains(m)) {
+        Record m = probeOrder.get(random.nextInt(n));
+        if (filter.test(m) && !m.id.equals(exclude) && !chosen.contains(m)) {
           chosen.add(m);
         }
       }
@@ -143,9 +149,8 @@ final class MemberTable {
       chosen.clear();
     }
     List<Record> candidates = new ArrayList<>();
-    for (NodeId id : probeOrder) {
-      Record m = members.get(id);
-      if (m != null && filter.test(m) && !m.id.equals(exclude)) {
+    for (Record m : probeOrder) {
+      if (filter.test(m) && !m.id.equals(exclude)) {
         candidates.add(m);
       }
     }

@@ -82,7 +82,8 @@ final class StateExchange {
     }
     if (p.reply() && self.namedInReplies.size() < MAX_NAMED) {
       for (Update u : p.updates()) {
-        if ((u.kind() == Kind.ALIVE || u.kind() == Kind.SUSPECT) && !u.id().equals(self.id)) {
+        if ((u.kind() == Kind.ALIVE || u.kind() == Kind.SUSPECT) && !u.id().equals(self.id)
+            && table.get(u.id()) == null) {
           self.namedInReplies.add(u.id());
         }
       }
