@@ -3,33 +3,142 @@ package io.kvstore.simulator;
 import io.kvstore.node.cluster.NodeId;
 import io.kvstore.node.cluster.WireNames;
 import java.net.InetSocketAddress;
-import java.util.HashMap;
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One instance per node id and per address of a simulated cluster's own nodes, for every
  * membership in it: at 5,000 nodes the member tables hold 25 M entries, and decoded copies of ids
  * and addresses were most of the heap; with shared ones a table lookup finds its key by
- * reference. Only the nodes the cluster created are shared: an id or address nobody has (a
- * forgery) stays as decoded, so hostile frames cannot grow this table.
+ * reference. They are found from the datagram's bytes (open addressing on a hash of the bytes),
+ * so decoding a known id or address builds nothing. Only the nodes the cluster created are
+ * shared (IPv4 addresses, as the simulator gives them): an id or address nobody has (a forgery) is decoded anew, so hostile frames cannot grow
+ * this table, which holds at most {@link #MAX_NAMES} of each.
  */
 final class SharedNames implements WireNames {
-  private final Map<NodeId, NodeId> ids = new HashMap<>();
-  private final Map<InetSocketAddress, InetSocketAddress> addresses = new HashMap<>();
+  /** More nodes than any simulation runs; a bound, so that the tables stay small arrays. */
+  static final int MAX_NAMES = 1 << 20;
+
+  private NodeId[] ids = new NodeId[64];
+  private int idCount;
+  private InetSocketAddress[] addresses = new InetSocketAddress[64];
+  /** IPv4 address and port of each slot of {@link #addresses}, as (ip << 16) | port. */
+  private long[] addressKeys = new long[64];
+  private int addressCount;
 
   /** Shares {@code id} and {@code address} (a node of the cluster) from now on. */
   void share(NodeId id, InetSocketAddress address) {
-    ids.putIfAbsent(id, id);
-    addresses.putIfAbsent(address, address);
+    if (idCount >= MAX_NAMES || addressCount >= MAX_NAMES) {
+      throw new IllegalStateException("more than " + MAX_NAMES + " simulated nodes");
+    }
+    byte[] utf8 = id.value().getBytes(StandardCharsets.UTF_8);
+    if (find(utf8, 0, utf8.length) == null) {
+      if (2 * (idCount + 1) > ids.length) {
+        NodeId[] old = ids;
+        ids = new NodeId[2 * old.length];
+        for (NodeId kept : old) {
+          if (kept != null) {
+            byte[] b = kept.value().getBytes(StandardCharsets.UTF_8);
+            insert(kept, b);
+          }
+        }
+      }
+      insert(id, utf8);
+      idCount++;
+    }
+    byte[] ip = address.getAddress().getAddress();
+    if (ip.length == 4 && findAddress(key(ip, 0, address.getPort())) == null) {
+      if (2 * (addressCount + 1) > addresses.length) {
+        InetSocketAddress[] old = addresses;
+        long[] oldKeys = addressKeys;
+        addresses = new InetSocketAddress[2 * old.length];
+        addressKeys = new long[2 * old.length];
+        for (int i = 0; i < old.length; i++) {
+          if (old[i] != null) {
+            insertAddress(old[i], oldKeys[i]);
+          }
+        }
+      }
+      insertAddress(address, key(ip, 0, address.getPort()));
+      addressCount++;
+    }
   }
 
   @Override
-  public NodeId id(NodeId decoded) {
-    return ids.getOrDefault(decoded, decoded);
+  public NodeId id(byte[] bytes, int offset, int length) {
+    NodeId shared = find(bytes, offset, length);
+    return shared != null ? shared : NodeId.fromUtf8(bytes, offset, length);
   }
 
   @Override
-  public InetSocketAddress address(InetSocketAddress decoded) {
-    return addresses.getOrDefault(decoded, decoded);
+  public InetSocketAddress address(byte[] ip, int offset, int length, int port) {
+    if (length == 4) {
+      InetSocketAddress shared = findAddress(key(ip, offset, port));
+      if (shared != null) {
+        return shared;
+      }
+    }
+    return WireNames.decodeAddress(ip, offset, length, port);
+  }
+
+  private NodeId find(byte[] bytes, int offset, int length) {
+    int mask = ids.length - 1;
+    for (int slot = hash(bytes, offset, length) & mask; ; slot = (slot + 1) & mask) {
+      NodeId candidate = ids[slot];
+      if (candidate == null) {
+        return null;
+      }
+      if (candidate.utf8Equals(bytes, offset, length)) {
+        return candidate;
+      }
+    }
+  }
+
+  private void insert(NodeId id, byte[] utf8) {
+    int mask = ids.length - 1;
+    int slot = hash(utf8, 0, utf8.length) & mask;
+    while (ids[slot] != null) {
+      slot = (slot + 1) & mask;
+    }
+    ids[slot] = id;
+  }
+
+  private InetSocketAddress findAddress(long key) {
+    int mask = addresses.length - 1;
+    for (int slot = mix(key) & mask; ; slot = (slot + 1) & mask) {
+      if (addresses[slot] == null) {
+        return null;
+      }
+      if (addressKeys[slot] == key) {
+        return addresses[slot];
+      }
+    }
+  }
+
+  private void insertAddress(InetSocketAddress address, long key) {
+    int mask = addresses.length - 1;
+    int slot = mix(key) & mask;
+    while (addresses[slot] != null) {
+      slot = (slot + 1) & mask;
+    }
+    addresses[slot] = address;
+    addressKeys[slot] = key;
+  }
+
+  private static long key(byte[] ip, int offset, int port) {
+    long address = ((ip[offset] & 0xFFL) << 24) | ((ip[offset + 1] & 0xFF) << 16) | ((ip[offset + 2] & 0xFF) << 8)
+        | (ip[offset + 3] & 0xFF);
+    return (address << 16) | (port & 0xFFFF);
+  }
+
+  private static int hash(byte[] bytes, int offset, int length) {
+    int h = 0x811C9DC5;
+    for (int i = offset; i < offset + length; i++) {
+      h = (h ^ bytes[i]) * 0x01000193;
+    }
+    return h ^ (h >>> 16);
+  }
+
+  private static int mix(long key) {
+    return (int) (Trace.mix(key) >>> 32);
   }
 }

@@ -1,22 +1,83 @@
 package io.kvstore.node.cluster;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A node's identity: stable across restarts on the same data directory, independent of its
  * address. The ring places nodes by id, so a node that comes back owns the same keys.
+ *
+ * <p>It keeps its UTF-8 form beside the string: every membership message sizes and writes the
+ * ids of every update it carries, and decoding builds an id from the bytes it read, so neither
+ * direction converts (in the simulator, conversions were a large share of the time per event).
  */
-public record NodeId(String value) implements Comparable<NodeId> {
+public final class NodeId implements Comparable<NodeId> {
   /** Ids travel in one length byte; keep them short. */
   public static final int MAX_BYTES = 64;
 
-  public NodeId {
+  private final String value;
+  private final byte[] utf8;
+
+  public NodeId(String value) {
+    this(value, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private NodeId(String value, byte[] utf8) {
     if (value == null || value.isEmpty()) {
       throw new IllegalArgumentException("a node id cannot be empty");
     }
-    if (value.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
+    if (utf8.length > MAX_BYTES) {
       throw new IllegalArgumentException("a node id is at most " + MAX_BYTES + " bytes: " + value);
     }
+    this.value = value;
+    this.utf8 = utf8;
+  }
+
+  /**
+   * The id whose UTF-8 form is {@code bytes[offset, offset + length)} (copied). Bytes that are
+   * not ASCII go through the string, so that malformed UTF-8 becomes what the string encodes to,
+   * as before.
+   *
+   * @throws IllegalArgumentException if empty or, re-encoded, longer than {@link #MAX_BYTES}
+   */
+  public static NodeId fromUtf8(byte[] bytes, int offset, int length) {
+    byte[] copy = Arrays.copyOfRange(bytes, offset, offset + length);
+    for (byte b : copy) {
+      if (b < 0) {
+        return new NodeId(new String(copy, StandardCharsets.UTF_8));
+      }
+    }
+    return new NodeId(new String(copy, StandardCharsets.ISO_8859_1), copy);
+  }
+
+  public String value() {
+    return value;
+  }
+
+  /** Length of the UTF-8 form (what the wire carries). */
+  public int utf8Length() {
+    return utf8.length;
+  }
+
+  /** Whether the UTF-8 form is exactly {@code bytes[offset, offset + length)}. */
+  public boolean utf8Equals(byte[] bytes, int offset, int length) {
+    return Arrays.equals(utf8, 0, utf8.length, bytes, offset, offset + length);
+  }
+
+  /** Writes the UTF-8 form. */
+  void putUtf8(ByteBuffer out) {
+    out.put(utf8);
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (o instanceof NodeId other && value.equals(other.value));
+  }
+
+  @Override
+  public int hashCode() {
+    return value.hashCode();
   }
 
   @Override

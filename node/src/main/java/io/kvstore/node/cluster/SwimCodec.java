@@ -12,7 +12,6 @@ import io.kvstore.protocol.InternalFrame;
 import java.net.InetSocketAddress;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,21 +50,7 @@ public final class SwimCodec {
   }
 
   private static int idSize(NodeId id) {
-    return 1 + (id == null ? 0 : utf8Length(id.value()));
-  }
-
-  /**
-   * UTF-8 length without encoding: sizes are computed for every update of every message, and
-   * {@code getBytes} there was a large share of the simulator's allocation and time.
-   */
-  private static int utf8Length(String s) {
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      if (s.charAt(i) >= 0x80) {
-        return s.getBytes(StandardCharsets.UTF_8).length;
-      }
-    }
-    return n;
+    return 1 + (id == null ? 0 : id.utf8Length());
   }
 
   public static byte[] encode(byte[] frameId, SwimMessage message) {
@@ -151,7 +136,7 @@ public final class SwimCodec {
             case PING_REQ -> {
               int seq = body.getInt();
               NodeId target = getId(body, names);
-              InetSocketAddress address = names.address(AddressCodec.get(body));
+              InetSocketAddress address = getAddress(body, names);
               Update source = getUpdate(body, names);
               yield new PingReq(seq, target, address, source, getUpdates(body, names));
             }
@@ -204,7 +189,7 @@ public final class SwimCodec {
       throw new MalformedMessageException("update without a member id");
     }
     NodeId from = getId(in, names);
-    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? names.address(AddressCodec.get(in)) : null;
+    InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? getAddress(in, names) : null;
     return new Update(KINDS[kind], id, address, incarnation, from);
   }
 
@@ -213,17 +198,8 @@ public final class SwimCodec {
       out.put((byte) 0);
       return;
     }
-    String value = id.value();
-    int n = value.length();
-    if (utf8Length(value) == n) { // ASCII, as ids nearly always are: no intermediate array
-      out.put((byte) n);
-      for (int i = 0; i < n; i++) {
-        out.put((byte) value.charAt(i));
-      }
-      return;
-    }
-    byte[] b = value.getBytes(StandardCharsets.UTF_8);
-    out.put((byte) b.length).put(b);
+    out.put((byte) id.utf8Length());
+    id.putUtf8(out);
   }
 
   private static NodeId getId(ByteBuffer in, WireNames names) {
@@ -234,10 +210,41 @@ public final class SwimCodec {
     if (len > NodeId.MAX_BYTES) {
       throw new MalformedMessageException("node id of " + len + " bytes");
     }
-    byte[] b = new byte[len];
-    in.get(b);
-    return names.id(new NodeId(new String(b, StandardCharsets.UTF_8)));
+    if (len > in.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    NodeId id;
+    if (in.hasArray()) { // read in place: the names may find the id without a copy
+      id = names.id(in.array(), in.arrayOffset() + in.position(), len);
+      in.position(in.position() + len);
+    } else {
+      byte[] b = new byte[len];
+      in.get(b);
+      id = names.id(b, 0, len);
+    }
+    return id;
   }
 
-
+  private static InetSocketAddress getAddress(ByteBuffer in, WireNames names) {
+    int len = in.get() & 0xFF;
+    if (len != 4 && len != 16) {
+      throw new MalformedMessageException("address of " + len + " bytes");
+    }
+    if (len + 2 > in.remaining()) {
+      throw new BufferUnderflowException();
+    }
+    byte[] ip;
+    int offset;
+    if (in.hasArray()) {
+      ip = in.array();
+      offset = in.arrayOffset() + in.position();
+      in.position(in.position() + len);
+    } else {
+      ip = new byte[len];
+      offset = 0;
+      in.get(ip);
+    }
+    int port = in.getShort() & 0xFFFF;
+    return names.address(ip, offset, len, port);
+  }
 }
