@@ -1,6 +1,7 @@
 package io.kvstore.bench;
 
 import io.kvstore.node.storage.RocksDbStorageEngine;
+import io.kvstore.node.storage.WalMode;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.runtime.SystemClock;
@@ -35,7 +36,7 @@ public final class DiskFootprint {
     Path dir = Files.createTempDirectory("kvstore-footprint");
     long started = System.nanoTime();
     try (RocksDbStorageEngine engine =
-        RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, false)) {
+        RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.EVERY_WRITE)) {
       load(engine, keys, started);
       long compactionStarted = System.nanoTime();
       engine.compact();

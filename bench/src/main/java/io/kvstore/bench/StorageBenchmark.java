@@ -2,6 +2,7 @@ package io.kvstore.bench;
 
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.RocksDbStorageEngine;
+import io.kvstore.node.storage.WalMode;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageEngine.WriteResult;
 import io.kvstore.node.storage.StorageLimits;
@@ -122,8 +123,8 @@ public class StorageBenchmark {
       engine =
           switch (kind) {
             case "memory" -> new MemoryStorageEngine(StorageLimits.UNLIMITED);
-            case "rocksdb" -> RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, false);
-            case "rocksdb-sync" -> RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, true);
+            case "rocksdb" -> RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.EVERY_WRITE);
+            case "rocksdb-sync" -> RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.FSYNC_EVERY_WRITE);
             default ->
                 throw new IllegalArgumentException(
                     "unknown engine '" + kind + "': use memory, rocksdb or rocksdb-sync");

@@ -23,6 +23,7 @@ import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.RocksDbStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
+import io.kvstore.node.storage.WalMode;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.transport.TransportSettings;
@@ -109,9 +110,11 @@ public final class Node implements AutoCloseable {
       disk = DiskSpaceGuard.none();
     } else {
       Path dir = config.dataDirPath();
-      storage = RocksDbStorageEngine.open(dir, limits, false);
+      // Records: the pipeline flushes the WAL once per batch before replying. Hints are written
+      // outside that flush (and rarely), so each hint write hands its WAL record over itself.
+      storage = RocksDbStorageEngine.open(dir, limits, WalMode.BUFFERED);
       try {
-        hintStorage = RocksDbStorageEngine.open(dir.resolve("hints"), hintLimits, false);
+        hintStorage = RocksDbStorageEngine.open(dir.resolve("hints"), hintLimits, WalMode.EVERY_WRITE);
       } catch (RuntimeException e) {
         storage.close();
         throw e;

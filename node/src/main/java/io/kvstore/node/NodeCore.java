@@ -301,7 +301,8 @@ public record NodeCore(
         new Rebalancer(storage, replica, cluster::ring, cluster.scheduler(), ports.network(),
             ports.clock(), config.replication.toConfig().n(), config.replication.toRebalanceConfig(),
             rebalanceStats, empty, ports.random().nextLong());
-    StreamReceiver receiver = new StreamReceiver(replica, rebalanceStats);
+    StreamReceiver receiver = new StreamReceiver(replica, rebalanceStats,
+        config.sync ? storage::sync : storage::flushWal);
     Network network = ports.network();
     dispatch.register(RangeStreamFrames.BATCH, (from, frame) -> {
       byte[] ack;

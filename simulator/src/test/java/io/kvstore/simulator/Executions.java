@@ -135,6 +135,11 @@ final class Executions {
     }
 
     @Override
+    public void flushWal() {
+      delegate.flushWal();
+    }
+
+    @Override
     public void sync() {
       delegate.sync();
     }

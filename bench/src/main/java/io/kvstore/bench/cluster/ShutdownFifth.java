@@ -5,6 +5,7 @@ import io.kvstore.client.KvClientConfig;
 import io.kvstore.client.KvResult;
 import io.kvstore.client.Keys;
 import io.kvstore.node.storage.RocksDbStorageEngine;
+import io.kvstore.node.storage.WalMode;
 import io.kvstore.node.storage.StorageLimits;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -157,7 +158,7 @@ public final class ShutdownFifth {
     int[] copies = new int[keys];
     for (int v : victims) {
       Path dir = dataDir.resolve("node-" + (v + 1)); // ./kvstore cluster numbers its nodes from 1
-      try (RocksDbStorageEngine store = RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, false)) {
+      try (RocksDbStorageEngine store = RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.EVERY_WRITE)) {
         for (int k = 0; k < keys; k++) {
           copies[k] += store.get(key(k)) != null ? 1 : 0;
         }

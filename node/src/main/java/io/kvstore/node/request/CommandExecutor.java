@@ -111,13 +111,22 @@ final class CommandExecutor {
     unsyncedWrites = true;
   }
 
-  /** Group commit: with {@code sync}, makes the writes executed since the last call durable. */
+  /**
+   * Before the replies of a batch leave: hands every write so far to the operating system (one WAL
+   * {@code write(2)} for the batch; also writes of other event loops whose values this batch read,
+   * and nearly free when there are none), or with {@code sync} fsyncs them if this batch wrote
+   * (group commit).
+   *
+   * @throws io.kvstore.node.storage.StorageException if the WAL could not be written or synced:
+   *     nothing queued may then be sent
+   */
   void endBatch(boolean sync) {
-    if (unsyncedWrites) {
-      unsyncedWrites = false;
-      if (sync) {
-        service.sync();
-      }
+    boolean wrote = unsyncedWrites;
+    unsyncedWrites = false;
+    if (sync && wrote) {
+      service.sync();
+    } else {
+      service.flushWal();
     }
   }
 }

@@ -3,6 +3,7 @@ package io.kvstore.node.request;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.sources.ClientSources;
+import io.kvstore.node.storage.StorageException;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.DecodedRequest;
 import io.kvstore.protocol.InternalFrame;
@@ -170,7 +171,9 @@ public final class RequestPipeline {
   /** The end of a read batch: make its writes durable, send its replies, drain the rest later. */
   public void endBatch() {
     executedThisBatch = 0;
-    executor.endBatch(settings.syncWrites());
+    if (!makeWritesDurable()) {
+      return;
+    }
     if (unflushed) {
       unflushed = false;
       sink.flush();
@@ -287,6 +290,10 @@ public final class RequestPipeline {
     }
     executeHere(r, started);
     if (r.command() == Command.SHUTDOWN) {
+      // sendThen flushes what this batch queued before: its writes must be in the WAL first.
+      if (!makeWritesDurable()) {
+        return;
+      }
       unflushed = false;
       sink.sendThen(r.source(), out, node::haltNow);
     } else {
@@ -344,10 +351,28 @@ public final class RequestPipeline {
       stats.internalFailures.increment();
       log.error("coordination task failed", e);
     }
-    if (unflushed) {
-      executor.endBatch(settings.syncWrites());
+    if (unflushed && makeWritesDurable()) {
       unflushed = false;
       sink.flush();
+    }
+  }
+
+  /**
+   * Makes the writes executed so far as durable as the node promises (in the OS; on disk with
+   * --sync) before anything queued leaves. If the WAL cannot be written, nothing queued may leave,
+   * and it would with the next flush of this socket: the node halts as SHUTDOWN does (a restart
+   * replays what reached the WAL; no write that was lost had been acknowledged).
+   */
+  private boolean makeWritesDurable() {
+    try {
+      executor.endBatch(settings.syncWrites());
+      return true;
+    } catch (StorageException e) {
+      stats.internalFailures.increment();
+      log.error("the WAL could not be written: halting before this batch's replies leave", e);
+      unflushed = false;
+      node.haltNow();
+      return false;
     }
   }
 

@@ -59,7 +59,12 @@ public final class KeyValueService {
     storage.wipeout();
   }
 
-  /** Group commit: makes the writes executed so far durable before they are acknowledged. */
+  /** Hands the writes executed so far to the operating system before they are acknowledged. */
+  public void flushWal() {
+    storage.flushWal();
+  }
+
+  /** Group commit: makes the writes executed so far durable on disk before they are acknowledged. */
   public void sync() {
     storage.sync();
   }

@@ -98,6 +98,11 @@ public final class MemoryStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void flushWal() {
+    // Nothing leaves the process, so there is nothing to hand over.
+  }
+
+  @Override
   public void sync() {
     // Nothing is durable, so there is nothing to wait for.
   }

@@ -47,7 +47,7 @@ final class RocksDbOptions implements AutoCloseable {
   final ColumnFamilyOptions records;
   final ColumnFamilyOptions metadata;
 
-  /** For user writes: synced to disk only with {@code syncEveryWrite}. */
+  /** For user writes: synced to disk only in {@link WalMode#FSYNC_EVERY_WRITE}. */
   final WriteOptions write;
 
   /** For metadata: always synced, as open and close rely on it. */
@@ -61,7 +61,7 @@ final class RocksDbOptions implements AutoCloseable {
   /** Every native object created, closed in reverse order. */
   private final Deque<AbstractNativeReference> owned = new ArrayDeque<>();
 
-  RocksDbOptions(boolean syncEveryWrite) {
+  RocksDbOptions(WalMode walMode) {
     try {
       LRUCache blockCache = own(new LRUCache(BLOCK_CACHE_BYTES));
       BloomFilter bloomFilter = own(new BloomFilter(BLOOM_BITS_PER_KEY));
@@ -72,7 +72,9 @@ final class RocksDbOptions implements AutoCloseable {
               .setMaxBackgroundJobs(BACKGROUND_JOBS)
               .setMaxTotalWalSize(MAX_TOTAL_WAL_BYTES)
               .setMaxLogFileSize(MAX_INFO_LOG_BYTES)
-              .setKeepLogFileNum(INFO_LOGS_KEPT);
+              .setKeepLogFileNum(INFO_LOGS_KEPT)
+              // BUFFERED: WAL records wait in RocksDB's buffer for FlushWAL (one write(2) a batch).
+              .setManualWalFlush(walMode == WalMode.BUFFERED);
       records =
           own(new ColumnFamilyOptions())
               .setWriteBufferSize(RECORDS_WRITE_BUFFER_BYTES)
@@ -91,7 +93,7 @@ final class RocksDbOptions implements AutoCloseable {
               .setWriteBufferSize(METADATA_WRITE_BUFFER_BYTES)
               .setMaxWriteBufferNumber(MAX_WRITE_BUFFERS)
               .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache));
-      write = own(new WriteOptions()).setSync(syncEveryWrite);
+      write = own(new WriteOptions()).setSync(walMode == WalMode.FSYNC_EVERY_WRITE);
       syncedWrite = own(new WriteOptions()).setSync(true);
       scan = own(new ReadOptions()).setFillCache(false);
       flush = own(new FlushOptions()).setWaitForFlush(true);

@@ -26,13 +26,15 @@ import org.slf4j.LoggerFactory;
  * The durable storage engine: records in RocksDB, one column family for user records and one for
  * the engine's own metadata (so no user key can collide with it).
  *
- * <p><b>Durability.</b> The write-ahead log is always on. By default a write reaches the WAL in the
- * operating system's page cache before it returns, without fsync: an acknowledged write then
- * survives {@code kill -9} of the process (the kernel still writes the page cache out), but not a
- * power failure or kernel crash. {@link #sync()} fsyncs the WAL; the transport calls it once per
- * batch of writes before acknowledging them (group commit), and a background task does the same
- * every 100 ms, which bounds what a power failure can lose. With {@code syncEveryWrite} every write
- * is fsynced before it returns.
+ * <p><b>Durability.</b> The write-ahead log is always on; {@link WalMode} says when a write's record
+ * leaves the process. The node's records use {@link WalMode#BUFFERED}: records wait in RocksDB's
+ * buffer until {@link #flushWal()} hands them to the operating system's page cache, which the
+ * request pipeline does once per batch before its replies leave, so an acknowledged write
+ * survives {@code kill -9} of the process (the kernel still writes the page cache out) but not a
+ * power failure or kernel crash. {@link #sync()} fsyncs the WAL (flushing it first); with
+ * {@code --sync} the pipeline calls it instead, once per batch of writes (group commit), and a
+ * background task does the same every 100 ms, which bounds what a power failure (or a writer that
+ * forgot to flush) can lose.
  *
  * <p><b>Exact counters.</b> Live key count and live bytes are kept in memory. A write reads the
  * stored version's header under a lock striped by key hash, so it knows what it replaces; the lock
@@ -58,7 +60,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   private final Path dir;
   private final RocksDbOptions options;
-  private final boolean syncEveryWrite;
+  private final WalMode walMode;
   private final RocksDB db;
   private final ColumnFamilyHandle defaultFamily;
   private final ColumnFamilyHandle metadata;
@@ -76,27 +78,28 @@ public final class RocksDbStorageEngine implements StorageEngine {
   /** Guarded by {@link #handles}. */
   private boolean closed;
 
-  private final WalSync walSync;
+  private final WalDurability wal;
 
   private RocksDbStorageEngine(
       Path dir,
       RocksDbOptions options,
-      boolean syncEveryWrite,
+      WalMode walMode,
+      long syncIntervalMillis,
       RocksDB db,
       List<ColumnFamilyHandle> families,
       LiveUsage usage,
       boolean countersRecounted) {
     this.dir = dir;
     this.options = options;
-    this.syncEveryWrite = syncEveryWrite;
+    this.walMode = walMode;
     this.db = db;
     this.defaultFamily = families.get(0);
     this.records = families.get(1);
     this.metadata = families.get(2);
     this.usage = usage;
     this.countersRecounted = countersRecounted;
-    this.walSync =
-        new WalSync(db, dir, WAL_SYNC_INTERVAL_MILLIS, handles.readLock(), () -> closed);
+    this.wal =
+        new WalDurability(db, dir, syncIntervalMillis, handles.readLock(), () -> closed);
   }
 
   /**
@@ -105,13 +108,19 @@ public final class RocksDbStorageEngine implements StorageEngine {
    * @throws StorageException if the directory cannot be used, is locked by another process (a
    *     second node on the same data directory), or holds damaged data
    */
-  public static RocksDbStorageEngine open(Path dir, StorageLimits limits, boolean syncEveryWrite) {
+  public static RocksDbStorageEngine open(Path dir, StorageLimits limits, WalMode walMode) {
+    return open(dir, limits, walMode, WAL_SYNC_INTERVAL_MILLIS);
+  }
+
+  /** As {@link #open(Path, StorageLimits, WalMode)}, with the background sync's interval (tests). */
+  static RocksDbStorageEngine open(
+      Path dir, StorageLimits limits, WalMode walMode, long syncIntervalMillis) {
     Path absoluteDir = dir.toAbsolutePath();
     DataDirectory.prepare(absoluteDir);
     boolean existed = Files.exists(absoluteDir.resolve(CURRENT_FILE));
     long started = System.nanoTime();
     RocksDB.loadLibrary();
-    RocksDbOptions options = new RocksDbOptions(syncEveryWrite);
+    RocksDbOptions options = new RocksDbOptions(walMode);
     List<ColumnFamilyHandle> families = new ArrayList<>();
     RocksDB db = null;
     try {
@@ -137,7 +146,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
           usage.keys(),
           usage.bytes());
       return new RocksDbStorageEngine(
-          absoluteDir, options, syncEveryWrite, db, families, usage, recount);
+          absoluteDir, options, walMode, syncIntervalMillis, db, families, usage, recount);
     } catch (RocksDBException e) {
       closeAfterFailedOpen(families, db, options);
       throw RocksDbFailures.openFailure(absoluteDir, e);
@@ -233,13 +242,26 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   @Override
+  public void flushWal() {
+    if (walMode != WalMode.BUFFERED) {
+      return; // every write did it before returning
+    }
+    Lock shared = acquireOpen();
+    try {
+      wal.flushNow();
+    } finally {
+      shared.unlock();
+    }
+  }
+
+  @Override
   public void sync() {
-    if (syncEveryWrite) {
+    if (walMode == WalMode.FSYNC_EVERY_WRITE) {
       return;
     }
     Lock shared = acquireOpen();
     try {
-      walSync.syncNow();
+      wal.syncNow();
     } finally {
       shared.unlock();
     }
@@ -315,13 +337,15 @@ public final class RocksDbStorageEngine implements StorageEngine {
         return;
       }
       closed = true;
-      walSync.stop();
+      wal.stop();
       try {
+        db.flushWal(true); // first: buffered records must not depend on what follows succeeding
         UsageMarker.save(db, metadata, options, usage);
         db.flush(options.flush, List.of(records, metadata));
       } catch (RocksDBException e) {
         log.warn(
-            "Could not save the counters of {} on close ({}): the next open recounts them",
+            "Could not flush the WAL or save the counters of {} on close ({}): the next open"
+                + " replays the WAL and recounts them",
             dir,
             e.getMessage());
       }

@@ -73,8 +73,18 @@ public interface StorageEngine extends AutoCloseable {
   long diskBytes();
 
   /**
-   * Makes every write so far durable (group commit for {@code --sync}): callers batch writes and
-   * call this once before acknowledging them.
+   * Hands every write made so far, by any thread, to the operating system: from then on it
+   * survives a crash of the process ({@code kill -9}), not a power failure. A write's own call may
+   * leave it buffered in the engine ({@link WalMode#BUFFERED}), so whoever acknowledges a write,
+   * or answers with a value a write stored, calls this (or {@link #sync}) first, once for a whole
+   * batch. Cheap when nothing is buffered.
+   */
+  void flushWal();
+
+  /**
+   * Makes every write so far durable on disk, surviving power loss too (group commit for
+   * {@code --sync}): callers batch writes and call this once before acknowledging them. Implies
+   * {@link #flushWal}.
    */
   void sync();
 

@@ -99,12 +99,33 @@ class RangeStreamFramesTest {
   }
 
   @Test
+  void theReceiverMakesTheBatchDurableBeforeItReturnsTheAck() {
+    MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
+    Replica replica = new Replica(storage, new HybridLogicalClock(clock), clock, DiskSpaceGuard.none(),
+        new ReplicationStats());
+    List<Long> keysWhenDurable = new java.util.ArrayList<>();
+    StreamReceiver receiver =
+        new StreamReceiver(replica, new RebalanceStats(), () -> keysWhenDurable.add(storage.keyCount()));
+    receiver.onBatch(RangeStreamFrames.batch(5, 0, 1, List.of(
+        new RangeStreamFrames.Entry(key(1), VersionedRecord.live(now, new byte[] {1})),
+        new RangeStreamFrames.Entry(key(2), VersionedRecord.live(now, new byte[] {2})))));
+    assertThat(keysWhenDurable).as("once per batch, after every record of it was applied").containsExactly(2L);
+
+    StreamReceiver failing = new StreamReceiver(replica, new RebalanceStats(), () -> {
+      throw new io.kvstore.node.storage.StorageException("WAL write failed");
+    });
+    assertThatThrownBy(() -> failing.onBatch(RangeStreamFrames.batch(6, 0, 1, List.of(
+        new RangeStreamFrames.Entry(key(3), VersionedRecord.live(now, new byte[] {3}))))))
+        .as("no ACK for a batch that may not be durable").isInstanceOf(io.kvstore.node.storage.StorageException.class);
+  }
+
+  @Test
   void theReceiverAppliesOnlyNewerVersionsAndNothingOfAMalformedBatch() {
     MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
     Replica replica = new Replica(storage, new HybridLogicalClock(clock), clock, DiskSpaceGuard.none(),
         new ReplicationStats());
     RebalanceStats stats = new RebalanceStats();
-    StreamReceiver receiver = new StreamReceiver(replica, stats);
+    StreamReceiver receiver = new StreamReceiver(replica, stats, () -> { });
     storage.apply(key(1), VersionedRecord.live(now + 10, new byte[] {9}));
     byte[] frame = RangeStreamFrames.batch(5, 0, 1, List.of(
         new RangeStreamFrames.Entry(key(1), VersionedRecord.live(now, new byte[] {1})),

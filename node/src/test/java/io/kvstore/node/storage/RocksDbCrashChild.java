@@ -7,7 +7,9 @@ import java.nio.file.Path;
 
 /**
  * Run in a child JVM by {@link RocksDbStorageEngineTest}: writes {@link #KEYS} keys, removes every
- * third, says {@link #READY} and waits to be killed without closing the engine.
+ * third, flushes the WAL if told to, says {@link #READY} and waits to be killed without closing the
+ * engine. Arguments: the data directory, a {@link WalMode}, {@code flush} or {@code no-flush}. The
+ * background sync is off (an hour), so only the writes themselves and the flush move the WAL out.
  */
 public final class RocksDbCrashChild {
   static final String READY = "READY";
@@ -15,6 +17,7 @@ public final class RocksDbCrashChild {
   static final int VALUE_BYTES = 50;
   static final long PUT_TIMESTAMP = 1;
   static final long REMOVE_TIMESTAMP = 2;
+  private static final long NO_BACKGROUND_SYNC_MILLIS = 3_600_000;
 
   private RocksDbCrashChild() {}
 
@@ -24,7 +27,8 @@ public final class RocksDbCrashChild {
 
   public static void main(String[] args) throws InterruptedException {
     StorageEngine engine =
-        RocksDbStorageEngine.open(Path.of(args[0]), StorageLimits.UNLIMITED, false);
+        RocksDbStorageEngine.open(Path.of(args[0]), StorageLimits.UNLIMITED,
+            WalMode.valueOf(args[1]), NO_BACKGROUND_SYNC_MILLIS);
     for (int i = 0; i < KEYS; i++) {
       engine.put(key(i), value(VALUE_BYTES, i), PUT_TIMESTAMP);
     }
@@ -32,6 +36,9 @@ public final class RocksDbCrashChild {
       if (removed(i)) {
         engine.remove(key(i), REMOVE_TIMESTAMP);
       }
+    }
+    if (args[2].equals("flush")) {
+      engine.flushWal();
     }
     System.out.println(READY);
     System.out.flush();

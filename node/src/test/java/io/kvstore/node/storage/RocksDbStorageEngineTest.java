@@ -26,11 +26,11 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Override
   protected StorageEngine newEngine(StorageLimits limits) {
-    return RocksDbStorageEngine.open(tempDir.resolve("engine-" + engines++), limits, false);
+    return RocksDbStorageEngine.open(tempDir.resolve("engine-" + engines++), limits, WalMode.BUFFERED);
   }
 
   private static RocksDbStorageEngine openAt(Path dir) {
-    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, false);
+    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
   }
 
   @Test
@@ -45,7 +45,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
     }
 
     try (RocksDbStorageEngine engine =
-        RocksDbStorageEngine.open(dir, new StorageLimits(99, 0), false)) {
+        RocksDbStorageEngine.open(dir, new StorageLimits(99, 0), WalMode.BUFFERED)) {
       assertThat(engine.countersRecounted()).isFalse();
       assertUsage(engine, 99, 99 * (KEY_BYTES + 50));
       assertThat(engine.get(key(7))).isEqualTo(VersionedRecord.live(1, value(50, 7)));
@@ -58,9 +58,33 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   @Timeout(60)
-  void afterKillMinusNineWritesSurviveAndCountersAreRecounted() throws Exception {
+  void afterKillMinusNineFlushedWritesSurviveAndCountersAreRecounted() throws Exception {
+    assertEveryWriteSurvivesKill("BUFFERED", "flush");
+  }
+
+  @Test
+  @Timeout(60)
+  void afterKillMinusNineWritesHandedOverOneByOneSurviveWithoutAFlush() throws Exception {
+    assertEveryWriteSurvivesKill("EVERY_WRITE", "no-flush");
+  }
+
+  /** What makes the flush before replies necessary: buffered records die with the process. */
+  @Test
+  @Timeout(60)
+  void afterKillMinusNineBufferedWritesWithoutAFlushAreLost() throws Exception {
     Path dir = tempDir.resolve("killed");
-    Process child = startCrashChild(dir);
+    killCrashChild(dir, "BUFFERED", "no-flush");
+    try (RocksDbStorageEngine engine = openAt(dir)) {
+      int found = 0;
+      for (int i = 0; i < RocksDbCrashChild.KEYS; i++) {
+        found += engine.getRecord(key(i)) == null ? 0 : 1;
+      }
+      assertThat(found).as("records that reached the OS without a flush").isLessThan(RocksDbCrashChild.KEYS);
+    }
+  }
+
+  private void killCrashChild(Path dir, String walMode, String flush) throws Exception {
+    Process child = startCrashChild(dir, walMode, flush);
     try {
       awaitReady(child);
       assertThatThrownBy(() -> openAt(dir))
@@ -72,7 +96,11 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
       child.destroyForcibly();
       child.waitFor(30, TimeUnit.SECONDS);
     }
+  }
 
+  private void assertEveryWriteSurvivesKill(String walMode, String flush) throws Exception {
+    Path dir = tempDir.resolve("killed");
+    killCrashChild(dir, walMode, flush);
     try (RocksDbStorageEngine engine = openAt(dir)) {
       assertThat(engine.countersRecounted()).isTrue();
       long live = 0;
@@ -184,6 +212,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
           engine.put(key(i), value(100, i + round), round);
         }
       }
+      engine.flushWal(); // the WAL counts once it is in the OS, as after any batch of the node
       long beforeCompaction = engine.diskBytes();
 
       engine.compact();
@@ -199,7 +228,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   void syncEveryWriteModeStoresDurably() {
     Path dir = tempDir.resolve("db");
     try (RocksDbStorageEngine engine =
-        RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, true)) {
+        RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.FSYNC_EVERY_WRITE)) {
       engine.put(key(1), value(10, 1), 1);
       engine.remove(key(2), 1);
       engine.sync();
@@ -224,7 +253,8 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
     assertThatThrownBy(engine::wipeout).isInstanceOf(IllegalStateException.class);
   }
 
-  private static Process startCrashChild(Path dir) throws IOException {
+  private static Process startCrashChild(Path dir, String walMode, String flush)
+      throws IOException {
     Path java = Path.of(System.getProperty("java.home"), "bin", "java");
     return new ProcessBuilder(
             java.toString(),
@@ -232,7 +262,9 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
             "-cp",
             System.getProperty("java.class.path"),
             RocksDbCrashChild.class.getName(),
-            dir.toString())
+            dir.toString(),
+            walMode,
+            flush)
         .redirectErrorStream(true)
         .start();
   }

@@ -13,17 +13,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fsyncs RocksDB's write-ahead log: on demand (group commit, {@link #syncNow}) and on a timer in
- * the background, which bounds what a power failure can lose. A sync is skipped when every write
- * so far is known to be synced already.
+ * Moves RocksDB's write-ahead log out of the process: to the operating system ({@link #flushNow},
+ * for {@link WalMode#BUFFERED}: what survives {@code kill -9}) and to the disk ({@link #syncNow},
+ * group commit and a timer in the background, which bounds what a power failure can lose). Each
+ * is skipped when every write so far is known to be flushed, or synced, already.
+ *
+ * <p>Why sequence numbers suffice: RocksDB appends a write's WAL record before it publishes the
+ * write's sequence number, and a reader sees only published writes. So once a flush that began
+ * after sequence {@code s} was published has returned, every write up to {@code s}, including every
+ * write any reader could have seen then, is in the OS.
  */
-final class WalSync {
-  private static final Logger log = LoggerFactory.getLogger(WalSync.class);
+final class WalDurability {
+  private static final Logger log = LoggerFactory.getLogger(WalDurability.class);
 
   private final RocksDB db;
   private final Path dir;
   private final Lock shared;
   private final BooleanSupplier closed;
+  /** The highest RocksDB sequence number known to be handed to the OS (0: nothing yet). */
+  private final AtomicLong flushedSequence = new AtomicLong();
   /** The highest RocksDB sequence number known to be fsynced in the WAL (0: nothing yet). */
   private final AtomicLong syncedSequence = new AtomicLong();
   private final ScheduledExecutorService timer;
@@ -32,7 +40,7 @@ final class WalSync {
    * @param shared the engine's shared lock over its native handles, held by every background sync
    * @param closed whether the engine has closed (read under {@code shared})
    */
-  WalSync(RocksDB db, Path dir, long intervalMillis, Lock shared, BooleanSupplier closed) {
+  WalDurability(RocksDB db, Path dir, long syncIntervalMillis, Lock shared, BooleanSupplier closed) {
     this.db = db;
     this.dir = dir;
     this.shared = shared;
@@ -45,12 +53,25 @@ final class WalSync {
               return thread;
             });
     timer.scheduleWithFixedDelay(
-        this::syncInBackground, intervalMillis, intervalMillis, TimeUnit.MILLISECONDS);
+        this::syncInBackground, syncIntervalMillis, syncIntervalMillis, TimeUnit.MILLISECONDS);
   }
 
-  /** Fsyncs the WAL now, unless already synced; the caller holds the engine's shared lock. */
+  /** Hands the buffered WAL to the OS, unless already done; the caller holds the shared lock. */
+  void flushNow() {
+    long latest = db.getLatestSequenceNumber(); // before flushing: see the class comment
+    if (flushedSequence.get() >= latest) {
+      return;
+    }
+    try {
+      db.flushWal(false);
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(dir, "WAL write", e);
+    }
+    flushedSequence.accumulateAndGet(latest, Math::max);
+  }
+
+  /** Fsyncs the WAL now (flushing it first), unless already synced; the caller holds the shared lock. */
   void syncNow() {
-    // Read before syncing: every write with a sequence number up to here is in the WAL now.
     long latest = db.getLatestSequenceNumber();
     if (syncedSequence.get() >= latest) {
       return;
@@ -61,6 +82,7 @@ final class WalSync {
       throw RocksDbFailures.failure(dir, "WAL sync", e);
     }
     syncedSequence.accumulateAndGet(latest, Math::max);
+    flushedSequence.accumulateAndGet(latest, Math::max);
   }
 
   /** Stops the background task (the engine calls it while closing, before freeing handles). */
