@@ -1,30 +1,24 @@
 package io.kvstore.node.storage;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
-
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
-import org.rocksdb.ColumnFamilyDescriptor;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The durable storage engine: records in RocksDB, one column family for user records and one for
- * the engine's own metadata (so no user key can collide with it).
+ * the engine's own metadata (so no user key can collide with it). Its parts: {@link RocksDbHandles}
+ * (the native handles and the lock that guards their release), {@link VersionedWrites} (the write
+ * path), {@link RecordScans} (walks in key order), {@link WalDurability} (the WAL to the OS and to
+ * disk), {@link RocksDbOptions} (the tuning).
  *
  * <p><b>Durability.</b> The write-ahead log is always on; {@link WalMode} says when a write's record
  * leaves the process. The node's records use {@link WalMode#BUFFERED}: records wait in RocksDB's
@@ -36,11 +30,11 @@ import org.slf4j.LoggerFactory;
  * background task does the same every 100 ms, which bounds what a power failure (or a writer that
  * forgot to flush) can lose.
  *
- * <p><b>Exact counters.</b> Live key count and live bytes are kept in memory. A write reads the
- * stored version's header under a lock striped by key hash, so it knows what it replaces; the lock
- * covers only that read-modify-write. On a clean close the counters are saved in the metadata
- * column family; on open they are loaded and the entry deleted, so its absence on the next open
- * means the node did not close cleanly, and the counters are recounted by a scan.
+ * <p><b>Exact counters.</b> Live key count and live bytes are kept in memory ({@link LiveUsage}),
+ * changed atomically with each write by {@link VersionedWrites}. On a clean close the counters are
+ * saved in the metadata column family; on open they are loaded and the entry deleted, so its
+ * absence on the next open means the node did not close cleanly, and the counters are recounted by
+ * a scan.
  *
  * <p><b>Concurrency.</b> Operations share a read lock; {@link #wipeout()} and {@link #close()} take
  * it exclusively, because they replace or free native handles that a concurrent operation would
@@ -48,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RocksDbStorageEngine implements StorageEngine {
   private static final long WAL_SYNC_INTERVAL_MILLIS = 100;
-  private static final int KEY_STRIPES = 1024;
-  private static final byte[] RECORDS_FAMILY = "records".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] METADATA_FAMILY = "metadata".getBytes(StandardCharsets.UTF_8);
   private static final byte[] EMPTY = new byte[0];
 
   /** RocksDB's pointer to the current manifest: present once a database exists in a directory. */
@@ -58,48 +49,24 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   private static final Logger log = LoggerFactory.getLogger(RocksDbStorageEngine.class);
 
-  private final Path dir;
-  private final RocksDbOptions options;
+  private final RocksDbHandles handles;
   private final WalMode walMode;
-  private final RocksDB db;
-  private final ColumnFamilyHandle defaultFamily;
-  private final ColumnFamilyHandle metadata;
-
-  /** Replaced by {@link #wipeout()}; read under {@link #handles}, which publishes the change. */
-  private ColumnFamilyHandle records;
-
   private final LiveUsage usage;
   private final boolean countersRecounted;
-  private final KeyStripes keyLocks = new KeyStripes(KEY_STRIPES);
-  /** 65,536 slots, 2.9 MB of heap: most of a 10,000-key working set writes without a read. */
-  private final RecentHeaders recentHeaders = new RecentHeaders(1 << 16, KEY_STRIPES);
-  private final ReentrantReadWriteLock handles = new ReentrantReadWriteLock();
-
-  /** Guarded by {@link #handles}. */
-  private boolean closed;
-
+  private final VersionedWrites writes;
+  private final RecordScans scans;
   private final WalDurability wal;
 
-  private RocksDbStorageEngine(
-      Path dir,
-      RocksDbOptions options,
-      WalMode walMode,
-      long syncIntervalMillis,
-      RocksDB db,
-      List<ColumnFamilyHandle> families,
-      LiveUsage usage,
-      boolean countersRecounted) {
-    this.dir = dir;
-    this.options = options;
+  private RocksDbStorageEngine(RocksDbHandles handles, WalMode walMode, long syncIntervalMillis,
+      LiveUsage usage, boolean countersRecounted) {
+    this.handles = handles;
     this.walMode = walMode;
-    this.db = db;
-    this.defaultFamily = families.get(0);
-    this.records = families.get(1);
-    this.metadata = families.get(2);
     this.usage = usage;
     this.countersRecounted = countersRecounted;
-    this.wal =
-        new WalDurability(db, dir, syncIntervalMillis, handles.readLock(), () -> closed);
+    this.writes = new VersionedWrites(handles, usage);
+    this.scans = new RecordScans(handles, writes);
+    this.wal = new WalDurability(
+        handles.db, handles.dir, syncIntervalMillis, handles.sharedLock(), handles::closed);
   }
 
   /**
@@ -120,23 +87,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
     boolean existed = Files.exists(absoluteDir.resolve(CURRENT_FILE));
     long started = System.nanoTime();
     RocksDB.loadLibrary();
-    RocksDbOptions options = new RocksDbOptions(walMode);
-    List<ColumnFamilyHandle> families = new ArrayList<>();
-    RocksDB db = null;
+    RocksDbHandles handles;
     try {
-      db =
-          RocksDB.open(
-              options.db,
-              absoluteDir.toString(),
-              List.of(
-                  new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, options.metadata),
-                  new ColumnFamilyDescriptor(RECORDS_FAMILY, options.records),
-                  new ColumnFamilyDescriptor(METADATA_FAMILY, options.metadata)),
-              families);
+      handles = RocksDbHandles.open(absoluteDir, new RocksDbOptions(walMode));
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.openFailure(absoluteDir, e);
+    }
+    try {
       LiveUsage usage = new LiveUsage(limits);
-      boolean recount = existed && !UsageMarker.take(db, families.get(2), options, usage);
+      boolean recount =
+          existed && !UsageMarker.take(handles.db, handles.metadata, handles.options, usage);
       if (recount) {
-        recount(db, families.get(1), options, usage);
+        RecordScans.recount(handles.db, handles.records(), handles.options, usage);
       }
       log.info(
           "Opened RocksDB storage at {} in {} ms ({}): {} live keys, {} live bytes",
@@ -145,25 +107,29 @@ public final class RocksDbStorageEngine implements StorageEngine {
           !existed ? "new" : recount ? "counters recounted after an unclean stop" : "clean",
           usage.keys(),
           usage.bytes());
-      return new RocksDbStorageEngine(
-          absoluteDir, options, walMode, syncIntervalMillis, db, families, usage, recount);
+      return new RocksDbStorageEngine(handles, walMode, syncIntervalMillis, usage, recount);
     } catch (RocksDBException e) {
-      closeAfterFailedOpen(families, db, options);
+      handles.release();
       throw RocksDbFailures.openFailure(absoluteDir, e);
     } catch (RuntimeException e) {
-      closeAfterFailedOpen(families, db, options);
+      handles.release();
       throw e;
     }
   }
 
   @Override
   public WriteResult put(byte[] key, byte[] value, long timestamp) {
-    return write(key, timestamp, false, value).result();
+    return writes.write(key, timestamp, false, value).result();
   }
 
   @Override
   public boolean remove(byte[] key, long timestamp) {
-    return write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
+    return writes.write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
+  }
+
+  @Override
+  public WriteResult apply(byte[] key, VersionedRecord record) {
+    return writes.write(key, record.timestamp(), record.tombstone(), record.value()).result();
   }
 
   @Override
@@ -175,40 +141,41 @@ public final class RocksDbStorageEngine implements StorageEngine {
   @Override
   public VersionedRecord getRecord(byte[] key) {
     StorageKey.requireValid(key);
-    Lock shared = acquireOpen();
+    Lock shared = handles.acquireOpen();
     try {
-      byte[] encoded = db.get(records, key);
+      byte[] encoded = handles.db.get(handles.records(), key);
       return encoded == null ? null : decode(key, encoded);
     } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "read", e);
+      throw RocksDbFailures.failure(handles.dir, "read", e);
     } finally {
       shared.unlock();
     }
   }
 
   @Override
-  public WriteResult apply(byte[] key, VersionedRecord record) {
-    return write(key, record.timestamp(), record.tombstone(), record.value()).result();
+  public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
+    return scans.scan(afterKey, maxRecords, sink);
+  }
+
+  @Override
+  public long collectTombstones(long olderThanTimestamp) {
+    return scans.collectTombstones(olderThanTimestamp);
   }
 
   /** Drops the records column family and creates it anew: quick whatever the amount of data. */
   @Override
   public void wipeout() {
-    Lock exclusive = handles.writeLock();
-    exclusive.lock();
+    Lock exclusive = handles.acquireExclusive();
     try {
-      requireOpen();
-      ColumnFamilyHandle wiped = records;
-      db.dropColumnFamily(wiped);
-      records = db.createColumnFamily(new ColumnFamilyDescriptor(RECORDS_FAMILY, options.records));
-      wiped.close();
-      recentHeaders.clear();
+      handles.requireOpen();
+      handles.replaceRecords();
+      writes.forgetAll();
       usage.reset(0, 0);
-      log.info("Wiped out every record in {}", dir);
+      log.info("Wiped out every record in {}", handles.dir);
     } catch (RocksDBException e) {
       throw new StorageException(
           "wipeout of "
-              + dir
+              + handles.dir
               + " failed: "
               + e.getMessage()
               + "; restart the node, which recreates the records column family if it is missing",
@@ -231,13 +198,14 @@ public final class RocksDbStorageEngine implements StorageEngine {
   /** Sums the files in the data directory: tables, WAL, manifest and RocksDB's own log. */
   @Override
   public long diskBytes() {
-    try (Stream<Path> files = Files.list(dir)) {
+    try (Stream<Path> files = Files.list(handles.dir)) {
       // The node's space reserve (service.SpaceReserve) is free space set aside, not data.
       return files.filter(f -> !f.getFileName().toString().equals("space-reserve"))
           .mapToLong(DataDirectory::fileSize).sum();
     } catch (IOException e) {
       throw new StorageException(
-          "cannot list data directory " + dir + ": " + e + "; check that it still exists", e);
+          "cannot list data directory " + handles.dir + ": " + e + "; check that it still exists",
+          e);
     }
   }
 
@@ -246,7 +214,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     if (walMode != WalMode.BUFFERED) {
       return; // every write did it before returning
     }
-    Lock shared = acquireOpen();
+    Lock shared = handles.acquireOpen();
     try {
       wal.flushNow();
     } finally {
@@ -259,7 +227,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     if (walMode == WalMode.FSYNC_EVERY_WRITE) {
       return;
     }
-    Lock shared = acquireOpen();
+    Lock shared = handles.acquireOpen();
     try {
       wal.syncNow();
     } finally {
@@ -267,61 +235,13 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
-  @Override
-  public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
-    Lock shared = acquireOpen();
-    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
-      if (afterKey == null) {
-        iterator.seekToFirst();
-      } else {
-        iterator.seek(afterKey);
-        if (iterator.isValid() && Arrays.equals(iterator.key(), afterKey)) {
-          iterator.next();
-        }
-      }
-      byte[] last = null;
-      for (int visited = 0; visited < maxRecords && iterator.isValid(); visited++, iterator.next()) {
-        last = iterator.key();
-        sink.accept(last, RecordCodec.decode(iterator.value()));
-      }
-      iterator.status();
-      return iterator.isValid() ? last : null;
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "scan", e);
-    } finally {
-      shared.unlock();
-    }
-  }
-
-  @Override
-  public long collectTombstones(long olderThanTimestamp) {
-    Lock shared = acquireOpen();
-    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
-      long collected = 0;
-      byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
-      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
-        RecordHeader header = RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes));
-        if (isCollectable(header, olderThanTimestamp)
-            && deleteIfCollectable(iterator.key(), olderThanTimestamp)) {
-          collected++;
-        }
-      }
-      iterator.status();
-      return collected;
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "tombstone collection", e);
-    } finally {
-      shared.unlock();
-    }
-  }
-
   /** Compacts all records into the last level: reclaims the space of overwritten versions. */
   public void compact() {
-    Lock shared = acquireOpen();
+    Lock shared = handles.acquireOpen();
     try {
-      db.compactRange(records);
+      handles.db.compactRange(handles.records());
     } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "compaction", e);
+      throw RocksDbFailures.failure(handles.dir, "compaction", e);
     } finally {
       shared.unlock();
     }
@@ -330,32 +250,25 @@ public final class RocksDbStorageEngine implements StorageEngine {
   /** Flushes, saves the counters for a quick next open and releases every native handle. */
   @Override
   public void close() {
-    Lock exclusive = handles.writeLock();
-    exclusive.lock();
+    Lock exclusive = handles.acquireExclusive();
     try {
-      if (closed) {
+      if (handles.closed()) {
         return;
       }
-      closed = true;
       wal.stop();
       try {
-        db.flushWal(true); // first: buffered records must not depend on what follows succeeding
-        UsageMarker.save(db, metadata, options, usage);
-        db.flush(options.flush, List.of(records, metadata));
+        handles.db.flushWal(true); // first: buffered records must not depend on what follows
+        UsageMarker.save(handles.db, handles.metadata, handles.options, usage);
+        handles.db.flush(handles.options.flush, List.of(handles.records(), handles.metadata));
       } catch (RocksDBException e) {
         log.warn(
             "Could not flush the WAL or save the counters of {} on close ({}): the next open"
                 + " replays the WAL and recounts them",
-            dir,
+            handles.dir,
             e.getMessage());
       }
-      // Column families before the database, the database before its options.
-      records.close();
-      metadata.close();
-      defaultFamily.close();
-      db.close();
-      options.close();
-      log.info("Closed RocksDB storage in {}", dir);
+      handles.release();
+      log.info("Closed RocksDB storage in {}", handles.dir);
     } finally {
       exclusive.unlock();
     }
@@ -363,11 +276,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   /** Writes that found the stored version in {@link RecentHeaders} / had to read it. */
   long recentHeaderHits() {
-    return recentHeaders.hits();
+    return writes.recentHeaderHits();
   }
 
   long recentHeaderMisses() {
-    return recentHeaders.misses();
+    return writes.recentHeaderMisses();
   }
 
   /** Whether open had to recount the counters because the last stop was not a clean close. */
@@ -375,126 +288,12 @@ public final class RocksDbStorageEngine implements StorageEngine {
     return countersRecounted;
   }
 
-  private WriteOutcome write(byte[] key, long timestamp, boolean tombstone, byte[] value) {
-    StorageKey.requireValid(key);
-    byte[] encoded = RecordCodec.encode(timestamp, tombstone, value);
-    RecordHeader incoming = new RecordHeader(timestamp, tombstone, value.length);
-    ReentrantLock keyLock = keyLocks.lockFor(key);
-    Lock shared = acquireOpen();
-    keyLock.lock();
-    try {
-      RecordHeader stored = recentHeaders.find(key);
-      if (stored == RecentHeaders.MISS) {
-        stored = readHeader(key);
-        recentHeaders.remember(key, stored);
-      }
-      if (!RecordOrder.supersedes(incoming, value, stored, () -> storedValue(key))) {
-        return WriteOutcome.STALE;
-      }
-      WriteOutcome outcome = usage.admit(stored, incoming);
-      if (outcome.applied()) {
-        try {
-          db.put(records, options.write, key, encoded);
-        } catch (RocksDBException e) {
-          usage.revert(stored, incoming);
-          recentHeaders.forget(key); // whether RocksDB kept the write is not known
-          throw e;
-        }
-        recentHeaders.remember(key, incoming);
-      }
-      return outcome;
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "write", e);
-    } finally {
-      keyLock.unlock();
-      shared.unlock();
-    }
-  }
-
-  /** The stored value of a key (under its key lock): only for ties of timestamp and length. */
-  private byte[] storedValue(byte[] key) {
-    try {
-      byte[] encoded = db.get(records, key);
-      return encoded == null ? new byte[0] : RecordCodec.decode(encoded).value();
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(dir, "read", e);
-    }
-  }
-
-  /** The stored version of a key without copying its value, or null if absent. */
-  private RecordHeader readHeader(byte[] key) throws RocksDBException {
-    byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
-    int encodedLength = db.get(records, key, headerBytes);
-    return encodedLength == RocksDB.NOT_FOUND
-        ? null
-        : RecordCodec.decodeHeader(headerBytes, encodedLength);
-  }
-
-  private static boolean isCollectable(RecordHeader header, long olderThanTimestamp) {
-    return header != null && header.tombstone() && header.timestamp() < olderThanTimestamp;
-  }
-
-  /** Deletes a tombstone unless a write replaced it since the scan saw it. */
-  private boolean deleteIfCollectable(byte[] key, long olderThanTimestamp) throws RocksDBException {
-    ReentrantLock keyLock = keyLocks.lockFor(key);
-    keyLock.lock();
-    try {
-      if (!isCollectable(readHeader(key), olderThanTimestamp)) {
-        return false;
-      }
-      db.delete(records, options.write, key);
-      recentHeaders.remember(key, null);
-      return true;
-    } finally {
-      keyLock.unlock();
-    }
-  }
-
-  private Lock acquireOpen() {
-    Lock shared = handles.readLock();
-    shared.lock();
-    if (closed) {
-      shared.unlock();
-      requireOpen();
-    }
-    return shared;
-  }
-
-  private void requireOpen() {
-    if (closed) {
-      throw new IllegalStateException(
-          "the storage engine for " + dir + " is closed; open a new one to use the data");
-    }
-  }
-
   private VersionedRecord decode(byte[] key, byte[] encoded) {
     try {
       return RecordCodec.decode(encoded);
     } catch (CorruptRecordException e) {
       throw new CorruptRecordException(
-          "key " + HexFormat.of().formatHex(key) + " in " + dir + ": " + e.getMessage());
+          "key " + HexFormat.of().formatHex(key) + " in " + handles.dir + ": " + e.getMessage());
     }
-  }
-
-  /** Counts the live records by a full scan: about a second per million records. */
-  private static void recount(
-      RocksDB db, ColumnFamilyHandle records, RocksDbOptions options, LiveUsage usage)
-      throws RocksDBException {
-    try (RocksIterator iterator = db.newIterator(records, options.scan)) {
-      byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
-      for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
-        usage.include(RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes)));
-      }
-      iterator.status();
-    }
-  }
-
-  private static void closeAfterFailedOpen(
-      List<ColumnFamilyHandle> families, RocksDB db, RocksDbOptions options) {
-    families.forEach(ColumnFamilyHandle::close);
-    if (db != null) {
-      db.close();
-    }
-    options.close();
   }
 }
