@@ -24,6 +24,8 @@ public final class ViewTracker {
   private int[] aliveSeers = new int[16];
   private int[] liveSeers = new int[16];
   private int running;
+  /** Sum of {@link #aliveSeers}: (observer, subject) pairs with the subject ALIVE in the view. */
+  private long aliveViews;
 
   /** A node declared {@code subject} dead while it was running. */
   public record Verdict(long elapsedMillis, NodeId observer, NodeId subject) {}
@@ -75,6 +77,7 @@ public final class ViewTracker {
     }
     if (m.state() == MemberState.ALIVE) {
       aliveSeers[subject.index()] += delta;
+      aliveViews += delta;
     }
     if (m.state().isLive()) {
       liveSeers[subject.index()] += delta;
@@ -126,6 +129,11 @@ public final class ViewTracker {
   /** Running nodes that see {@code node} ALIVE. */
   public int aliveSeers(SimNode node) {
     return aliveSeers[node.index()];
+  }
+
+  /** Share of the (observer, subject) pairs of running nodes in which the subject is ALIVE. */
+  public double aliveShare() {
+    return running < 2 ? 1 : aliveViews / ((double) running * (running - 1));
   }
 
   public int running() {

@@ -4,6 +4,8 @@ import java.io.PrintStream;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * (d) Wall time of simulating N nodes for a number of virtual minutes, formation included, with
@@ -14,6 +16,7 @@ import java.time.Duration;
 final class WallTimeScenario implements Scenario {
   /** Traffic is counted over the run's last minute: after formation, gossip first spreads it. */
   static final Duration TRAFFIC_WINDOW = Duration.ofMinutes(1);
+  private static final long PROGRESS_NANOS = 30_000_000_000L;
 
   /**
    * @param formationMillis virtual time from the start until every node saw every other alive
@@ -29,7 +32,7 @@ final class WallTimeScenario implements Scenario {
   public void run(BenchmarkOptions options, PrintStream out) {
     for (int nodes : options.nodes()) {
       for (long seed : options.seeds()) {
-        Result r = measure(seed, nodes, options);
+        Result r = measure(seed, nodes, options, out);
         out.printf("  N=%d seed=%d  %.1f virtual min in %.1f s wall (formation: %d virtual ms in %.1f s wall); "
                 + "%d events, %.2f M events/s; trace %016x%n",
             nodes, seed, r.virtualMillis() / 60_000.0, r.wallSeconds(), r.formationMillis(),
@@ -42,10 +45,10 @@ final class WallTimeScenario implements Scenario {
     }
   }
 
-  static Result measure(long seed, int nodes, BenchmarkOptions options) {
+  static Result measure(long seed, int nodes, BenchmarkOptions options, PrintStream progress) {
     long[] gcAtStart = gcTotals();
     long start = System.nanoTime();
-    SimCluster cluster = Scenario.formed(seed, nodes, options);
+    SimCluster cluster = formed(seed, nodes, options, progress);
     long formedAt = cluster.sim().elapsedMillis();
     long formedWallNanos = System.nanoTime() - start;
     long[] gcFormed = gcTotals();
@@ -67,6 +70,27 @@ final class WallTimeScenario implements Scenario {
         cluster.sim().eventsRun(), cluster.network().trace().hash(), end - windowStart, traffic,
         gcFormed[0] - gcAtStart[0] + gcEnd[0] - gcResumed[0], gcFormed[1] - gcAtStart[1] + gcEnd[1] - gcResumed[1],
         liveFormed, liveEnd);
+  }
+
+  /** As {@link Scenario#formed}, printing how far formation got every 30 s of wall time. */
+  private static SimCluster formed(long seed, int nodes, BenchmarkOptions options, PrintStream progress) {
+    SimCluster cluster = new SimCluster(seed, options.config());
+    List<SimNode> all = cluster.addNodes(nodes);
+    cluster.startThrough(all.get(0), all);
+    long[] nextPrint = {System.nanoTime() + PROGRESS_NANOS};
+    BooleanSupplier converged = () -> {
+      if (System.nanoTime() > nextPrint[0]) {
+        nextPrint[0] += PROGRESS_NANOS;
+        progress.printf("    forming: %.1f virtual s, %.1f%% of views alive, %d events%n",
+            cluster.sim().elapsedMillis() / 1000.0, 100 * cluster.views().aliveShare(), cluster.sim().eventsRun());
+      }
+      return cluster.views().isConverged();
+    };
+    if (!cluster.sim().runUntil(converged, FORMATION_BOUND)) {
+      throw new IllegalStateException(nodes + " nodes did not all see each other alive within " + FORMATION_BOUND);
+    }
+    cluster.network().setLoss(options.loss());
+    return cluster;
   }
 
   /** Collections and milliseconds collecting so far, over every collector. */

@@ -3,18 +3,21 @@ package io.kvstore.simulator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class WallTimeScenarioTest {
+  private static final PrintStream QUIET = new PrintStream(OutputStream.nullOutputStream());
   private static final BenchmarkOptions OPTIONS =
       BenchmarkOptions.parse(new String[] {"--scenario", "walltime", "--minutes", "1.5", "--loss", "0.1"});
 
   /** It once printed 0.0 s: formation takes tens of virtual milliseconds, now reported as such. */
   @Test
   void reportsTheVirtualTimeAtWhichEveryViewFirstHeldEveryNode() {
-    WallTimeScenario.Result result = WallTimeScenario.measure(3, 40, OPTIONS);
+    WallTimeScenario.Result result = WallTimeScenario.measure(3, 40, OPTIONS, QUIET);
 
     assertThat(result.formationMillis()).isPositive();
     assertThat(convergedAt(3, 40, result.formationMillis() - 1)).isFalse();
@@ -24,7 +27,7 @@ class WallTimeScenarioTest {
 
   @Test
   void countsTrafficPerNodeAndVirtualSecondOverTheLastMinute() {
-    WallTimeScenario.Result result = WallTimeScenario.measure(3, 40, OPTIONS);
+    WallTimeScenario.Result result = WallTimeScenario.measure(3, 40, OPTIONS, QUIET);
 
     assertThat(result.trafficWindowMillis()).isEqualTo(60_000);
     double byType = result.traffic().bytesByType().values().stream().mapToDouble(Double::doubleValue).sum();
