@@ -4,8 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.SwimMessage.Update.Kind;
+import java.net.InetSocketAddress;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class BroadcastQueueTest {
@@ -78,6 +84,81 @@ class BroadcastQueueTest {
 
     assertThat(queue.take(roomForOne, 10)).containsExactly(second);
     assertThat(queue.take(roomForOne, 10)).containsExactly(first);
+  }
+
+  /**
+   * Against the plain model it replaced (a TreeSet in order and a HashMap by member): the same
+   * updates in the same order from every take, through replacements, budgets and retirements.
+   * The simulator's traces depend on exactly this order.
+   */
+  @Test
+  void takesExactlyWhatASortedSetWouldInTheSameOrder() {
+    SplittableRandom random = new SplittableRandom(11);
+    ReferenceQueue reference = new ReferenceQueue();
+    for (int step = 0; step < 30_000; step++) {
+      if (random.nextInt(3) > 0) {
+        Update u = random.nextBoolean()
+            ? suspect("m" + random.nextInt(2_000), random.nextInt(5))
+            : new Update(Kind.ALIVE, new NodeId("node-" + random.nextInt(2_000)),
+                new InetSocketAddress("127.0.0.1", 4000), random.nextInt(5), new NodeId("x"));
+        queue.add(u);
+        reference.add(u);
+      } else {
+        int budget = random.nextInt(2_000);
+        int limit = 1 + random.nextInt(12);
+        assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
+      }
+      assertThat(queue.size()).isEqualTo(reference.byMember.size());
+    }
+  }
+
+  /** The queue as it was, a TreeSet and a HashMap of 72 bytes of nodes per entry. */
+  private static final class ReferenceQueue {
+    private record Entry(Update update, long order, int size, int[] transmits) {}
+
+    final Map<NodeId, Entry> byMember = new HashMap<>();
+    final TreeSet<Entry> queue = new TreeSet<>(
+        Comparator.comparingInt((Entry e) -> e.transmits()[0]).thenComparingLong(e -> -e.order()));
+    long nextOrder;
+
+    void add(Update update) {
+      Entry old = byMember.remove(update.id());
+      if (old != null) {
+        queue.remove(old);
+      }
+      Entry e = new Entry(update, nextOrder++, SwimCodec.size(update), new int[1]);
+      byMember.put(update.id(), e);
+      queue.add(e);
+    }
+
+    List<Update> take(int budgetBytes, int limit) {
+      List<Update> taken = new ArrayList<>();
+      List<Entry> sent = new ArrayList<>();
+      int used = 0;
+      for (Entry e : queue) {
+        if (used + e.size() > budgetBytes) {
+          if (budgetBytes - used < 24) {
+            break;
+          }
+          continue;
+        }
+        used += e.size();
+        taken.add(e.update());
+        sent.add(e);
+        if (sent.size() >= 256) {
+          break;
+        }
+      }
+      for (Entry e : sent) {
+        queue.remove(e);
+        if (++e.transmits()[0] >= limit) {
+          byMember.remove(e.update().id());
+        } else {
+          queue.add(e);
+        }
+      }
+      return taken;
+    }
   }
 
   private static Update suspect(String id, long incarnation) {
