@@ -1,6 +1,7 @@
 package io.kvstore.node.monitor;
 
 import io.kvstore.node.sources.ClientSources;
+import io.kvstore.node.storage.RecordCacheStats;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.request.RequestStats;
 import io.kvstore.protocol.Command;
@@ -97,6 +98,12 @@ public final class StatsCollector {
     stats.add(Stat.gauge("storage.bytes", "bytes", storage.diskBytes()));
     stats.add(Stat.gauge("storage.live.bytes", "bytes", storage.liveBytes()));
     stats.add(Stat.gauge("keys", "keys", storage.keyCount()));
+    RecordCacheStats cache = storage.recordCacheStats();
+    if (cache.maxHeldBytes() > 0) {
+      stats.add(Stat.counter("storage.cache.hits", "reads", cache.hits()));
+      stats.add(Stat.counter("storage.cache.misses", "reads", cache.misses()));
+      stats.add(Stat.gauge("storage.cache.bytes", "bytes", cache.heldBytes()));
+    }
     long total = 0;
     for (Command c : Command.values()) {
       long count = transport.executedCount(c);

@@ -14,11 +14,11 @@ import org.rocksdb.RocksIterator;
  */
 final class RecordScans {
   private final RocksDbHandles handles;
-  private final VersionedWrites writes;
+  private final KeyedRecords keyed;
 
-  RecordScans(RocksDbHandles handles, VersionedWrites writes) {
+  RecordScans(RocksDbHandles handles, KeyedRecords keyed) {
     this.handles = handles;
-    this.writes = writes;
+    this.keyed = keyed;
   }
 
   /** See {@link StorageEngine#scan}. */
@@ -55,8 +55,8 @@ final class RecordScans {
       byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
       for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
         RecordHeader header = RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes));
-        if (VersionedWrites.isCollectable(header, olderThanTimestamp)
-            && writes.deleteIfCollectable(iterator.key(), olderThanTimestamp)) {
+        if (KeyedRecords.isCollectable(header, olderThanTimestamp)
+            && keyed.deleteIfCollectable(iterator.key(), olderThanTimestamp)) {
           collected++;
         }
       }

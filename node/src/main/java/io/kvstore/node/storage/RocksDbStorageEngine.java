@@ -3,7 +3,6 @@ package io.kvstore.node.storage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Lock;
@@ -16,8 +15,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The durable storage engine: records in RocksDB, one column family for user records and one for
  * the engine's own metadata (so no user key can collide with it). Its parts: {@link RocksDbHandles}
- * (the native handles and the lock that guards their release), {@link VersionedWrites} (the write
- * path), {@link RecordScans} (walks in key order), {@link WalDurability} (the WAL to the OS and to
+ * (the native handles and the lock that guards their release), {@link KeyedRecords} (every read
+ * and write of a key), {@link RecordScans} (walks in key order), {@link WalDurability} (the WAL to the OS and to
  * disk), {@link RocksDbOptions} (the tuning).
  *
  * <p><b>Durability.</b> The write-ahead log is always on; {@link WalMode} says when a write's record
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  * forgot to flush) can lose.
  *
  * <p><b>Exact counters.</b> Live key count and live bytes are kept in memory ({@link LiveUsage}),
- * changed atomically with each write by {@link VersionedWrites}. On a clean close the counters are
+ * changed atomically with each write by {@link KeyedRecords}. On a clean close the counters are
  * saved in the metadata column family; on open they are loaded and the entry deleted, so its
  * absence on the next open means the node did not close cleanly, and the counters are recounted by
  * a scan.
@@ -53,7 +52,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
   private final WalMode walMode;
   private final LiveUsage usage;
   private final boolean countersRecounted;
-  private final VersionedWrites writes;
+  private final KeyedRecords keyed;
   private final RecordScans scans;
   private final WalDurability wal;
 
@@ -63,8 +62,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
     this.walMode = walMode;
     this.usage = usage;
     this.countersRecounted = countersRecounted;
-    this.writes = new VersionedWrites(handles, usage);
-    this.scans = new RecordScans(handles, writes);
+    this.keyed = new KeyedRecords(handles, usage);
+    this.scans = new RecordScans(handles, keyed);
     this.wal = new WalDurability(
         handles.db, handles.dir, syncIntervalMillis, handles.sharedLock(), handles::closed);
   }
@@ -119,17 +118,17 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   @Override
   public WriteResult put(byte[] key, byte[] value, long timestamp) {
-    return writes.write(key, timestamp, false, value).result();
+    return keyed.write(key, timestamp, false, value).result();
   }
 
   @Override
   public boolean remove(byte[] key, long timestamp) {
-    return writes.write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
+    return keyed.write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
   }
 
   @Override
   public WriteResult apply(byte[] key, VersionedRecord record) {
-    return writes.write(key, record.timestamp(), record.tombstone(), record.value()).result();
+    return keyed.write(key, record.timestamp(), record.tombstone(), record.value()).result();
   }
 
   @Override
@@ -140,16 +139,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   @Override
   public VersionedRecord getRecord(byte[] key) {
-    StorageKey.requireValid(key);
-    Lock shared = handles.acquireOpen();
-    try {
-      byte[] encoded = handles.db.get(handles.records(), key);
-      return encoded == null ? null : decode(key, encoded);
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(handles.dir, "read", e);
-    } finally {
-      shared.unlock();
-    }
+    return keyed.read(key);
   }
 
   @Override
@@ -169,7 +159,7 @@ public final class RocksDbStorageEngine implements StorageEngine {
     try {
       handles.requireOpen();
       handles.replaceRecords();
-      writes.forgetAll();
+      keyed.forgetAll();
       usage.reset(0, 0);
       log.info("Wiped out every record in {}", handles.dir);
     } catch (RocksDBException e) {
@@ -274,26 +264,22 @@ public final class RocksDbStorageEngine implements StorageEngine {
     }
   }
 
-  /** Writes that found the stored version in {@link RecentHeaders} / had to read it. */
+  @Override
+  public RecordCacheStats recordCacheStats() {
+    return keyed.recordCacheStats();
+  }
+
+  /** Writes that found the stored version in {@link RecentRecords} / had to read it. */
   long recentHeaderHits() {
-    return writes.recentHeaderHits();
+    return keyed.recentHeaderHits();
   }
 
   long recentHeaderMisses() {
-    return writes.recentHeaderMisses();
+    return keyed.recentHeaderMisses();
   }
 
   /** Whether open had to recount the counters because the last stop was not a clean close. */
   boolean countersRecounted() {
     return countersRecounted;
-  }
-
-  private VersionedRecord decode(byte[] key, byte[] encoded) {
-    try {
-      return RecordCodec.decode(encoded);
-    } catch (CorruptRecordException e) {
-      throw new CorruptRecordException(
-          "key " + HexFormat.of().formatHex(key) + " in " + handles.dir + ": " + e.getMessage());
-    }
   }
 }

@@ -72,6 +72,11 @@ public interface StorageEngine extends AutoCloseable {
   /** Bytes the engine occupies on disk (0 for in-memory engines). */
   long diskBytes();
 
+  /** Its cache of recently used records ({@link RecordCacheStats#NONE} if it has none). */
+  default RecordCacheStats recordCacheStats() {
+    return RecordCacheStats.NONE;
+  }
+
   /**
    * Hands every write made so far, by any thread, to the operating system: from then on it
    * survives a crash of the process ({@code kill -9}), not a power failure. A write's own call may
