@@ -119,7 +119,8 @@ final class Admission {
     remove(c);
     for (Update u : ack.updates()) {
       if (u.kind() == Kind.ALIVE && u.id().equals(c.id) && c.address.equals(u.address())) {
-        admit.accept(new Update(Kind.ALIVE, c.id, c.address, u.incarnation(), c.id));
+        // Its own word about itself, as decoded (and possibly shared: WireNames#update).
+        admit.accept(c.id.equals(u.from()) ? u : new Update(Kind.ALIVE, c.id, c.address, u.incarnation(), c.id));
         return true;
       }
     }

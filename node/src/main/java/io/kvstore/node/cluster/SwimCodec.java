@@ -190,7 +190,7 @@ public final class SwimCodec {
     }
     NodeId from = getId(in, names);
     InetSocketAddress address = KINDS[kind] == Update.Kind.ALIVE ? getAddress(in, names) : null;
-    return new Update(KINDS[kind], id, address, incarnation, from);
+    return names.update(new Update(KINDS[kind], id, address, incarnation, from));
   }
 
   private static void putId(ByteBuffer out, NodeId id) {

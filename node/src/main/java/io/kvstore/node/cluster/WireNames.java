@@ -27,6 +27,15 @@ public interface WireNames {
    */
   InetSocketAddress address(byte[] ip, int offset, int length, int port);
 
+  /**
+   * The instance to keep of a decoded update: {@code decoded} or an equal one. Broadcast queues
+   * keep updates; while a simulated cluster of N forms, each of N queues holds a member's own
+   * alive update, so sharing equal ones saves N² of them. A node keeps what it decoded.
+   */
+  default SwimMessage.Update update(SwimMessage.Update decoded) {
+    return decoded;
+  }
+
   /** A new instance for every id and address decoded. */
   WireNames AS_DECODED = new WireNames() {
     @Override
