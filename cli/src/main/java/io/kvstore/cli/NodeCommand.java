@@ -126,6 +126,14 @@ public final class NodeCommand implements Callable<Integer> {
   Integer ioThreads;
 
   @Option(
+      names = "--busy-poll",
+      description =
+          "Event loops spin on the socket instead of sleeping (lower latency; keeps one core per"
+              + " event loop busy, even idle: use with --io-threads below the core count). Off by"
+              + " default; native epoll only.")
+  boolean busyPoll;
+
+  @Option(
       names = "--queue-capacity",
       paramLabel = "N",
       description = "Requests queued per event loop before answering 0x03 overload (default 4096).")
@@ -248,6 +256,7 @@ public final class NodeCommand implements Callable<Integer> {
     if (ioThreads != null) {
       c.ioThreads = ioThreads;
     }
+    c.busyPoll |= busyPoll;
     if (queueCapacity != null) {
       c.queueCapacity = queueCapacity;
     }

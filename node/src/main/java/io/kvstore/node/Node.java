@@ -193,7 +193,8 @@ public final class Node implements AutoCloseable {
             new InetSocketAddress(config.bind, config.port),
             config.ioThreads,
             config.replyCacheValue(),
-            core.wiring().settings());
+            core.wiring().settings(),
+            config.busyPoll);
     UdpTransport transport;
     try {
       transport = UdpTransport.start(settings, core.wiring());

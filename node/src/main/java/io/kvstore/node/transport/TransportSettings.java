@@ -11,6 +11,11 @@ import java.net.InetSocketAddress;
  *     with its own request pipeline
  * @param replyCacheBytes memory for the at-most-once reply cache, split among event loops
  * @param pipeline tuning of each socket's request pipeline
+ * @param busyPoll event loops spin on epoll instead of sleeping in it (one busy core each)
  */
 public record TransportSettings(
-    InetSocketAddress bindAddress, int ioThreads, long replyCacheBytes, PipelineSettings pipeline) {}
+    InetSocketAddress bindAddress,
+    int ioThreads,
+    long replyCacheBytes,
+    PipelineSettings pipeline,
+    boolean busyPoll) {}

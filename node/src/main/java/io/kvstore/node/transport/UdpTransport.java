@@ -6,6 +6,8 @@ import io.kvstore.node.request.RequestPipeline;
 import io.kvstore.node.request.RequestStats;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.security.FrameAuthenticator;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
@@ -15,6 +17,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.SelectStrategy;
+import io.netty.channel.SelectStrategyFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
@@ -54,22 +59,49 @@ public final class UdpTransport implements AutoCloseable {
    */
   private static final int DATAGRAMS_PER_BATCH = 1024;
   private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+  /**
+   * Buffers of the sockets, pooled. Each receive takes one buffer of 16 slots (256 KiB) for its
+   * recvmmsg; Netty 4.2's default (adaptive) allocator does not pool buffers that large and falls
+   * back to a new {@code ByteBuffer.allocateDirect} per receive, which zero-fills all 256 KiB:
+   * 17% of the event loop's CPU in an open loop at 50k GET/s, where a receive returns a few
+   * datagrams (BENCHMARKS.md, issue 12). The pooled allocator hands the same memory back.
+   */
+  private static final ByteBufAllocator SOCKET_BUFFERS = new PooledByteBufAllocator(true);
   private final EventLoopGroup group;
   private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final RequestStats stats;
   private final List<ReplyCache> caches = new ArrayList<>();
   private final boolean nativeEpoll;
+  private final boolean busyPolling;
 
   private final FrameAuthenticator authenticator;
   private volatile KernelUdpDrops kernelDrops;
 
-  private UdpTransport(
-      EventLoopGroup group, RequestStats stats, boolean nativeEpoll, FrameAuthenticator authenticator) {
+  private UdpTransport(EventLoopGroup group, RequestStats stats, boolean nativeEpoll,
+      boolean busyPolling, FrameAuthenticator authenticator) {
     this.group = group;
     this.stats = stats;
     this.nativeEpoll = nativeEpoll;
+    this.busyPolling = busyPolling;
     this.authenticator = authenticator;
   }
+
+  /**
+   * The event loops' I/O: epoll, sleeping in epoll_wait until a datagram or a timer is due, or
+   * with {@code busyPoll} polling epoll without a timeout in a loop (Netty's
+   * {@link SelectStrategy#BUSY_WAIT}), so that a datagram is read as soon as it arrives, without
+   * the wake-up of a sleeping thread; timers and tasks still run between two polls. NIO otherwise.
+   */
+  static IoHandlerFactory ioHandlerFactory(boolean epoll, boolean busyPoll) {
+    if (!epoll) {
+      return NioIoHandler.newFactory();
+    }
+    return busyPoll ? EpollIoHandler.newFactory(0, BUSY_WAIT) : EpollIoHandler.newFactory();
+  }
+
+  /** Always busy-wait, tasks pending or not: the loop never blocks. */
+  static final SelectStrategyFactory BUSY_WAIT =
+      () -> (selectSupplier, hasTasks) -> SelectStrategy.BUSY_WAIT;
 
   /**
    * Sends a node-to-node frame (sealed with the cluster secret, if any). Safe from any thread;
@@ -91,17 +123,20 @@ public final class UdpTransport implements AutoCloseable {
     if (fixedPort) {
       PortExclusivity.probe(settings.bindAddress()); // one process per port: see PortExclusivity
     }
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            sockets, epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    boolean busyPoll = settings.busyPoll() && epoll;
+    if (settings.busyPoll() && !epoll) {
+      log.warn("busy-poll needs native epoll; the NIO fallback sleeps in select as usual");
+    }
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(sockets, ioHandlerFactory(epoll, busyPoll));
     UdpTransport transport =
-        new UdpTransport(group, wiring.stats(), epoll, wiring.dispatch().authenticator());
+        new UdpTransport(group, wiring.stats(), epoll, busyPoll, wiring.dispatch().authenticator());
     long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
     Bootstrap bootstrap =
         new Bootstrap()
             .group(group)
             .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
             .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
+            .option(ChannelOption.ALLOCATOR, SOCKET_BUFFERS)
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -158,11 +193,12 @@ public final class UdpTransport implements AutoCloseable {
     transport.kernelDrops =
         new KernelUdpDrops(((InetSocketAddress) transport.channels.get(0).localAddress()).getPort());
     log.info(
-        "listening on udp {} ({} socket{}, {})",
+        "listening on udp {} ({} socket{}, {}{})",
         settings.bindAddress(),
         sockets,
         sockets == 1 ? "" : "s",
-        epoll ? "native epoll" : "NIO");
+        epoll ? "native epoll" : "NIO",
+        busyPoll ? ", busy-poll: each event loop keeps a core busy" : "");
     return transport;
   }
 
@@ -234,6 +270,11 @@ public final class UdpTransport implements AutoCloseable {
 
   public boolean isNativeEpoll() {
     return nativeEpoll;
+  }
+
+  /** The event loops spin on epoll instead of sleeping in it (busy-poll, native epoll only). */
+  public boolean isBusyPolling() {
+    return busyPolling;
   }
 
   public RequestStats stats() {
