@@ -1,5 +1,6 @@
 package io.kvstore.simulator;
 
+import io.kvstore.node.storage.ForwardingStorageEngine;
 import io.kvstore.node.storage.MemoryStorageEngine;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageLimits;
@@ -54,13 +55,13 @@ final class Executions {
     return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);
   }
 
-  private final class Recording implements StorageEngine {
+  /** Every call goes to the node's engine; the executions are logged on the way. */
+  private final class Recording extends ForwardingStorageEngine {
     private final int node;
-    private final StorageEngine delegate;
 
     Recording(int node, StorageEngine delegate) {
+      super(delegate);
       this.node = node;
-      this.delegate = delegate;
     }
 
     @Override
@@ -107,51 +108,6 @@ final class Executions {
             record.tombstone() ? null : text(record.value()), record.timestamp(), now.getAsLong()));
       }
       return result;
-    }
-
-    @Override
-    public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
-      return delegate.scan(afterKey, maxRecords, sink);
-    }
-
-    @Override
-    public void wipeout() {
-      delegate.wipeout();
-    }
-
-    @Override
-    public long keyCount() {
-      return delegate.keyCount();
-    }
-
-    @Override
-    public long liveBytes() {
-      return delegate.liveBytes();
-    }
-
-    @Override
-    public long diskBytes() {
-      return delegate.diskBytes();
-    }
-
-    @Override
-    public void flushWal() {
-      delegate.flushWal();
-    }
-
-    @Override
-    public void sync() {
-      delegate.sync();
-    }
-
-    @Override
-    public long collectTombstones(long olderThanTimestamp) {
-      return delegate.collectTombstones(olderThanTimestamp);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 }

@@ -14,7 +14,6 @@ import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.InternalFrame;
-import io.kvstore.protocol.MemberEntry;
 import io.kvstore.protocol.RequestEncoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -68,26 +67,7 @@ class ReplyBudgetPipelineTest {
       PipelineSettings settings =
           new PipelineSettings(64, 64, 5_000, 100, new SourceAllowList(SourceAllowList.DEFAULT), false,
               100);
-      NodeControl control =
-          new NodeControl() {
-            @Override
-            public int pid() {
-              return 1;
-            }
-
-            @Override
-            public int liveMembers() {
-              return 1;
-            }
-
-            @Override
-            public List<MemberEntry> members() {
-              return List.of();
-            }
-
-            @Override
-            public void haltNow() {}
-          };
+      NodeControl control = new LoneNodeControl(() -> {});
       InternalDispatch dispatch =
           new InternalDispatch(auth, stats).register(0x20, (from, frame) -> internalFrames.add(frame));
       ReplicationWiring replication =

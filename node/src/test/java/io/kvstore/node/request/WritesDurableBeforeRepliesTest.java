@@ -11,14 +11,13 @@ import io.kvstore.node.service.KeyValueService;
 import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.sources.SourceAllowList;
+import io.kvstore.node.storage.ForwardingStorageEngine;
 import io.kvstore.node.storage.MemoryStorageEngine;
-import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.storage.StorageException;
 import io.kvstore.node.storage.StorageLimits;
 import io.kvstore.node.storage.VersionedRecord;
 import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.protocol.Command;
-import io.kvstore.protocol.MemberEntry;
 import io.kvstore.protocol.RequestEncoder;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -42,7 +41,7 @@ class WritesDurableBeforeRepliesTest {
   private final List<String> events = new ArrayList<>();
 
   /** Memory storage that logs every durability call, and can fail them. */
-  private final class LoggingStorage extends ForwardingStorage {
+  private final class LoggingStorage extends ForwardingStorageEngine {
     boolean failing;
 
     LoggingStorage() {
@@ -75,28 +74,10 @@ class WritesDurableBeforeRepliesTest {
     ClientSources openToAll = new ClientSources(
         new SourceAllowList(List.of("0.0.0.0/0")), new SourceAllowList(List.of("0.0.0.0/0")),
         new ReplyBudget(1 << 20, 1 << 20, 64, clock), clock);
-    NodeControl control = new NodeControl() {
-      @Override
-      public int pid() {
-        return 1;
-      }
-
-      @Override
-      public int liveMembers() {
-        return 1;
-      }
-
-      @Override
-      public List<MemberEntry> members() {
-        return List.of();
-      }
-
-      @Override
-      public void haltNow() {
-        events.add("halt");
-        halts++;
-      }
-    };
+    NodeControl control = new LoneNodeControl(() -> {
+      events.add("halt");
+      halts++;
+    });
     RequestStats stats = new RequestStats();
     InternalDispatch dispatch = new InternalDispatch(FrameAuthenticator.none(), stats);
     KeyValueService service =

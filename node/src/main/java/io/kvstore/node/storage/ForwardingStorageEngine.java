@@ -1,13 +1,13 @@
-package io.kvstore.node.request;
+package io.kvstore.node.storage;
 
-import io.kvstore.node.storage.StorageEngine;
-import io.kvstore.node.storage.VersionedRecord;
+/**
+ * A storage engine that forwards every call to another: decorators (the tests' recording and
+ * failing engines, the simulator's execution log) override only the calls they watch.
+ */
+public class ForwardingStorageEngine implements StorageEngine {
+  protected final StorageEngine delegate;
 
-/** A storage engine that forwards every call: tests override the calls they watch. */
-class ForwardingStorage implements StorageEngine {
-  private final StorageEngine delegate;
-
-  ForwardingStorage(StorageEngine delegate) {
+  public ForwardingStorageEngine(StorageEngine delegate) {
     this.delegate = delegate;
   }
 
@@ -59,6 +59,11 @@ class ForwardingStorage implements StorageEngine {
   @Override
   public long diskBytes() {
     return delegate.diskBytes();
+  }
+
+  @Override
+  public RecordCacheStats recordCacheStats() {
+    return delegate.recordCacheStats();
   }
 
   @Override
