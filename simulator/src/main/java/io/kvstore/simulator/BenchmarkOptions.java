@@ -26,7 +26,9 @@ record BenchmarkOptions(
         --nodes 1000            cluster size; traffic takes a list: 100,1000,5000
         --seeds 1,2,3           one run per seed
         --loss 0.1              datagram loss probability
-        --minutes 10            virtual minutes (starved: run length; walltime: total run)
+        --minutes 10            virtual minutes (starved: run length; walltime: total run, formation
+                                included; it prints the last minute's bytes/node/s by message type,
+                                GC time and the live heap)
         --starved 0.05          share of CPU-starved nodes (starved)
         --slowness 400          how late a starved node handles everything, ms (starved)
         --joins 5 --crashes 5   joins and crashes measured per run (latency)
