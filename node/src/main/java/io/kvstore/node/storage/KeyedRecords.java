@@ -32,9 +32,13 @@ final class KeyedRecords {
   private final RecentRecords recentRecords = new RecentRecords(
       1 << 16, KEY_STRIPES, MAX_RECENT_RECORD_LENGTH, RECENT_RECORD_BYTES);
 
-  KeyedRecords(RocksDbHandles handles, LiveUsage usage) {
+  /** Counts every write into RocksDB, so that a flush with nothing new costs nothing. */
+  private final WalDurability wal;
+
+  KeyedRecords(RocksDbHandles handles, LiveUsage usage, WalDurability wal) {
     this.handles = handles;
     this.usage = usage;
+    this.wal = wal;
   }
 
   /**
@@ -91,12 +95,15 @@ final class KeyedRecords {
       }
       WriteOutcome outcome = usage.admit(stored, incoming);
       if (outcome.applied()) {
+        wal.beginWrite();
         try {
           handles.db.put(handles.records(), handles.options.write, key, encoded);
         } catch (RocksDBException e) {
           usage.revert(stored, incoming);
           recentRecords.forget(key); // whether RocksDB kept the write is not known
           throw e;
+        } finally {
+          wal.endWrite();
         }
         recentRecords.remember(key, incoming, encoded); // RocksDB copied it; nothing changes it
       }
@@ -120,7 +127,12 @@ final class KeyedRecords {
       if (!isCollectable(readHeader(key), olderThanTimestamp)) {
         return false;
       }
-      handles.db.delete(handles.records(), handles.options.write, key);
+      wal.beginWrite();
+      try {
+        handles.db.delete(handles.records(), handles.options.write, key);
+      } finally {
+        wal.endWrite();
+      }
       recentRecords.remember(key, null);
       return true;
     } finally {

@@ -62,10 +62,10 @@ public final class RocksDbStorageEngine implements StorageEngine {
     this.walMode = walMode;
     this.usage = usage;
     this.countersRecounted = countersRecounted;
-    this.keyed = new KeyedRecords(handles, usage);
-    this.scans = new RecordScans(handles, keyed);
     this.wal = new WalDurability(
         handles.db, handles.dir, syncIntervalMillis, handles.sharedLock(), handles::closed);
+    this.keyed = new KeyedRecords(handles, usage, wal);
+    this.scans = new RecordScans(handles, keyed);
   }
 
   /**
@@ -201,8 +201,8 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   @Override
   public void flushWal() {
-    if (walMode != WalMode.BUFFERED) {
-      return; // every write did it before returning
+    if (walMode != WalMode.BUFFERED || wal.nothingToFlush()) {
+      return; // every write did it before returning / nothing was written since the last flush
     }
     Lock shared = handles.acquireOpen();
     try {
@@ -276,6 +276,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
 
   long recentHeaderMisses() {
     return keyed.recentHeaderMisses();
+  }
+
+  /** Whether a write may still wait in RocksDB's WAL buffer (tests). */
+  boolean mayHaveBufferedWrites() {
+    return !wal.nothingToFlush();
   }
 
   /** Whether open had to recount the counters because the last stop was not a clean close. */

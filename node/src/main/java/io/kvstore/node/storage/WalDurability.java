@@ -22,6 +22,12 @@ import org.slf4j.LoggerFactory;
  * write's sequence number, and a reader sees only published writes. So once a flush that began
  * after sequence {@code s} was published has returned, every write up to {@code s}, including every
  * write any reader could have seen then, is in the OS.
+ *
+ * <p>The flush at the end of a batch that wrote nothing (a GET batch) should cost nothing, so
+ * before it asks RocksDB it compares two counters the writers keep: writes begun (counted before
+ * RocksDB sees them) and writes ended. If the writes begun equal the writes that had ended when the
+ * last flush began, every write ever begun, including any whose value a reader saw, was in the
+ * buffer that flush wrote out.
  */
 final class WalDurability {
   private static final Logger log = LoggerFactory.getLogger(WalDurability.class);
@@ -35,6 +41,10 @@ final class WalDurability {
   /** The highest RocksDB sequence number known to be fsynced in the WAL (0: nothing yet). */
   private final AtomicLong syncedSequence = new AtomicLong();
   private final ScheduledExecutorService timer;
+  private final AtomicLong writesBegun = new AtomicLong();
+  private final AtomicLong writesEnded = new AtomicLong();
+  /** Writes ended before the start of the last flush that returned: all of them are in the OS. */
+  private final AtomicLong writesFlushed = new AtomicLong();
 
   /**
    * @param shared the engine's shared lock over its native handles, held by every background sync
@@ -56,8 +66,29 @@ final class WalDurability {
         this::syncInBackground, syncIntervalMillis, syncIntervalMillis, TimeUnit.MILLISECONDS);
   }
 
+  /** A writer calls this before it hands a write to RocksDB ... */
+  void beginWrite() {
+    writesBegun.incrementAndGet();
+  }
+
+  /** ... and this once RocksDB returned, whether the write succeeded or failed. */
+  void endWrite() {
+    writesEnded.incrementAndGet();
+  }
+
+  /** Whether every write begun so far is known to be in the OS: no lock, no call into RocksDB. */
+  boolean nothingToFlush() {
+    return writesBegun.get() == writesFlushed.get();
+  }
+
   /** Hands the buffered WAL to the OS, unless already done; the caller holds the shared lock. */
   void flushNow() {
+    long ended = writesEnded.get(); // before the flush: these are in the buffer it writes out
+    flushSequence();
+    writesFlushed.accumulateAndGet(ended, Math::max);
+  }
+
+  private void flushSequence() {
     long latest = db.getLatestSequenceNumber(); // before flushing: see the class comment
     if (flushedSequence.get() >= latest) {
       return;
@@ -72,6 +103,7 @@ final class WalDurability {
 
   /** Fsyncs the WAL now (flushing it first), unless already synced; the caller holds the shared lock. */
   void syncNow() {
+    long ended = writesEnded.get();
     long latest = db.getLatestSequenceNumber();
     if (syncedSequence.get() >= latest) {
       return;
@@ -83,6 +115,7 @@ final class WalDurability {
     }
     syncedSequence.accumulateAndGet(latest, Math::max);
     flushedSequence.accumulateAndGet(latest, Math::max);
+    writesFlushed.accumulateAndGet(ended, Math::max);
   }
 
   /** Stops the background task (the engine calls it while closing, before freeing handles). */

@@ -68,6 +68,31 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
     assertEveryWriteSurvivesKill("EVERY_WRITE", "no-flush");
   }
 
+  @Test
+  void aFlushWithNothingWrittenSinceTheLastIsFreeAndEveryWriteKindCountsAsBuffered() {
+    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+      assertThat(engine.mayHaveBufferedWrites()).as("new").isFalse();
+      engine.put(key(1), value(10, 1), 1);
+      assertThat(engine.mayHaveBufferedWrites()).as("after a put").isTrue();
+      engine.flushWal();
+      assertThat(engine.mayHaveBufferedWrites()).as("after the flush").isFalse();
+      engine.get(key(1));
+      engine.scan(null, 10, (k, r) -> { });
+      assertThat(engine.mayHaveBufferedWrites()).as("reads write nothing").isFalse();
+      engine.remove(key(1), 2);
+      assertThat(engine.mayHaveBufferedWrites()).as("after a remove").isTrue();
+      engine.sync();
+      assertThat(engine.mayHaveBufferedWrites()).as("after a sync").isFalse();
+      engine.apply(key(2), VersionedRecord.live(3, value(10, 2)));
+      assertThat(engine.mayHaveBufferedWrites()).as("after a replica write").isTrue();
+      engine.flushWal();
+      engine.collectTombstones(Long.MAX_VALUE);
+      assertThat(engine.mayHaveBufferedWrites()).as("after collecting a tombstone").isTrue();
+      engine.flushWal();
+      assertThat(engine.mayHaveBufferedWrites()).isFalse();
+    }
+  }
+
   /** What makes the flush before replies necessary: buffered records die with the process. */
   @Test
   @Timeout(60)
