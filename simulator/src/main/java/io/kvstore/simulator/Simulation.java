@@ -3,7 +3,6 @@ package io.kvstore.simulator;
 import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.runtime.Scheduler;
 import java.time.Duration;
-import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.function.BooleanSupplier;
 
@@ -14,7 +13,7 @@ import java.util.function.BooleanSupplier;
 public final class Simulation {
   private final long seed;
   private final ManualClock clock = new ManualClock();
-  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final EventQueue queue = new EventQueue(clock.currentTimeMillis());
   private long nextSequence;
   private long eventsRun;
 
@@ -99,10 +98,12 @@ public final class Simulation {
    * its action (and whatever the action holds) at once.
    */
   public static final class Event implements Scheduler.Cancellable, Comparable<Event> {
-    private final long time;
+    final long time;
     private final long sequence;
     private Runnable action;
     private boolean cancelled;
+    /** The next event of the same virtual millisecond, in the {@link EventQueue}'s wheel. */
+    Event next;
 
     private Event(long time, long sequence, Runnable action) {
       this.time = time;
