@@ -30,8 +30,10 @@ final class Admission {
   private final Outbox outbox;
   private final SwimStats stats;
   /** By claimed id and address: a false address claimed first must not block the true one. */
-  private final Map<Claim, Candidate> byClaim = new HashMap<>();
-  private final Map<Integer, Candidate> byNonce = new HashMap<>();
+  private Map<Claim, Candidate> byClaim = new HashMap<>();
+  private Map<Integer, Candidate> byNonce = new HashMap<>();
+  /** Most candidates pending at once since the tables were last made anew. */
+  private int peakPending;
   private Consumer<Update> admit = u -> {};
   private double tokens;
   private long refilledAt;
@@ -67,6 +69,9 @@ final class Admission {
    */
   static final int KNOWN_ADDRESS_ATTEMPTS = 3;
 
+  /** Pending tables that held more than this are made anew once empty. */
+  private static final int SMALL_TABLE = 64;
+
   /** Offers an alive claim about a member not alive in our view; probes it if room and rate allow. */
   void offer(Update claim) {
     offer(claim, false);
@@ -96,6 +101,7 @@ final class Admission {
     Candidate c = new Candidate(claim.id(), claim.address(), nonce, knownAddress ? KNOWN_ADDRESS_ATTEMPTS : 1);
     byClaim.put(key, c);
     byNonce.put(nonce, c);
+    peakPending = Math.max(peakPending, byClaim.size());
     probe(c);
   }
 
@@ -145,6 +151,12 @@ final class Admission {
   private void remove(Candidate c) {
     byClaim.remove(new Claim(c.id, c.address), c);
     byNonce.remove(c.nonce, c);
+    if (byClaim.isEmpty() && peakPending > SMALL_TABLE) {
+      // A HashMap never shrinks: the tables of a join's burst (up to maxPending) would stay.
+      byClaim = new HashMap<>();
+      byNonce = new HashMap<>();
+      peakPending = 0;
+    }
     // An answered candidate is not kept for its timer's full second: a node joining a cluster
     // of thousands probes them all within that second.
     c.expiry.cancel();

@@ -22,12 +22,19 @@ final class LocalMember {
    * complete as theirs. Only the missing ones are kept, not every member of every full state
    * (N² ids in a simulation of N nodes). Written on the membership thread only.
    */
-  final java.util.Set<NodeId> namedInReplies = new java.util.HashSet<>();
+  java.util.Set<NodeId> namedInReplies = new java.util.HashSet<>();
 
   LocalMember(NodeId id, InetSocketAddress address, long incarnation) {
     this.id = id;
     this.address = address;
     this.incarnation = incarnation;
+  }
+
+  /** {@code id} was admitted. An emptied set is made anew: a HashSet never shrinks after a join. */
+  void admittedNamed(NodeId id) {
+    if (namedInReplies.remove(id) && namedInReplies.isEmpty()) {
+      namedInReplies = new java.util.HashSet<>();
+    }
   }
 
   /** "I am alive at my incarnation": what we tell others about ourselves. */

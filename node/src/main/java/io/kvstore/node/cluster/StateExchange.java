@@ -78,7 +78,7 @@ final class StateExchange {
   void onPushPull(InetSocketAddress from, PushPull p) {
     boolean joinedNow = p.reply() && !self.joined;
     if (p.reply() && p.chunk() == 0) {
-      self.namedInReplies.clear(); // the latest full state names the members, not all earlier ones
+      self.namedInReplies = new java.util.HashSet<>(); // the latest full state names the members, not all earlier ones
     }
     if (p.reply() && self.namedInReplies.size() < MAX_NAMED) {
       for (Update u : p.updates()) {

@@ -178,7 +178,7 @@ final class StateMerge {
       }
       stats.admitted++;
       m = table.addAlive(u.id(), u.address(), u.incarnation(), clock.currentTimeMillis());
-      self.namedInReplies.remove(u.id());
+      self.admittedNamed(u.id());
       dissemination.broadcast(u);
       notify(null, m.snapshot());
       return;
