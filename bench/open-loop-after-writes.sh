@@ -39,10 +39,8 @@ KVLOAD="$OUT_DIR/kvload"
 RESULTS="$OUT_DIR/results.jsonl"
 bench_traps
 
-gcc -O2 -std=c11 -Wall -pthread -o "$KVLOAD" "$ROOT/bench/loadgen/kvload.c" -lm \
-  || die "compiling kvload failed"
-timeout 900 "$KVSTORE" --help >/dev/null || die "building KVStore failed"
-export KVSTORE_SKIP_BUILD=1
+compile_kvload "$KVLOAD"
+build_kvstore_once
 if [ "$PROFILE" = 1 ]; then
   jar="$HOME/.m2/repository/tools/profiler/async-profiler/3.0/async-profiler-3.0.jar"
   [ -f "$jar" ] || die "no $jar: run bench/profile-node.sh once (it fetches async-profiler)"

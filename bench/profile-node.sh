@@ -35,10 +35,8 @@ mkdir -p "$OUT_DIR"
 KVLOAD="$OUT_DIR/kvload"
 bench_traps
 
-gcc -O2 -std=c11 -Wall -pthread -o "$KVLOAD" "$ROOT/bench/loadgen/kvload.c" -lm \
-  || die "compiling kvload failed"
-timeout 900 "$KVSTORE" --help >/dev/null || die "building KVStore failed"
-export KVSTORE_SKIP_BUILD=1
+compile_kvload "$KVLOAD"
+build_kvstore_once
 
 ASYNC_VERSION=3.0
 async_profiler_library() {

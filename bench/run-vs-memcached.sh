@@ -71,8 +71,7 @@ install_missing_tools() {
 }
 
 build_generator() {
-  gcc -O2 -std=c11 -Wall -pthread -o "$KVLOAD" "$ROOT/bench/loadgen/kvload.c" -lm \
-    2>"$OUT_DIR/kvload-build.log" || die "compiling kvload failed; see $OUT_DIR/kvload-build.log"
+  compile_kvload "$KVLOAD" "$OUT_DIR/kvload-build.log"
   "$KVLOAD" --selftest >&2 || die "kvload's self-check failed"
 }
 

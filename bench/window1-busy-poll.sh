@@ -33,9 +33,8 @@ RESULTS="$OUT_DIR/results.jsonl"
 bench_traps
 
 command -v memcached >/dev/null || die "memcached is needed (bench/run-vs-memcached.sh installs it)"
-gcc -O2 -std=c11 -Wall -pthread -o "$KVLOAD" "$ROOT/bench/loadgen/kvload.c" -lm || die "compiling kvload failed"
-timeout 900 "$KVSTORE" --help >/dev/null || die "building KVStore failed"
-export KVSTORE_SKIP_BUILD=1
+compile_kvload "$KVLOAD"
+build_kvstore_once
 
 measure() {
   local system=$1 protocol=$2 port=$3 round=$4 json

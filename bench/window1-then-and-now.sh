@@ -22,7 +22,7 @@ RESULTS="$OUT_DIR/results.jsonl"
 : >"$RESULTS"
 NODE_OPTS=(-Xmx64m -Xss512k -XX:MaxDirectMemorySize=256m -XX:+UseSerialGC -XX:+AlwaysPreTouch)
 bench_traps
-gcc -O2 -std=c11 -Wall -pthread -o "$OUT_DIR/kvload" "$ROOT/bench/loadgen/kvload.c" -lm
+compile_kvload "$OUT_DIR/kvload"
 
 start_server() { # name -> sets PORT, SERVER_PID
   free_port PORT

@@ -105,3 +105,18 @@ bench_traps() {
   trap cleanup EXIT
   trap 'exit 130' INT TERM
 }
+
+# Compiles the native load generator into $1 (bench/loadgen/kvload.c, Debian's gcc), build log in $2
+# if given; dies with the reason when it does not compile.
+compile_kvload() {
+  local dest=$1 build_log=${2:-/dev/stderr}
+  gcc -O2 -std=c11 -Wall -pthread -o "$dest" "$ROOT/bench/loadgen/kvload.c" -lm 2>"$build_log" \
+    || die "compiling kvload failed${2:+; see $2}"
+}
+
+# Builds ./kvstore once if needed (its launcher builds on first use), then lets every later call skip it.
+build_kvstore_once() {
+  timeout 900 "$KVSTORE" --help >/dev/null || die "building KVStore failed"
+  export KVSTORE_SKIP_BUILD=1
+}
+
