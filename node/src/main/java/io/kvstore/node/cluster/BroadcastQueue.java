@@ -19,7 +19,7 @@ final class BroadcastQueue {
     final Update update;
     final long order;
     final int size;
-    /** {@link #hash} of the member's id. */
+    /** {@link MemberIndex#hash} of the member's id. */
     final int hash;
     int transmits;
     /** Children in the treap. */
@@ -32,7 +32,7 @@ final class BroadcastQueue {
       this.update = update;
       this.order = order;
       this.size = SwimCodec.size(update);
-      this.hash = hash(update.id());
+      this.hash = MemberIndex.hash(update.id());
     }
 
     /** Least sent first, then newest first: a total order (orders are unique). */
@@ -179,14 +179,8 @@ final class BroadcastQueue {
 
   // ---------------------------------------------------------------- by member
 
-  /** HashMap's bucket hash. */
-  private static int hash(NodeId id) {
-    int h = id.hashCode();
-    return h ^ (h >>> 16);
-  }
-
   private Entry find(NodeId id) {
-    int h = hash(id);
+    int h = MemberIndex.hash(id);
     for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.nextInBucket) {
       if (e.hash == h && e.update.id().equals(id)) {
         return e;
