@@ -11,8 +11,9 @@ record BenchmarkOptions(
     String scenario,
     List<Integer> nodes,
     List<Long> seeds,
-    double loss,
+    List<Double> losses,
     double minutes,
+    double phaseMinutes,
     double starvedFraction,
     long slownessMillis,
     int joins,
@@ -25,10 +26,14 @@ record BenchmarkOptions(
       usage: SimulationBenchmark --scenario latency|starved|traffic|walltime|kv|repair [options]
         --nodes 1000            cluster size; traffic takes a list: 100,1000,5000
         --seeds 1,2,3           one run per seed
-        --loss 0.1              datagram loss probability
-        --minutes 10            virtual minutes (starved: run length; walltime: total run, formation
-                                included; it prints the last minute's bytes/node/s by message type,
-                                GC time and the live heap)
+        --loss 0.1              datagram loss probability (walltime takes a list, 0,0.1: one
+                                formation, then a phase per loss, each reported)
+        --minutes 10            virtual minutes (starved: run length; walltime: the first phase
+                                ends this long after the start, formation included; it prints each
+                                phase's last minute's bytes/node/s by message type and suspicions
+                                per probe, GC time and the live heap)
+        --phase-minutes 2       walltime: virtual minutes of each phase after the first (default:
+                                --minutes)
         --starved 0.05          share of CPU-starved nodes (starved)
         --slowness 400          how late a starved node handles everything, ms (starved)
         --joins 5 --crashes 5   joins and crashes measured per run (latency)
@@ -56,8 +61,9 @@ record BenchmarkOptions(
         scenario,
         Arrays.stream(given.getOrDefault("nodes", "1000").split(",")).map(Integer::valueOf).toList(),
         Arrays.stream(given.getOrDefault("seeds", "1,2,3").split(",")).map(Long::valueOf).toList(),
-        Double.parseDouble(given.getOrDefault("loss", "0")),
+        Arrays.stream(given.getOrDefault("loss", "0").split(",")).map(Double::valueOf).toList(),
         Double.parseDouble(given.getOrDefault("minutes", "10")),
+        Double.parseDouble(given.getOrDefault("phase-minutes", given.getOrDefault("minutes", "10"))),
         Double.parseDouble(given.getOrDefault("starved", "0.05")),
         Long.parseLong(given.getOrDefault("slowness", "400")),
         Integer.parseInt(given.getOrDefault("joins", "5")),
@@ -65,7 +71,7 @@ record BenchmarkOptions(
         Integer.parseInt(given.getOrDefault("crashes", "5")),
         Integer.parseInt(given.getOrDefault("retransmit-mult", String.valueOf(SwimConfig.defaults().retransmitMult()))),
         Double.parseDouble(given.getOrDefault("suspicion-mult", String.valueOf(SwimConfig.defaults().suspicionMult()))));
-    given.keySet().removeAll(List.of("nodes", "seeds", "loss", "minutes", "starved", "slowness", "joins", "clients", "crashes",
+    given.keySet().removeAll(List.of("nodes", "seeds", "loss", "minutes", "phase-minutes", "starved", "slowness", "joins", "clients", "crashes",
         "retransmit-mult", "suspicion-mult"));
     if (!given.isEmpty()) {
       throw new IllegalArgumentException("unknown options: " + given.keySet());
@@ -81,13 +87,23 @@ record BenchmarkOptions(
         d.joinRetryMaxMillis(), d.maxDatagramBytes());
   }
 
+  /** The loss of scenarios that take one: the first given. */
+  double loss() {
+    return losses.get(0);
+  }
+
   long virtualMillis() {
     return Math.round(minutes * 60_000);
   }
 
+  /** Walltime: virtual length of each loss phase after the first. */
+  long phaseMillis() {
+    return Math.round(phaseMinutes * 60_000);
+  }
+
   @Override
   public String toString() {
-    return String.format("nodes=%s seeds=%s loss=%.2f retransmit-mult=%d suspicion-mult=%.1f", nodes, seeds, loss,
+    return String.format("nodes=%s seeds=%s loss=%s retransmit-mult=%d suspicion-mult=%.1f", nodes, seeds, losses,
         retransmitMult, suspicionMult);
   }
 }
