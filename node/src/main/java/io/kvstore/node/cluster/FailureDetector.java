@@ -17,9 +17,9 @@ import java.util.Map;
 /**
  * SWIM's failure detector with Lifeguard: each probe period one member is pinged (in shuffled
  * round-robin order); without an ack within the probe timeout, k others are asked to ping it
- * (PING_REQ) and to nack if they get no ack either; without any ack by the end of the period it is
- * suspected. Missing nacks count against our own {@link LocalHealth}, which stretches our
- * timeouts. Also answers other members' pings and relays their indirect probes.
+ * (PING_REQ) and to nack if they get no ack either, and it is pinged directly once more; without
+ * any ack by the end of the period it is suspected. Missing nacks count against our own
+ * {@link LocalHealth}, which stretches our timeouts. Also answers other members' pings and relays their indirect probes.
  */
 final class FailureDetector {
   private final SwimConfig config;
@@ -72,7 +72,23 @@ final class FailureDetector {
       merge.apply(ping.source(), from);
     }
     // Our own alive update first: a prober admitting us takes our incarnation from it.
-    outbox.send(from, new Ack(ping.seq(), dissemination.withPiggyback(List.of(self.aliveUpdate()), 4)));
+    List<Update> own = List.of(self.aliveUpdate());
+    outbox.send(from, new Ack(ping.seq(), isLiveMemberAt(ping.source(), from) ? dissemination.withPiggyback(own, 4) : own));
+  }
+
+  /**
+   * Whether {@code prober} is a live member of our view at {@code from}. Only such probers get
+   * gossip on our ack: no cluster state goes to an address nobody vouched for, a spoofed ping
+   * gets an ack no bigger than itself, and while a cluster forms (where nearly every ping is an
+   * admission probe from a member we have not admitted yet) acks do not carry full datagrams of
+   * updates that the prober could not admit at once anyway.
+   */
+  private boolean isLiveMemberAt(Update prober, InetSocketAddress from) {
+    if (prober == null) {
+      return false;
+    }
+    MemberTable.Record m = table.get(prober.id());
+    return m != null && m.state.isLive() && m.address.equals(from);
   }
 
   void onPingReq(InetSocketAddress from, PingReq req) {
@@ -170,6 +186,11 @@ final class FailureDetector {
           helper.address,
           new PingReq(seq, target.id, target.address, self.aliveUpdate(), dissemination.piggyback(4 + 2 * 70 + 19)));
     }
+    // A second direct ping beside the indirect ones (memberlist's fallback ping, over UDP here):
+    // a lost ping or ack is the common cause of a missed ack, and every false suspicion is
+    // gossiped to every node. No piggyback: it only has to be answered.
+    stats.directRetries++;
+    outbox.send(target.address, new Ping(seq, target.id, self.aliveUpdate(), List.of()));
   }
 
   private void probeDeadline(int seq, Probe probe) {

@@ -4,6 +4,7 @@ package io.kvstore.node.cluster;
 public final class SwimStats {
   long probes;
   long failedProbes;
+  long directRetries;
   long suspicionsRaised;
   long refutations;
   long declaredDead;
@@ -22,6 +23,7 @@ public final class SwimStats {
     SwimStats c = new SwimStats();
     c.probes = probes;
     c.failedProbes = failedProbes;
+    c.directRetries = directRetries;
     c.suspicionsRaised = suspicionsRaised;
     c.refutations = refutations;
     c.declaredDead = declaredDead;
@@ -43,6 +45,11 @@ public final class SwimStats {
 
   public long failedProbes() {
     return failedProbes;
+  }
+
+  /** Probes not acked within the probe timeout, pinged directly once more beside the indirect probes. */
+  public long directRetries() {
+    return directRetries;
   }
 
   public long suspicionsRaised() {

@@ -96,4 +96,45 @@ class FailureDetectorTest {
     assertThat(node.sentOf(Nack.class)).extracting(Nack::seq).containsExactly(42);
     assertThat(node.sentOf(Ack.class)).noneSatisfy(a -> assertThat(a.seq()).isEqualTo(42));
   }
+
+  @Test
+  void aMissedAckIsAskedForDirectlyAgainBesideTheIndirectProbes() {
+    for (int i = 1; i <= 4; i++) {
+      node.silent.add(address(i));
+    }
+    for (int ms = 0; ms < 2_000 && node.sentOf(PingReq.class).isEmpty(); ms++) {
+      node.time.advance(1);
+    }
+    Ping first = node.sentOf(Ping.class).get(0);
+    List<Ping> toTarget = node.sentOf(Ping.class).stream().filter(p -> p.target().equals(first.target())).toList();
+    assertThat(toTarget).hasSize(2).allSatisfy(p -> assertThat(p.seq()).isEqualTo(first.seq()));
+    assertThat(toTarget.get(1).updates()).as("the retry carries no gossip").isEmpty();
+    assertThat(node.membership.stats().directRetries()).isEqualTo(1);
+
+    // The target answers the second ping: it is not suspected.
+    int target = Integer.parseInt(first.target().toString().substring("peer-".length()));
+    node.receive(target, new Ack(first.seq(), List.of(source(target))));
+    node.time.advance(600);
+
+    assertThat(node.membership.member(first.target()).state()).isEqualTo(MemberState.ALIVE);
+    assertThat(node.membership.stats().suspicionsRaised()).isZero();
+  }
+
+  @Test
+  void onlyAProberThatIsALiveMemberAtItsAddressGetsGossipOnTheAck() {
+    node.suspicion(1, peer(3), MembershipHarness.START_INCARNATION); // queues a suspicion to spread
+
+    node.receive(2, new Ping(7, MembershipHarness.SELF, source(2), List.of()));
+    node.receive(9, new Ping(8, MembershipHarness.SELF, source(9), List.of())); // not a member yet
+    node.receive(4, new Ping(9, MembershipHarness.SELF, source(2), List.of())); // peer 2's name, another address
+
+    List<Ack> acks = node.sentOf(Ack.class);
+    assertThat(acks).extracting(Ack::seq).containsExactly(7, 8, 9);
+    assertThat(acks.get(0).updates()).hasSizeGreaterThan(1)
+        .anySatisfy(u -> assertThat(u.kind()).isEqualTo(SwimMessage.Update.Kind.SUSPECT));
+    for (Ack ack : acks.subList(1, 3)) {
+      assertThat(ack.updates()).as("only our own alive update")
+          .singleElement().satisfies(u -> assertThat(u.id()).isEqualTo(MembershipHarness.SELF));
+    }
+  }
 }
