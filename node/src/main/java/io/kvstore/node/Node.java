@@ -176,7 +176,7 @@ public final class Node implements AutoCloseable {
                     : new io.kvstore.node.ops.seen.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
                 scripts,
                 filesThread == null ? null : new NodeCore.FilePorts(config.dataDirPath(), Scheduler.on(filesThread),
-                    (op, script, file) -> scripts.runThen(op, script))));
+                    (op, script, file) -> scripts.runThen(op, script), scripts::refusedFile, fileDisk(config))));
     if (core.files() != null) {
       collector.addSource(() -> io.kvstore.node.monitor.FileTransferMetrics.stats(core.files()));
     }
@@ -258,6 +258,15 @@ public final class Node implements AutoCloseable {
     } catch (IOException e) {
       throw new ConfigException(
           "invalid 'http-port': cannot listen on " + config.bind + ":" + config.httpPort + " (" + e.getMessage() + ")");
+    }
+  }
+
+  /** The data disk as file push sees it: a push must leave min-free-disk free, as PUT must. */
+  private static io.kvstore.node.ops.files.DiskRoom fileDisk(NodeConfig config) {
+    try {
+      return io.kvstore.node.ops.files.DiskRoom.of(config.dataDirPath(), config.minFreeDiskValue());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read the free space of " + config.dataDirPath(), e);
     }
   }
 

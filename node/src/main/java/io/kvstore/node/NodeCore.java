@@ -136,10 +136,12 @@ public record NodeCore(
   /**
    * File push (docs/OPERATIONS.md "Files"): chunks and files under {@code dataDir}/ops, the
    * transfer on {@code thread} (its own thread in a real node: disk writes never delay
-   * membership), then-scripts through {@code thenScript}.
+   * membership), then-scripts through {@code thenScript}, refusals on receipt through {@code
+   * refusal}, free space of the data disk from {@code disk}.
    */
   public record FilePorts(java.nio.file.Path dataDir, io.kvstore.node.runtime.Scheduler thread,
-      io.kvstore.node.ops.files.FileOperations.ThenScript thenScript) {}
+      io.kvstore.node.ops.files.FileOperations.ThenScript thenScript,
+      io.kvstore.node.ops.files.FileOperations.Refusal refusal, io.kvstore.node.ops.files.DiskRoom disk) {}
 
   /** Hands work to the membership thread; a real node bounds what waits, in count and bytes. */
   @FunctionalInterface
@@ -238,7 +240,7 @@ public record NodeCore(
     FilePush push = new FilePush(files.dataDir(), FileTransferConfig.defaults(), ports.network(), files.thread(),
         ports.clock(), new java.util.SplittableRandom(ports.random().nextLong()),
         () -> cluster.randomAliveAddresses(64), address -> isLiveMember(cluster, address),
-        ports.opsRunner(), files.thenScript());
+        ports.opsRunner(), files.thenScript(), files.refusal(), files.disk());
     for (int type : FileFrames.TYPES) {
       dispatch.register(type, push::receive);
     }

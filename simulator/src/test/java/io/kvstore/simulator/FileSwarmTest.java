@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.kvstore.node.ops.files.ChunkStore;
+import io.kvstore.node.ops.files.DiskRoom;
 import io.kvstore.node.ops.files.FileChunking;
 import io.kvstore.node.ops.files.FileFrames;
 import io.kvstore.node.ops.files.FileManifest;
@@ -71,7 +72,7 @@ class FileSwarmTest {
         }
       };
       ChunkStore store = new ChunkStore(home.resolve("chunks"), 1L << 30);
-      transfer = new FileTransfer(FileTransferConfig.defaults(), store, home.resolve("files"), port,
+      transfer = new FileTransfer(FileTransferConfig.defaults(), store, DiskRoom.unlimited(), home.resolve("files"), port,
           scheduler, sim.clock(), sim.random(((long) index << 20) | generation), this::peers,
           a -> upNodes().contains(a),
           new FileTransfer.Listener() {

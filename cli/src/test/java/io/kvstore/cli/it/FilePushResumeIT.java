@@ -19,7 +19,9 @@ import org.junit.jupiter.api.io.TempDir;
  * chunks but not all gets the file once it is restarted on the same data directory. Its replay
  * memory holds the operation (so the spread would never hand it over again) and its chunk store is
  * wiped at start, so only {@code FilePush.resume} can bring the file: the test checks the node's
- * log says so. The then-script runs exactly once on every node, and no partial file is left.
+ * log says so. The node already holds an older push of the same name and size (v1, then v2 as
+ * config pushes go): a file's name and size prove nothing, v2 must still arrive. The then-script
+ * runs exactly once on every node, and no partial file is left.
  */
 class FilePushResumeIT {
   static final int NODES = 5;
@@ -34,6 +36,14 @@ class FilePushResumeIT {
     String ops = "ops:\n  trusted-keys: [ \"" + dir.resolve("op.pub") + "\" ]\n";
     ExecutorService cli = Executors.newSingleThreadExecutor();
     try (NodeCluster cluster = NodeCluster.start(dir, NODES, ops)) {
+      Path older = dir.resolve("payload-v1.bin");
+      String v1 = PushedFiles.writeRandom(older, SIZE, 6);
+      Kvstore.Run first = Kvstore.run(dir, WAIT, "ops", "push", older.toString(), "--dest", "payload.bin",
+          "--key", dir.resolve("op.key").toString(), "--node", "127.0.0.1:" + cluster.node(0).port);
+      assertThat(first.exit()).as(first.all()).isZero();
+      for (int i = 1; i <= NODES; i++) {
+        assertArrives(dir.resolve("node-" + i), v1);
+      }
       Path file = dir.resolve("payload.bin");
       String expected = PushedFiles.writeRandom(file, SIZE, 7);
       // each run appends one line: a then-script that ran twice shows as two
@@ -44,9 +54,11 @@ class FilePushResumeIT {
 
       Path victimData = dir.resolve("node-" + NODES);
       NodeProcess victim = cluster.node(NODES - 1);
-      int heldAtKill = awaitSomeChunks(victimData, 8, chunkCount());
+      java.util.Set<String> v1Chunks = opDirs(victimData.resolve("ops").resolve("chunks"));
+      int heldAtKill = awaitSomeChunks(victimData, 8, chunkCount(), v1Chunks);
       victim.kill();
-      assertThat(filesDir(victimData).resolve("payload.bin")).as("killed before it had the file").doesNotExist();
+      assertThat(PushedFiles.sha256(filesDir(victimData).resolve("payload.bin")))
+          .as("killed before it had v2: it holds v1, of the same name and size").isEqualTo(v1);
 
       Kvstore.Run pushed = push.get(WAIT.toSeconds() + 10, TimeUnit.SECONDS);
       assertThat(pushed.exit()).as(pushed.all()).isZero();
@@ -83,12 +95,21 @@ class FilePushResumeIT {
     }
   }
 
-  /** Waits until the node holds at least {@code min} chunks of one transfer and fewer than all. */
-  private static int awaitSomeChunks(Path data, int min, int all) throws Exception {
+  private static java.util.Set<String> opDirs(Path chunks) throws IOException {
+    try (Stream<Path> ops = Files.list(chunks)) {
+      return ops.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+    }
+  }
+
+  /**
+   * Waits until the node holds at least {@code min} chunks of one transfer (not one of
+   * {@code ignored}, the operation directories there before) and fewer than all.
+   */
+  private static int awaitSomeChunks(Path data, int min, int all, java.util.Set<String> ignored) throws Exception {
     Path chunks = data.resolve("ops").resolve("chunks");
     long deadline = System.nanoTime() + WAIT.toNanos();
     while (System.nanoTime() < deadline) {
-      int held = chunksHeld(chunks);
+      int held = chunksHeld(chunks, ignored);
       assertThat(held).as("the node to kill already holds every chunk: push more bytes").isLessThan(all);
       if (held >= min) {
         return held;
@@ -98,13 +119,16 @@ class FilePushResumeIT {
     throw new AssertionError("node never held " + min + " chunks in " + WAIT);
   }
 
-  private static int chunksHeld(Path chunks) throws IOException {
+  private static int chunksHeld(Path chunks, java.util.Set<String> ignored) throws IOException {
     if (!Files.isDirectory(chunks)) {
       return 0;
     }
     int most = 0;
     try (Stream<Path> ops = Files.list(chunks)) {
       for (Path op : ops.toList()) {
+        if (ignored.contains(op.getFileName().toString())) {
+          continue;
+        }
         try (Stream<Path> files = Files.list(op)) {
           // whole chunks are named by their index; "list" and "*.part" are not chunks
           most = Math.max(most, (int) files.filter(f -> f.getFileName().toString().matches("\\d+")).count());
@@ -124,10 +148,17 @@ class FilePushResumeIT {
     return data.resolve("ops").resolve("files");
   }
 
+  /** Waits until the node's file hashes to {@code expected} (an older push of the name may be there). */
   private static void assertArrives(Path data, String expected) throws Exception {
     Path target = filesDir(data).resolve("payload.bin");
     awaitExists(target); // the rename is atomic: present means whole
-    assertThat(PushedFiles.sha256(target)).as(target.toString()).isEqualTo(expected);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    String held = PushedFiles.sha256(target);
+    while (!held.equals(expected) && System.nanoTime() < deadline) {
+      Thread.sleep(500);
+      held = PushedFiles.sha256(target);
+    }
+    assertThat(held).as(target.toString()).isEqualTo(expected);
   }
 
   private static void awaitExists(Path p) throws InterruptedException {

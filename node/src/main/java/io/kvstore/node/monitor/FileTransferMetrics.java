@@ -36,13 +36,16 @@ public final class FileTransferMetrics {
     out.add(Stat.counter("ops.transfer.chunks.rejected", "chunks", s.chunksRejected.sum()));
     out.add(Stat.counter("ops.transfer.assembled", "files", s.filesAssembled.sum()));
     out.add(Stat.counter("ops.transfer.failed", "files", s.filesFailed.sum()));
+    out.add(Stat.counter("ops.transfer.superseded", "files", s.filesSuperseded.sum()));
     // Frames and operations turned away, whatever the reason (logs and FileTransferStats tell which).
     out.add(Stat.counter("ops.transfer.refused", "frames",
         s.framesMalformed.sum() + s.framesFromNonMembers.sum() + s.piecesUnsolicited.sum()
-            + push.framesDropped() + s.refusedBusy.sum() + s.refusedTooLarge.sum() + s.storeFull.sum()
+            + push.framesDropped() + s.refusedBusy.sum() + s.refusedTooLarge.sum() + s.refusedNoDisk.sum() + s.storeFull.sum()
             + push.invalidManifests()));
+    out.add(Stat.counter("ops.transfer.refused.disk", "files", s.refusedNoDisk.sum()));
     out.add(Stat.counter("ops.transfer.throttled", "wants", s.servingThrottled.sum()));
     out.add(Stat.gauge("ops.transfer.store.bytes", "bytes", push.transfer().storeBytes()));
+    out.add(Stat.counter("ops.transfer.store.waits", "files", s.waitedForStoreRoom.sum()));
     List<Map.Entry<String, String>> files = new ArrayList<>(push.transfer().fileStates().entrySet());
     for (Map.Entry<String, String> file : files.subList(Math.max(0, files.size() - FILES), files.size())) {
       out.add(Stat.text(statName(file.getKey()), file.getValue()));

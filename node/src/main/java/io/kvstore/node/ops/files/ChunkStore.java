@@ -20,7 +20,10 @@ import java.util.stream.Stream;
  * {@code list}, so a finished transfer serves it without holding it in memory): the only file I/O of the
  * transfer besides assembly. A chunk is written only after its SHA-256 was checked (by the caller),
  * to a temporary name then renamed, so a chunk file is always whole. Bytes held are bounded
- * ({@code maxBytes}); a chunk beyond it is refused and counted. Chunks stay until the operation
+ * ({@code maxBytes}); a chunk beyond it is refused and counted. A download reserves the bytes it
+ * still needs before it starts ({@link #reserve}); its chunks then take their room from its
+ * reservation, and nobody else's chunk may take reserved room, so two downloads can never each
+ * hold part of the store the other needs to finish. Chunks stay until the operation
  * expires (peers that were down fetch them from here) or is dropped. Leftovers of a previous life
  * are deleted at start: a restarted node fetches again (chunks are not fsynced, so a crash could
  * have cut one). Thread-safe: uploads arrive on event loops, the transfer runs on its own thread.
@@ -32,6 +35,9 @@ public final class ChunkStore {
   private final AtomicLong refusedFull = new AtomicLong();
   private final Map<FileOpId, BitSet> held = new HashMap<>();
   private final Map<FileOpId, Long> bytesPerOp = new HashMap<>();
+  /** Room promised to downloads in progress and not yet taken by their chunks. */
+  private final Map<FileOpId, Long> reserved = new HashMap<>();
+  private long reservedTotal;
 
   /** @param root the chunks directory (DATA_DIR/ops/chunks); emptied now */
   public ChunkStore(Path root, long maxBytes) {
@@ -53,9 +59,46 @@ public final class ChunkStore {
     return maxBytes;
   }
 
+  /** Room reserved by downloads in progress and not yet taken by their chunks. */
+  public synchronized long bytesReserved() {
+    return reservedTotal;
+  }
+
+  /**
+   * Reserves room for {@code bytes} more of {@code op}'s chunks (what its download still needs),
+   * replacing any reservation it had; false, nothing reserved, if held and reserved bytes leave too
+   * little room.
+   */
+  public synchronized boolean reserve(FileOpId op, long bytes) {
+    long had = reserved.getOrDefault(op, 0L);
+    if (bytesHeld.get() + reservedTotal - had + bytes > maxBytes) {
+      return false;
+    }
+    reservedTotal += bytes - had;
+    if (bytes > 0) {
+      reserved.put(op, bytes);
+    } else {
+      reserved.remove(op);
+    }
+    return true;
+  }
+
+  /** Gives back what {@code op}'s reservation still holds (its download ended). */
+  public synchronized void release(FileOpId op) {
+    Long left = reserved.remove(op);
+    if (left != null) {
+      reservedTotal -= left;
+    }
+  }
+
   /** Chunks refused because the store was full. */
   public long refusedFull() {
     return refusedFull.get();
+  }
+
+  /** Bytes of {@code op}'s chunks (and list) held or being written now. */
+  public synchronized long bytesOf(FileOpId op) {
+    return bytesPerOp.getOrDefault(op, 0L);
   }
 
   /** Whether chunk {@code index} (or the chunk-hash list, {@link FileFrames#LIST}) is held. */
@@ -80,15 +123,19 @@ public final class ChunkStore {
    * (nothing written). Storing a chunk already held is a no-op that returns true.
    */
   public boolean put(FileOpId op, int index, byte[] data, int length) throws IOException {
+    long fromReservation;
     synchronized (this) {
       if (has(op, index)) {
         return true;
       }
-      if (bytesHeld.get() + length > maxBytes) {
+      long mine = reserved.getOrDefault(op, 0L);
+      fromReservation = Math.min(mine, length);
+      if (bytesHeld.get() + reservedTotal - fromReservation + length > maxBytes) {
         refusedFull.incrementAndGet();
         return false;
       }
-      bytesHeld.addAndGet(length); // reserved before the write, released if it fails
+      takeReservation(op, mine, fromReservation);
+      bytesHeld.addAndGet(length); // counted before the write, given back if it fails
       bytesPerOp.merge(op, (long) length, Long::sum);
     }
     try {
@@ -108,6 +155,7 @@ public final class ChunkStore {
       synchronized (this) {
         bytesHeld.addAndGet(-length);
         bytesPerOp.merge(op, (long) -length, Long::sum);
+        takeReservation(op, reserved.getOrDefault(op, 0L), -fromReservation);
       }
       throw e;
     }
@@ -115,6 +163,18 @@ public final class ChunkStore {
       held.computeIfAbsent(op, k -> new BitSet()).set(bit(index));
     }
     return true;
+  }
+
+  private void takeReservation(FileOpId op, long had, long taken) {
+    if (taken == 0) {
+      return;
+    }
+    reservedTotal -= taken;
+    if (had - taken > 0) {
+      reserved.put(op, had - taken);
+    } else {
+      reserved.remove(op);
+    }
   }
 
   /** Reads {@code length} bytes of a held chunk from {@code offset} into {@code into}. */
@@ -139,6 +199,7 @@ public final class ChunkStore {
   /** Deletes every chunk of {@code op} (expired, dropped or failed) and releases their bytes. */
   public void remove(FileOpId op) {
     synchronized (this) {
+      release(op);
       held.remove(op);
       Long bytes = bytesPerOp.remove(op);
       if (bytes != null) {

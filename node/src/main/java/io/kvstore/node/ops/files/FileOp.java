@@ -9,6 +9,8 @@ package io.kvstore.node.ops.files;
 final class FileOp {
   final FileOpId id;
   final FileManifest manifest;
+  /** When the operation was issued: of two pushes of one name, the later one's file stays. */
+  final long issuedAtMillis;
   final long expiresAtMillis;
   /**
    * False at an origin the operation does not target: it keeps the uploaded chunks and serves
@@ -17,12 +19,15 @@ final class FileOp {
   final boolean writes;
   /** The verified chunk-hash list, or null until it is fetched or uploaded. */
   private volatile byte[] chunkHashes;
+  /** Reported once as waiting for room in the chunk store (transfer thread only). */
+  boolean waitingForRoom;
   /** Chunks arrive here by upload: this node is the origin and does not fetch. */
   private volatile boolean origin;
 
-  FileOp(FileOpId id, FileManifest manifest, long expiresAtMillis, boolean writes) {
+  FileOp(FileOpId id, FileManifest manifest, long issuedAtMillis, long expiresAtMillis, boolean writes) {
     this.id = id;
     this.manifest = manifest;
+    this.issuedAtMillis = issuedAtMillis;
     this.expiresAtMillis = expiresAtMillis;
     this.writes = writes;
     if (!writes) {

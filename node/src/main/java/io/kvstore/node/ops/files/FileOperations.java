@@ -28,8 +28,18 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
     void run(SignedOperation op, String script, Path file);
   }
 
+  /**
+   * Records a file operation refused on receipt (not enough disk, larger than the chunk store)
+   * where the node's script results go, so the dashboard shows it beside them.
+   */
+  @FunctionalInterface
+  public interface Refusal {
+    void refused(SignedOperation op, String reason);
+  }
+
   private final OperationRunner scripts;
   private final ThenScript thenScript;
+  private final Refusal refusal;
   private final Scheduler transferThread;
   private final RateLimitedLog invalid;
   public final LongAdder invalidManifests = new LongAdder();
@@ -37,9 +47,11 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
   /** File operations fetched now, for their then-scripts; bounded like the transfer's table. */
   private final Map<FileOpId, SignedOperation> pending = new LinkedHashMap<>();
 
-  public FileOperations(OperationRunner scripts, ThenScript thenScript, Scheduler transferThread, Clock clock) {
+  public FileOperations(OperationRunner scripts, ThenScript thenScript, Refusal refusal, Scheduler transferThread,
+      Clock clock) {
     this.scripts = scripts;
     this.thenScript = thenScript;
+    this.refusal = refusal;
     this.transferThread = transferThread;
     this.invalid = new RateLimitedLog(log::warn, 10_000, clock);
   }
@@ -66,7 +78,7 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
           pending.put(id, op);
         }
       }
-      transfer.offer(id, manifest, op.expiresAtMillis());
+      transfer.offer(id, manifest, op.issuedAtMillis(), op.expiresAtMillis());
     });
   }
 
@@ -105,6 +117,17 @@ public final class FileOperations implements OperationRunner, FileTransfer.Liste
     }
     if (op != null && manifest.hasThenScript()) {
       thenScript.run(op, manifest.thenScript(), file);
+    }
+  }
+
+  @Override
+  public void onFileRefused(FileOpId id, FileManifest manifest, String reason) {
+    SignedOperation op;
+    synchronized (pending) {
+      op = pending.remove(id);
+    }
+    if (op != null) {
+      refusal.refused(op, reason);
     }
   }
 

@@ -31,28 +31,30 @@ public final class FilePush {
   private final FileTransfer transfer;
   private final UploadIntake intake;
   private final FileOperations operations;
-  private final Path filesDir;
 
   /**
    * @param livePeers live members but this node (a fetch shuffles them and asks a few)
    * @param isMember whether an address is a live member: nobody else is answered
    * @param scripts where SCRIPT operations go (the script runner)
    * @param thenScript runs a file's then-script once the file is written
+   * @param refusal records a file operation refused on receipt among the node's results
+   * @param disk the data disk's free space and the floor a push must leave
    */
   public FilePush(Path dataDir, FileTransferConfig config, Network network, Scheduler thread, Clock clock,
       RandomGenerator random, Supplier<List<InetSocketAddress>> livePeers,
-      Predicate<InetSocketAddress> isMember, OperationRunner scripts, FileOperations.ThenScript thenScript) {
+      Predicate<InetSocketAddress> isMember, OperationRunner scripts, FileOperations.ThenScript thenScript,
+      FileOperations.Refusal refusal, DiskRoom disk) {
     this.thread = thread;
     Path ops = dataDir.resolve("ops");
-    filesDir = ops.resolve("files");
+    Path filesDir = ops.resolve("files");
     try {
       FileAssembly.deleteLeftovers(filesDir); // a crash mid-assembly leaves a part file
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot clear " + ops.resolve("assembly"), e);
     }
     ChunkStore store = new ChunkStore(ops.resolve("chunks"), config.maxStoreBytes());
-    operations = new FileOperations(scripts, thenScript, thread, clock);
-    transfer = new FileTransfer(config, store, ops.resolve("files"), network, thread, clock, random,
+    operations = new FileOperations(scripts, thenScript, refusal, thread, clock);
+    transfer = new FileTransfer(config, store, disk, ops.resolve("files"), network, thread, clock, random,
         livePeers, isMember, operations, new FileTransferStats());
     operations.transfer(transfer);
     intake = new UploadIntake(transfer, store, clock, op -> thread.execute(() -> transfer.uploaded(op)));
@@ -69,10 +71,13 @@ public final class FilePush {
 
   /**
    * After a restart: the FILE operations this node had accepted (its replay memory keeps them
-   * until they expire) and that target it, whose file is not in ops/files with the manifest's
-   * size, are fetched again — a node that crashed mid-transfer lost its chunks, and the replay
-   * memory would refuse the operation if it came by again. A file already written is left alone,
-   * so its then-script never runs twice. Returns how many were resumed.
+   * until they expire) and that target it are fetched again unless {@code ops/written/NAME} says
+   * this operation, or a push of the same name issued later, wrote the file — a node that crashed
+   * mid-transfer lost its chunks, and the replay memory would refuse the operation if it came by
+   * again. The file's presence or size proves nothing (an older push of an equally long file). A
+   * recorded write is left alone, so its then-script never runs twice; a crash between the
+   * file's rename and its record fetches and writes the same bytes again and runs the then-script
+   * (it had not started). Returns how many were resumed.
    */
   public int resume(List<SignedOperation> held, Predicate<SignedOperation> targetedHere) {
     int resumed = 0;
@@ -86,13 +91,8 @@ public final class FilePush {
       } catch (FileManifest.InvalidManifestException e) {
         continue; // refused when it first came; counted then
       }
-      Path file = filesDir.resolve(manifest.name());
-      try {
-        if (java.nio.file.Files.isRegularFile(file) && java.nio.file.Files.size(file) == manifest.size()) {
-          continue;
-        }
-      } catch (java.io.IOException e) {
-        // unreadable: fetch it again
+      if (transfer.writtenOrSuperseded(manifest.name(), FileOpId.of(op.id()), op.issuedAtMillis())) {
+        continue;
       }
       operations.run(op);
       resumed++;

@@ -34,19 +34,26 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileTransfer {
   private static final Logger log = LoggerFactory.getLogger(FileTransfer.class);
-  /** Files whose state goes into status reports (the latest ones). */
-  static final int REPORTED_FILES = 16;
 
   /** Hears about finished files. */
   public interface Listener {
     void onFileReady(FileOpId op, FileManifest manifest, Path file);
 
     void onFileFailed(FileOpId op, FileManifest manifest, String reason);
+
+    /**
+     * Refused on receipt, before anything was fetched (larger than the chunk store, not enough
+     * free disk): a failure the operator should see beside the node's script results.
+     */
+    default void onFileRefused(FileOpId op, FileManifest manifest, String reason) {
+      onFileFailed(op, manifest, reason);
+    }
   }
 
   private final FileTransferConfig config;
   private final ChunkStore store;
-  private final Path filesDir;
+  private final TransferRoom room;
+  private final WrittenFiles written;
   private final Scheduler scheduler;
   private final Clock clock;
   private final Predicate<InetSocketAddress> isMember;
@@ -62,19 +69,20 @@ public final class FileTransfer {
   private final Map<FileOpId, Download> downloads = new LinkedHashMap<>();
   private final ArrayDeque<FileOp> waiting = new ArrayDeque<>();
   /** State of the latest files, by name: {@code ops.files.NAME} in status reports. */
-  private final Map<String, Reported> reported = new LinkedHashMap<>();
-
-  private record Reported(FileOpId op, int chunks, String state) {}
+  private final FileStates states;
   private int chunksInFlight;
   private Scheduler.Cancellable timer;
 
-  public FileTransfer(FileTransferConfig config, ChunkStore store, Path filesDir, Network network,
+  /** @param disk the data disk: a push that would leave it below its floor is refused on receipt */
+  public FileTransfer(FileTransferConfig config, ChunkStore store, DiskRoom disk, Path filesDir, Network network,
       Scheduler scheduler, Clock clock, RandomGenerator random,
       Supplier<List<InetSocketAddress>> peers, Predicate<InetSocketAddress> isMember,
       Listener listener, FileTransferStats stats) {
     this.config = config;
     this.store = store;
-    this.filesDir = filesDir;
+    this.room = new TransferRoom(store, disk);
+    this.states = new FileStates(store);
+    this.written = new WrittenFiles(filesDir);
     this.network = network;
     this.scheduler = scheduler;
     this.clock = clock;
@@ -110,8 +118,13 @@ public final class FileTransfer {
    * A FILE operation this node holds (verified, stored by dissemination): fetch it, unless it is
    * known already. Refused (counted, logged) when every slot and the waiting line are taken.
    */
+  public void offer(FileOpId id, FileManifest manifest, long issuedAtMillis, long expiresAtMillis) {
+    hold(id, manifest, issuedAtMillis, expiresAtMillis, true);
+  }
+
+  /** {@link #offer} of an operation issued now. */
   public void offer(FileOpId id, FileManifest manifest, long expiresAtMillis) {
-    hold(id, manifest, expiresAtMillis, true);
+    offer(id, manifest, clock.currentTimeMillis(), expiresAtMillis);
   }
 
   /**
@@ -121,10 +134,11 @@ public final class FileTransfer {
    * transfer slot until the upload is complete, as a targeted origin does.
    */
   public void serveOnly(FileOpId id, FileManifest manifest, long expiresAtMillis) {
-    hold(id, manifest, expiresAtMillis, false);
+    hold(id, manifest, clock.currentTimeMillis(), expiresAtMillis, false);
   }
 
-  private void hold(FileOpId id, FileManifest manifest, long expiresAtMillis, boolean writes) {
+  private void hold(FileOpId id, FileManifest manifest, long issuedAtMillis, long expiresAtMillis,
+      boolean writes) {
     if (ops.containsKey(id) || clock.currentTimeMillis() >= expiresAtMillis) {
       return;
     }
@@ -133,20 +147,17 @@ public final class FileTransfer {
       refusals.warn("file operation refused (busy: every transfer slot and the waiting line taken): ", id);
       return;
     }
-    FileOp op = new FileOp(id, manifest, expiresAtMillis, writes);
-    long needed = manifest.size() + manifest.listLength();
-    if (needed > store.maxBytes()) {
-      // It could never be complete here: fetching would only fill the store, and keep every other
-      // push out of it, until the operation expires. Not held, so no upload of it is stored either.
-      String why = "the file and its chunk list (" + needed + " bytes) exceed the chunk store ("
-          + store.maxBytes() + " bytes)";
-      stats.refusedTooLarge.increment();
-      if (writes) {
-        fail(op, why);
-      } else {
-        report(op, "refused: " + why);
-        log.warn("upload of file {} of operation {} refused: {}", manifest.name(), id, why);
-      }
+    FileOp op = new FileOp(id, manifest, issuedAtMillis, expiresAtMillis, writes);
+    String why = room.tooLargeForStore(op);
+    java.util.concurrent.atomic.LongAdder refused = stats.refusedTooLarge;
+    if (why == null) {
+      // fetching would fill the disk, or push it below min-free-disk where the node refuses PUT
+      why = room.noDiskFor(op, inProgress());
+      refused = stats.refusedNoDisk;
+    }
+    if (why != null) {
+      refused.increment();
+      refuseOnReceipt(op, why); // not held: no upload of it is stored either
       return;
     }
     if (manifest.chunkCount() == 0) {
@@ -247,9 +258,28 @@ public final class FileTransfer {
     return n;
   }
 
+  /**
+   * Starts waiting operations in order while transfer slots are free and the chunk store can
+   * reserve what each still needs: a started download always has room to finish, so two can never
+   * stall each other in a full store. The first that does not fit waits (the rest behind it, so a
+   * large file is not passed by a stream of small ones) until an expiry frees room.
+   */
   private void promote() {
     while (downloads.size() < config.maxTransfers() && !waiting.isEmpty()) {
-      FileOp op = waiting.poll();
+      FileOp op = waiting.peek();
+      long needs = room.chunkBytesToCome(op);
+      if (!store.reserve(op.id, needs)) {
+        if (!op.waitingForRoom) {
+          op.waitingForRoom = true;
+          stats.waitedForStoreRoom.increment();
+          report(op, "waiting for room in the chunk store");
+          log.info("file {} of operation {} waits: the chunk store ({} of {} bytes held or reserved) has no room"
+              + " for its {} bytes until earlier operations expire", op.manifest.name(), op.id,
+              store.bytesHeld() + store.bytesReserved(), store.maxBytes(), needs);
+        }
+        return;
+      }
+      waiting.poll();
       Download d = new Download(op, config, store, network, random, peers, stats);
       downloads.put(op.id, d);
       report(op, op.writes ? "fetching" : "uploading");
@@ -262,6 +292,7 @@ public final class FileTransfer {
   private void finish(Download d) {
     FileOp op = d.op;
     downloads.remove(op.id);
+    store.release(op.id);
     chunksInFlight = countInFlight();
     if (!op.writes) {
       op.chunkHashes(null); // every chunk is verified and held; the list is served from disk
@@ -271,8 +302,18 @@ public final class FileTransfer {
       promote();
       return;
     }
+    FileOpId newer = written.newerWriter(op);
+    if (newer != null) { // two pushes of one name met here, the older finished last: no roll-back
+      op.chunkHashes(null);
+      stats.filesSuperseded.increment();
+      report(op, "superseded by " + newer.shortHex());
+      log.info("file {} of operation {} not written: {}, issued later, wrote it", op.manifest.name(), op.id, newer);
+      listener.onFileFailed(op.id, op.manifest, "superseded by " + newer);
+      promote();
+      return;
+    }
     try {
-      Path file = FileAssembly.assemble(store, op.id, op.manifest, filesDir);
+      Path file = written.write(store, op);
       op.chunkHashes(null); // verified chunks are held; the list is served from disk
       stats.filesAssembled.increment();
       report(op, "done");
@@ -289,6 +330,31 @@ public final class FileTransfer {
     report(op, "failed: " + reason);
     log.warn("file {} of operation {} not written: {}", op.manifest.name(), op.id, reason);
     listener.onFileFailed(op.id, op.manifest, reason);
+  }
+
+  /**
+   * Refused on receipt, before any fetch: a target reports it as failed and tells the listener (the
+   * node's results); a serve-only origin only reports it.
+   */
+  private void refuseOnReceipt(FileOp op, String reason) {
+    if (!op.writes) {
+      report(op, "refused: " + reason);
+      log.warn("upload of file {} of operation {} refused: {}", op.manifest.name(), op.id, reason);
+      return;
+    }
+    stats.filesFailed.increment();
+    report(op, "failed: " + reason);
+    log.warn("file {} of operation {} refused: {}", op.manifest.name(), op.id, reason);
+    listener.onFileRefused(op.id, op.manifest, reason);
+  }
+
+  /** Operations waiting or downloading: what they will still write counts against the disk. */
+  private List<FileOp> inProgress() {
+    List<FileOp> all = new java.util.ArrayList<>(waiting);
+    for (Download d : downloads.values()) {
+      all.add(d.op);
+    }
+    return all;
   }
 
   private void expire(long nowMillis) {
@@ -314,13 +380,12 @@ public final class FileTransfer {
   }
 
   private void report(FileOp op, String state) {
-    synchronized (reported) {
-      reported.remove(op.manifest.name());
-      reported.put(op.manifest.name(), new Reported(op.id, op.manifest.chunkCount(), state));
-      while (reported.size() > REPORTED_FILES) {
-        reported.remove(reported.keySet().iterator().next());
-      }
-    }
+    states.report(op, state);
+  }
+
+  /** Whether {@code op}'s write of {@code name} is done or stale here (ops/written). */
+  public boolean writtenOrSuperseded(String name, FileOpId op, long issuedAtMillis) {
+    return written.writtenOrSuperseded(name, op, issuedAtMillis);
   }
 
   /** Bytes of chunks held on disk now. */
@@ -333,13 +398,7 @@ public final class FileTransfer {
    * {@code fetching 12/100 1a2b3c4d}, {@code done 1a2b3c4d} (any thread).
    */
   public Map<String, String> fileStates() {
-    Map<String, String> out = new LinkedHashMap<>();
-    synchronized (reported) {
-      for (String name : reported.keySet()) {
-        out.put(name, state(name));
-      }
-    }
-    return out;
+    return states.all();
   }
 
   /**
@@ -348,14 +407,6 @@ public final class FileTransfer {
    * "uploading k/n", "serving" (every chunk held, no file written), "expired".
    */
   public String state(String name) {
-    synchronized (reported) {
-      Reported r = reported.get(name);
-      if (r == null) {
-        return null;
-      }
-      String state = r.state.equals("fetching") || r.state.equals("uploading")
-          ? r.state + " " + store.heldCount(r.op) + "/" + r.chunks : r.state;
-      return state + " " + r.op.shortHex();
-    }
+    return states.state(name);
   }
 }

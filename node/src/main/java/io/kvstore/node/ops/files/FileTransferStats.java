@@ -24,9 +24,15 @@ public final class FileTransferStats {
   public final LongAdder deferAnswers = new LongAdder();
   public final LongAdder filesAssembled = new LongAdder();
   public final LongAdder filesFailed = new LongAdder();
+  /** Files not written because a push of the same name issued later had written it already. */
+  public final LongAdder filesSuperseded = new LongAdder();
   /** File operations refused because every transfer slot and the waiting line were taken. */
   public final LongAdder refusedBusy = new LongAdder();
   public final LongAdder storeFull = new LongAdder();
+  /** File operations that had to wait for room in the chunk store before their download started. */
+  public final LongAdder waitedForStoreRoom = new LongAdder();
   /** File operations refused because the file (with its chunk list) is larger than the whole chunk store. */
   public final LongAdder refusedTooLarge = new LongAdder();
+  /** File operations refused because they would leave the data disk below min-free-disk. */
+  public final LongAdder refusedNoDisk = new LongAdder();
 }

@@ -138,6 +138,16 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
     return submit(new ScriptTask(op.idHex(), "file", op.targets().toString(), script, op.timeoutMillis()));
   }
 
+  /**
+   * A file operation refused before anything ran (file push: not enough disk, larger than the
+   * chunk store): recorded as {@link OperationState#REFUSED} of kind {@code file}, the reason as
+   * its output, so the dashboard shows it like a refused script.
+   */
+  public void refusedFile(SignedOperation op, String reason) {
+    results.record(new OperationResult(op.idHex(), nodeId, "file", op.targets().toString(),
+        OperationState.REFUSED, -1, 0, reason, 0));
+  }
+
   /** The results of the last operations, for status reports. */
   public RecentResults results() {
     return results;

@@ -50,6 +50,29 @@ class ChunkStoreTest {
   }
 
   @Test
+  void reservedRoomIsTakenOnlyByItsOwnChunksAndGivenBackOnReleaseOrRemove() throws Exception {
+    ChunkStore store = new ChunkStore(dir.resolve("chunks"), 10_000);
+    FileOpId other = new FileOpId(9, 9);
+    assertTrue(store.reserve(OP, 8000));
+    assertFalse(store.reserve(other, 3000), "8,000 of 10,000 are promised");
+    assertFalse(store.put(other, 0, new byte[3000], 3000), "an unreserved chunk may not take reserved room");
+    assertTrue(store.put(other, 0, new byte[2000], 2000));
+    assertTrue(store.put(OP, 0, new byte[6000], 6000), "taken from its reservation");
+    assertEquals(2000, store.bytesReserved());
+    assertEquals(8000, store.bytesHeld());
+    assertTrue(store.put(OP, 1, new byte[2000], 2000));
+    assertEquals(0, store.bytesReserved());
+    assertEquals(10_000, store.bytesHeld());
+    store.remove(other);
+    assertTrue(store.reserve(other, 2000));
+    store.release(other);
+    assertEquals(0, store.bytesReserved());
+    assertTrue(store.reserve(other, 2000));
+    store.remove(other);
+    assertEquals(0, store.bytesReserved(), "remove gives the reservation back too");
+  }
+
+  @Test
   void removeDeletesAndReleasesAndAStartWipesLeftovers() throws Exception {
     ChunkStore store = new ChunkStore(dir.resolve("chunks"), 1 << 20);
     store.put(OP, 0, new byte[100], 100);

@@ -1,5 +1,6 @@
 package io.kvstore.node.ops.files;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,10 +25,17 @@ class FileOperationsTest {
   final List<SignedOperation> scripts = new ArrayList<>();
   final List<String> thens = new ArrayList<>();
 
+  final List<String> refused = new ArrayList<>();
+
   FilePush push() {
+    return push(DiskRoom.unlimited());
+  }
+
+  FilePush push(DiskRoom disk) {
     return new FilePush(dir, FileTransferConfig.defaults(), (to, frame) -> { }, clock, clock,
         new SplittableRandom(1), List::of, a -> false, scripts::add,
-        (op, script, file) -> thens.add(op.idHex8() + " " + script + " " + file.getFileName()));
+        (op, script, file) -> thens.add(op.idHex8() + " " + script + " " + file.getFileName()),
+        (op, why) -> refused.add(op.idHex8() + " " + why), disk);
   }
 
   SignedOperation fileOp(byte[] body) {
@@ -114,6 +122,8 @@ class FileOperationsTest {
         .script("echo once").sign(key);
     Files.createDirectories(dir.resolve("ops").resolve("files"));
     Files.write(dir.resolve("ops").resolve("files").resolve("written.bin"), new byte[5000]);
+    new WrittenFiles(dir.resolve("ops").resolve("files"))
+        .record("written.bin", FileOpId.of(written.id()), written.issuedAtMillis());
 
     FilePush push = push();
     push.start();
@@ -127,5 +137,162 @@ class FileOperationsTest {
     assertEquals(null, push.transfer().state("theirs.bin"), "not targeted here");
     assertTrue(scripts.isEmpty(), "a script that ran before the restart does not run again");
     assertTrue(thens.isEmpty(), "no then-script runs for a file written before the restart");
+  }
+
+  /** Uploads every chunk of {@code op} at this node, as the CLI does at the origin. */
+  void uploadAll(FilePush push, SignedOperation op, FileChunking.Described d, byte[] content) {
+    FileOpId id = FileOpId.of(op.id());
+    assertEquals(UploadIntake.Result.ACCEPTED,
+        push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(), d.chunkHashes()));
+    int chunk = d.manifest().chunkSize();
+    for (int i = 0; i < d.manifest().chunkCount(); i++) {
+      int length = d.manifest().chunkLength(i);
+      for (int at = 0; at < length; at += FileFrames.MAX_PIECE) {
+        byte[] piece = java.util.Arrays.copyOfRange(content, i * chunk + at,
+            i * chunk + Math.min(length, at + FileFrames.MAX_PIECE));
+        assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, i, at).encode(), piece));
+      }
+    }
+    clock.advance(50);
+  }
+
+  static byte[] content(int size, int seed) {
+    byte[] b = new byte[size];
+    new SplittableRandom(seed).nextBytes(b);
+    return b;
+  }
+
+  SignedOperation fileOp(FileChunking.Described d, int seed, long issuedAt) {
+    return SignedOperation.builder(new SplittableRandom(seed), issuedAt).file(d.manifest().encode()).sign(key);
+  }
+
+  @Test
+  void afterARestartAPushOverAnOlderFileOfTheSameNameAndSizeIsFetchedAgainAndAWrittenOneIsNot()
+      throws Exception {
+    byte[] v1 = content(5000, 1);
+    byte[] v2 = content(5000, 2); // config v1 replaced by an equally long v2
+    FileChunking.Described d1 = FileChunking.describe(Files.write(dir.resolve("v1"), v1), "app.conf",
+        FileManifest.MIN_CHUNK_SIZE, "echo v1");
+    FileChunking.Described d2 = FileChunking.describe(Files.write(dir.resolve("v2"), v2), "app.conf",
+        FileManifest.MIN_CHUNK_SIZE, "echo v2");
+    SignedOperation op1 = fileOp(d1, 11, clock.currentTimeMillis());
+    SignedOperation op2 = fileOp(d2, 12, clock.currentTimeMillis() + 1_000);
+    Path conf = dir.resolve("ops").resolve("files").resolve("app.conf");
+
+    FilePush before = push();
+    before.start();
+    before.runner().run(op1);
+    clock.advance(0);
+    uploadAll(before, op1, d1, v1);
+    assertArrayEquals(v1, Files.readAllBytes(conf));
+    before.runner().run(op2); // held, then the node crashes before v2 is written
+    clock.advance(0);
+    before.close();
+    assertEquals(List.of(op1.idHex8() + " echo v1 app.conf"), thens);
+
+    FilePush after = push(); // restarted: the chunk store is empty, app.conf still holds v1
+    after.start();
+    assertEquals(1, after.resume(List.of(op1, op2), op -> true),
+        "v2 is fetched again (same name and size as v1 proves nothing); v1 is not (it wrote the file)");
+    clock.advance(0);
+    assertTrue(after.transfer().state("app.conf").endsWith(FileOpId.of(op2.id()).shortHex()),
+        after.transfer().state("app.conf"));
+    uploadAll(after, op2, d2, v2);
+    assertArrayEquals(v2, Files.readAllBytes(conf));
+    assertEquals(List.of(op1.idHex8() + " echo v1 app.conf", op2.idHex8() + " echo v2 app.conf"), thens);
+    after.close();
+
+    FilePush again = push(); // a second restart: both are written or stale, nothing runs again
+    again.start();
+    assertEquals(0, again.resume(List.of(op1, op2), op -> true), "v1 must not roll v2 back");
+    clock.advance(50);
+    assertArrayEquals(v2, Files.readAllBytes(conf));
+    assertEquals(2, thens.size());
+  }
+
+  @Test
+  void anOlderPushThatFinishesAfterANewerOneOfTheSameNameIsNotWrittenAndRunsNoThenScript() throws Exception {
+    byte[] v1 = content(5000, 1);
+    byte[] v2 = content(6000, 2);
+    FileChunking.Described d1 = FileChunking.describe(Files.write(dir.resolve("v1"), v1), "app.conf",
+        FileManifest.MIN_CHUNK_SIZE, "echo v1");
+    FileChunking.Described d2 = FileChunking.describe(Files.write(dir.resolve("v2"), v2), "app.conf",
+        FileManifest.MIN_CHUNK_SIZE, "echo v2");
+    SignedOperation op1 = fileOp(d1, 11, clock.currentTimeMillis());
+    SignedOperation op2 = fileOp(d2, 12, clock.currentTimeMillis() + 1_000);
+    FilePush push = push();
+    push.start();
+    push.runner().run(op1);
+    push.runner().run(op2);
+    clock.advance(0);
+    uploadAll(push, op2, d2, v2);
+    uploadAll(push, op1, d1, v1);
+
+    assertArrayEquals(v2, Files.readAllBytes(dir.resolve("ops").resolve("files").resolve("app.conf")));
+    assertEquals(List.of(op2.idHex8() + " echo v2 app.conf"), thens);
+    assertEquals("superseded by " + FileOpId.of(op2.id()).shortHex() + " " + FileOpId.of(op1.id()).shortHex(),
+        push.transfer().state("app.conf"));
+    assertEquals(1, push.transfer().counters().filesSuperseded.sum());
+  }
+
+  @Test
+  void aPushThatWouldLeaveTheDiskBelowItsFloorIsRefusedOnReceiptWithItsReasonAndNothingIsFetched()
+      throws Exception {
+    byte[] v = content(5000, 3);
+    FileChunking.Described d = FileChunking.describe(Files.write(dir.resolve("v"), v), "big.bin",
+        FileManifest.MIN_CHUNK_SIZE, "echo never");
+    long needed = 5000 + d.manifest().listLength() + 5000; // chunks and list, then the assembled file
+    long floor = 1_000_000;
+    long[] free = {floor + needed - 1};
+    FilePush push = push(new DiskRoom(() -> free[0], floor));
+    push.start();
+    SignedOperation tooBig = fileOp(d, 21, clock.currentTimeMillis());
+    push.runner().run(tooBig);
+    clock.advance(50);
+
+    assertEquals(1, refused.size(), "recorded among the node's results");
+    assertTrue(refused.get(0).startsWith(tooBig.idHex8() + " not enough free disk: it needs " + needed + " bytes"),
+        refused.get(0));
+    assertTrue(refused.get(0).contains("min-free-disk (" + floor + " bytes)"), refused.get(0));
+    assertTrue(push.transfer().state("big.bin").startsWith("failed: not enough free disk"),
+        push.transfer().state("big.bin"));
+    assertEquals(1, push.transfer().counters().refusedNoDisk.sum());
+    assertEquals(UploadIntake.Result.UNKNOWN_OPERATION, push.upload(
+        new UploadIntake.PieceKey(FileOpId.of(tooBig.id()), FileFrames.LIST, 0).encode(), d.chunkHashes()),
+        "not held: no upload of it is stored");
+    assertFalse(Files.exists(dir.resolve("ops").resolve("chunks").resolve(FileOpId.of(tooBig.id()).hex())));
+
+    free[0] = floor + needed; // just enough: taken, written, then-script run
+    SignedOperation fits = fileOp(d, 22, clock.currentTimeMillis());
+    push.runner().run(fits);
+    clock.advance(0);
+    uploadAll(push, fits, d, v);
+    assertArrayEquals(v, Files.readAllBytes(dir.resolve("ops").resolve("files").resolve("big.bin")));
+    assertEquals(List.of(fits.idHex8() + " echo never big.bin"), thens);
+    assertEquals(1, refused.size());
+  }
+
+  @Test
+  void theFreeDiskCheckCountsWhatPushesInProgressWillStillWrite() throws Exception {
+    byte[] a = content(5000, 4);
+    byte[] b = content(5000, 5);
+    FileChunking.Described da = FileChunking.describe(Files.write(dir.resolve("a"), a), "a.bin",
+        FileManifest.MIN_CHUNK_SIZE, "");
+    FileChunking.Described db = FileChunking.describe(Files.write(dir.resolve("b"), b), "b.bin",
+        FileManifest.MIN_CHUNK_SIZE, "");
+    long each = 5000 + da.manifest().listLength() + 5000;
+    long floor = 1_000;
+    FilePush push = push(new DiskRoom(() -> floor + each + each / 2, floor)); // room for one and a half
+    push.start();
+    SignedOperation first = fileOp(da, 31, clock.currentTimeMillis());
+    SignedOperation second = fileOp(db, 32, clock.currentTimeMillis());
+    push.runner().run(first);
+    push.runner().run(second);
+    clock.advance(50);
+
+    assertTrue(push.transfer().state("a.bin").startsWith("fetching"), push.transfer().state("a.bin"));
+    assertTrue(push.transfer().state("b.bin").startsWith("failed: not enough free disk"),
+        push.transfer().state("b.bin"));
+    assertTrue(refused.get(0).contains("pushes in progress " + each + " more"), refused.get(0));
   }
 }

@@ -33,6 +33,8 @@ class FileTransferTest {
   double loss;
   /** Rewrites what a node sends (tampering); identity by default. */
   BiFunction<Integer, byte[], byte[]> tamper = (from, frame) -> frame;
+  /** Bytes of each node's chunk store, by node index. */
+  java.util.function.IntToLongFunction storeBytes = index -> 64L << 20;
 
   final class Node {
     final int index;
@@ -47,9 +49,9 @@ class FileTransferTest {
       this.address = new InetSocketAddress("127.0.0.1", 5000 + index);
       Path home = dir.resolve("node" + index);
       this.files = home.resolve("files");
-      ChunkStore store = new ChunkStore(home.resolve("chunks"), 64L << 20);
+      ChunkStore store = new ChunkStore(home.resolve("chunks"), storeBytes.applyAsLong(index));
       Network network = (to, frame) -> deliver(index, to, tamper.apply(index, frame));
-      transfer = new FileTransfer(FileTransferConfig.defaults(), store, files, network, clock, clock,
+      transfer = new FileTransfer(FileTransferConfig.defaults(), store, DiskRoom.unlimited(), files, network, clock, clock,
           new SplittableRandom(index), this::peers, a -> nodes.stream().anyMatch(n -> n.address.equals(a)),
           new FileTransfer.Listener() {
             @Override
@@ -376,5 +378,59 @@ class FileTransferTest {
     runUntilAllHaveIt(30_000);
     assertTrue(allHaveIt(), () -> nodes.stream().map(n -> n.ready.toString()).toList().toString());
     assertByteIdentical();
+  }
+
+  /** The CLI's upload of {@code content} as operation {@code op} to node 0. */
+  void upload(FileOpId op, byte[] content, FileChunking.Described d) {
+    List<byte[]> chunks = new ArrayList<>();
+    chunks.add(d.chunkHashes());
+    for (int i = 0; i < d.manifest().chunkCount(); i++) {
+      chunks.add(Arrays.copyOfRange(content, i * CHUNK, i * CHUNK + d.manifest().chunkLength(i)));
+    }
+    for (int c = 0; c < chunks.size(); c++) {
+      byte[] data = chunks.get(c);
+      for (int off = 0; off < data.length; off += FileFrames.MAX_PIECE) {
+        assertEquals(UploadIntake.Result.ACCEPTED, nodes.get(0).intake.onPiece(new UploadIntake.PieceKey(op, c - 1, off),
+            Arrays.copyOfRange(data, off, Math.min(data.length, off + FileFrames.MAX_PIECE))));
+      }
+    }
+  }
+
+  @Test
+  void twoPushesThatTogetherExceedAStoreEachFitsBothArriveOneAfterTheOther() throws Exception {
+    storeBytes = index -> index == 0 ? 64L << 20 : 720L << 10; // node 1: room for 1.1 files, not 2
+    cluster(CHUNK, 2);
+    loss = 0.2; // a fetch that waits for a resend lets the other download take the slot: they interleave
+    FileOpId first = new FileOpId(1, 1);
+    FileOpId second = new FileOpId(2, 2);
+    byte[] a = new byte[40 * CHUNK];
+    byte[] b = new byte[40 * CHUNK];
+    new Random(1).nextBytes(a);
+    new Random(2).nextBytes(b);
+    FileChunking.Described da = FileChunking.describe(Files.write(dir.resolve("a"), a), "a.bin", CHUNK, "");
+    FileChunking.Described db = FileChunking.describe(Files.write(dir.resolve("b"), b), "b.bin", CHUNK, "");
+    long firstExpires = clock.currentTimeMillis() + 20_000;
+    for (Node n : nodes) {
+      n.transfer.offer(first, da.manifest(), firstExpires);
+      n.transfer.offer(second, db.manifest(), clock.currentTimeMillis() + 120_000);
+    }
+    upload(first, a, da);
+    upload(second, b, db);
+    Node target = nodes.get(1);
+    for (long t = 0; t < 15_000 && !target.ready.contains("a.bin"); t += 10) {
+      clock.advance(10);
+    }
+    // Before reservations both fetched in turn, filled the store half and half, and neither finished.
+    assertEquals(List.of("a.bin"), target.ready, "the first has room to finish; the second waits");
+    assertTrue(target.transfer.state("b.bin").startsWith("waiting for room in the chunk store"),
+        target.transfer.state("b.bin"));
+    assertEquals(1, target.transfer.counters().waitedForStoreRoom.sum());
+    assertTrue(target.transfer.storeBytes() <= 720L << 10);
+    while (clock.currentTimeMillis() < firstExpires + 30_000 && !target.ready.contains("b.bin")) {
+      clock.advance(10); // the first's chunks go at its expiry: room for the second
+    }
+    assertEquals(List.of("a.bin", "b.bin"), target.ready);
+    assertArrayEquals(a, Files.readAllBytes(target.files.resolve("a.bin")));
+    assertArrayEquals(b, Files.readAllBytes(target.files.resolve("b.bin")));
   }
 }

@@ -277,4 +277,17 @@ class BashScriptRunnerTest {
     runner.close();
     assertThat(gone(child)).isTrue();
   }
+
+  @Test
+  void aFileRefusedOnReceiptIsRecordedAsRefusedWithItsReasonAndNothingRuns() {
+    runner(1, 1, 4096);
+    SignedOperation op = SignedOperation.builder(new java.util.SplittableRandom(9), 0)
+        .targets(TargetSelector.ALL).file(new byte[] {1}).sign(OperatorKeys.generate("alice"));
+    runner.refusedFile(op, "not enough free disk: it needs 10 bytes here");
+    OperationResult r = results.get(op.idHex());
+    assertThat(r.state()).isEqualTo(OperationState.REFUSED);
+    assertThat(r.kind()).isEqualTo("file");
+    assertThat(r.outputTail()).isEqualTo("not enough free disk: it needs 10 bytes here");
+    assertThat(stats.started.sum()).isZero();
+  }
 }
