@@ -29,6 +29,8 @@ public final class OpsMetrics {
     out.add(Stat.counter("ops.answers.throttled", "frames", s.answersThrottled.sum()));
     out.add(Stat.counter("ops.verifies.throttled", "frames", s.verifiesThrottled.sum()));
     out.add(Stat.counter("ops.submits.throttled", "requests", s.submitsThrottled.sum()));
+    out.add(Stat.counter("ops.submits.source.throttled", "requests", s.submitsThrottledPerSource.sum()));
+    out.add(Stat.counter("ops.submits.sources.evicted", "sources", ops.submitSourcesEvicted()));
     out.add(Stat.counter("ops.expired", "operations", s.expired.sum()));
     return out;
   }

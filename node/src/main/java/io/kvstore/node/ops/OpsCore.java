@@ -6,6 +6,7 @@ import io.kvstore.node.ops.seen.SeenStore;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
+import io.kvstore.node.sources.SourceBuckets;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -23,6 +24,16 @@ public final class OpsCore {
    * reach the check (well-formed, trusted key) count.
    */
   static final int SUBMITS_PER_SECOND = 32;
+  /**
+   * Of those, one source address (an IPv6 /64) may ask for this many per second, with a burst of
+   * {@link #SUBMIT_BURST_PER_SOURCE}: one client flooding forged submissions cannot spend the whole
+   * node's checks and keep an operator elsewhere out (an operator's CLI submits one per command).
+   */
+  static final int SUBMITS_PER_SOURCE_PER_SECOND = 4;
+  static final int SUBMIT_BURST_PER_SOURCE = 8;
+  /** Sources the per-source budget remembers at once (a fixed table; evictions counted). */
+  static final int SUBMIT_SOURCES = 1024;
+  private static final long NANOS_PER_SOURCE_CHECK = 1_000_000_000L / SUBMITS_PER_SOURCE_PER_SECOND;
 
   private final OpsConfig config;
   private final Clock clock;
@@ -31,6 +42,7 @@ public final class OpsCore {
   private final OperationVerifier verifier;
   private final OpsDissemination dissemination;
   private final Executor clusterThread;
+  private final SourceBuckets perSource;
   private long windowStartNanos;
   private int submitsInWindow;
 
@@ -50,6 +62,7 @@ public final class OpsCore {
     this.verifier = new OperationVerifier(config, clock, seen, selfId, labels, stats);
     this.dissemination =
         new OpsDissemination(config, verifier, seen, runner, members, network, scheduler, random, stats);
+    this.perSource = new SourceBuckets(SUBMIT_BURST_PER_SOURCE * NANOS_PER_SOURCE_CHECK, SUBMIT_SOURCES, clock);
     this.windowStartNanos = clock.nanoTime();
   }
 
@@ -70,10 +83,11 @@ public final class OpsCore {
   /**
    * OPS_SUBMIT from a client: verifies (and remembers) the operation on the calling thread; an
    * accepted one is spread from the membership thread. Returns the verdict, or null when too many
-   * signature checks were asked for this second (the client is told 0x03 and may retry).
+   * signature checks were asked for this second, by this source or by all (the client is told
+   * 0x03 and may retry).
    */
   public OperationVerifier.Verdict submit(byte[] operation, InetSocketAddress from) {
-    OperationVerifier.Verdict verdict = verifier.verify(operation, from, this::admitSubmission);
+    OperationVerifier.Verdict verdict = verifier.verify(operation, from, () -> admitSubmission(from));
     if (verdict == null) {
       stats.submitsThrottled.increment();
       return null;
@@ -85,7 +99,16 @@ public final class OpsCore {
     return verdict;
   }
 
-  private synchronized boolean admitSubmission() {
+  /** The source's budget first (so a flooding source spends only its own), then the node's. */
+  private boolean admitSubmission(InetSocketAddress from) {
+    if (from != null && from.getAddress() != null && !perSource.tryCharge(from.getAddress(), NANOS_PER_SOURCE_CHECK)) {
+      stats.submitsThrottledPerSource.increment();
+      return false;
+    }
+    return admitNodeWide();
+  }
+
+  private synchronized boolean admitNodeWide() {
     long now = clock.nanoTime();
     if (now - windowStartNanos >= 1_000_000_000L) {
       windowStartNanos = now;
@@ -96,6 +119,11 @@ public final class OpsCore {
 
   public OpsStats stats() {
     return stats;
+  }
+
+  /** Sources dropped from the per-source submission table while in debt (they start again with a full burst). */
+  public long submitSourcesEvicted() {
+    return perSource.evictions();
   }
 
   /** The held operations and replay memory. */

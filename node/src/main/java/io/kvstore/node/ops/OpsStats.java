@@ -31,8 +31,13 @@ public final class OpsStats {
   public final LongAdder answersThrottled = new LongAdder();
   /** OP frames dropped unverified: the interval's signature checks were spent. */
   public final LongAdder verifiesThrottled = new LongAdder();
-  /** OPS_SUBMIT answered 0x03: more than OpsCore.SUBMITS_PER_SECOND in a second. */
+  /**
+   * OPS_SUBMIT answered 0x03: more than OpsCore.SUBMITS_PER_SECOND signature checks in a second,
+   * or more than its source's budget (also counted in {@link #submitsThrottledPerSource}).
+   */
   public final LongAdder submitsThrottled = new LongAdder();
+  /** OPS_SUBMIT answered 0x03 because its source had spent its own budget of signature checks. */
+  public final LongAdder submitsThrottledPerSource = new LongAdder();
   /** Expired operations dropped from the table. */
   public final LongAdder expired = new LongAdder();
 

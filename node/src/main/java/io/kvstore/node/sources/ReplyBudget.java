@@ -14,30 +14,18 @@ import java.util.concurrent.atomic.LongAdder;
  * value is 2.4 times its request), so ordinary load never touches the table. Larger replies are
  * charged in full.
  *
- * <p>Each bucket is one long (the generic cell rate algorithm's "theoretical arrival time": the
- * moment the source's debt is paid off), kept in a fixed table of 8-way groups. An entry whose
- * time has passed holds a full bucket, exactly like an absent one, so it is reused without loss;
- * only when all eight entries of a group are in debt is the least indebted one dropped (counted
- * in {@link #evictions}: that source starts again with a full burst). Nothing is allocated per
- * reply. Thread-safe: every event loop of the node charges the same table, because SO_REUSEPORT
- * spreads one address's ports over all sockets and per-socket budgets would multiply the limit.
+ * <p>The buckets are a {@link SourceBuckets} table: nothing is allocated per reply, a source
+ * dropped from a full group while in debt is counted in {@link #evictions}, and every event loop
+ * of the node charges the same table (per-socket budgets would multiply the limit).
  */
 public final class ReplyBudget {
   /** A reply no larger than this many times its request is never charged. */
   public static final int FREE_RATIO = 4;
-  private static final int WAYS = 8;
-  private static final int STRIPES = 64;
 
-  private final Clock clock;
   private final double nanosPerByte;
-  private final long toleranceNanos;
-  private final long[] keys;
-  private final long[] paidOffAt;
-  private final Object[] locks = new Object[STRIPES];
-  private final int groupMask;
+  private final SourceBuckets buckets;
   private final LongAdder throttled = new LongAdder();
   private final LongAdder throttledBytes = new LongAdder();
-  private final LongAdder evictions = new LongAdder();
 
   /**
    * @param bytesPerSecond sustained reply bytes per source address
@@ -48,16 +36,8 @@ public final class ReplyBudget {
     if (bytesPerSecond <= 0 || burstBytes <= 0) {
       throw new IllegalArgumentException("the reply budget and burst must be positive");
     }
-    this.clock = clock;
     this.nanosPerByte = 1e9 / bytesPerSecond;
-    this.toleranceNanos = (long) Math.min(Long.MAX_VALUE / 4, burstBytes * nanosPerByte);
-    int groups = Integer.highestOneBit(Math.max(64, sources) - 1) * 2 / WAYS;
-    this.keys = new long[groups * WAYS];
-    this.paidOffAt = new long[groups * WAYS];
-    this.groupMask = groups - 1;
-    for (int i = 0; i < STRIPES; i++) {
-      locks[i] = new Object();
-    }
+    this.buckets = new SourceBuckets((long) Math.min(Long.MAX_VALUE / 4, burstBytes * nanosPerByte), sources, clock);
   }
 
   /** Whether a reply of this size to a request of this size is free of charge. */
@@ -74,48 +54,12 @@ public final class ReplyBudget {
     if (isFree(requestBytes, replyBytes)) {
       return true;
     }
-    long key = SourceKeys.of(source);
-    long cost = (long) Math.ceil(replyBytes * nanosPerByte);
-    int group = (int) (SourceKeys.mix(key) & groupMask);
-    long now = clock.nanoTime();
-    boolean allowed;
-    synchronized (locks[group & (STRIPES - 1)]) {
-      int slot = slotFor(group * WAYS, key, now);
-      long debt = Math.max(0, paidOffAt[slot] - now);
-      allowed = debt + cost <= toleranceNanos;
-      if (allowed) {
-        paidOffAt[slot] = now + debt + cost;
-      }
-    }
+    boolean allowed = buckets.tryCharge(source, (long) Math.ceil(replyBytes * nanosPerByte));
     if (!allowed) {
       throttled.increment();
       throttledBytes.add(replyBytes);
     }
     return allowed;
-  }
-
-  /** The entry of {@code key} in its group, claiming a free, idle or least indebted one. */
-  private int slotFor(int base, long key, long now) {
-    int reusable = -1;
-    int leastIndebted = base;
-    for (int s = base; s < base + WAYS; s++) {
-      if (keys[s] == key) {
-        return s;
-      }
-      if (reusable < 0 && (keys[s] == 0 || paidOffAt[s] - now <= 0)) {
-        reusable = s;
-      }
-      if (paidOffAt[s] - paidOffAt[leastIndebted] < 0) {
-        leastIndebted = s;
-      }
-    }
-    if (reusable < 0) {
-      evictions.increment();
-      reusable = leastIndebted;
-    }
-    keys[reusable] = key;
-    paidOffAt[reusable] = now;
-    return reusable;
   }
 
   /** Replies refused because their source had spent its budget. */
@@ -130,11 +74,11 @@ public final class ReplyBudget {
 
   /** Sources dropped from the table while still in debt (they started again with a full burst). */
   public long evictions() {
-    return evictions.sum();
+    return buckets.evictions();
   }
 
   /** Entries in the table. */
   public int capacity() {
-    return keys.length;
+    return buckets.capacity();
   }
 }

@@ -66,18 +66,46 @@ class OpsCoreTest {
     assertThat(core.stats().submitsThrottled.sum()).isZero();
   }
 
+  /** The i-th of many client addresses (each with a budget of its own). */
+  private static InetSocketAddress source(int i) {
+    return new InetSocketAddress("127.0.1." + (i + 1), 6000);
+  }
+
   @Test
   void signatureChecksBeyondTheBudgetAreThrottledAndCountedUntilTheNextSecond() {
     OpsCore core = core();
     byte[] forged = signedBy(TRUSTED);
     forged[forged.length - 1] ^= 1;
-    for (int i = 0; i < OpsCore.SUBMITS_PER_SECOND; i++) {
+    for (int i = 0; i < OpsCore.SUBMITS_PER_SECOND; i++) { // from many sources: the node-wide cap
+      assertThat(core.submit(forged, source(i % 8)).refusal()).isEqualTo(OpsRefusal.BAD_SIGNATURE);
+    }
+    assertThat(core.submit(signedBy(TRUSTED), source(9))).isNull();
+    assertThat(core.submit(forged, source(10))).isNull();
+    assertThat(core.stats().submitsThrottled.sum()).isEqualTo(2);
+    assertThat(core.stats().submitsThrottledPerSource.sum()).isZero();
+    clock.advance(1_000);
+    assertThat(core.submit(signedBy(TRUSTED), source(11)).runsHere()).isTrue();
+  }
+
+  @Test
+  void oneSourceSpendsOnlyItsOwnBudgetSoAnotherSourceStillGetsThrough() {
+    OpsCore core = core();
+    byte[] forged = signedBy(TRUSTED);
+    forged[forged.length - 1] ^= 1;
+    for (int i = 0; i < OpsCore.SUBMIT_BURST_PER_SOURCE; i++) {
       assertThat(core.submit(forged, ANONYMOUS).refusal()).isEqualTo(OpsRefusal.BAD_SIGNATURE);
     }
-    assertThat(core.submit(signedBy(TRUSTED), ANONYMOUS)).isNull();
+    for (int i = 0; i < 100; i++) { // a flood from the same address: no signature check at all
+      assertThat(core.submit(forged, ANONYMOUS)).isNull();
+    }
+    assertThat(core.submit(forged, new InetSocketAddress(ANONYMOUS.getAddress(), 7000)))
+        .as("another port of the same address shares its budget").isNull();
+    assertThat(core.stats().submitsThrottledPerSource.sum()).isEqualTo(101);
+    assertThat(core.stats().submitsThrottled.sum()).isEqualTo(101);
+    assertThat(core.submit(signedBy(TRUSTED), source(0)).runsHere())
+        .as("the operator elsewhere: the node-wide budget was not spent by the flood").isTrue();
+    clock.advance(1_000 / OpsCore.SUBMITS_PER_SOURCE_PER_SECOND);
+    assertThat(core.submit(forged, ANONYMOUS).refusal()).as("one check earned back").isEqualTo(OpsRefusal.BAD_SIGNATURE);
     assertThat(core.submit(forged, ANONYMOUS)).isNull();
-    assertThat(core.stats().submitsThrottled.sum()).isEqualTo(2);
-    clock.advance(1_000);
-    assertThat(core.submit(signedBy(TRUSTED), ANONYMOUS).runsHere()).isTrue();
   }
 }
