@@ -8,7 +8,6 @@ import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.storage.StorageEngine;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +19,9 @@ import org.slf4j.LoggerFactory;
  * {@code bytesPerSecond}; then it tells every live member DONE for the new ring. If the ring changes
  * again mid-pass the pass starts over against the newest ring (the old baseline stays). A member
  * that still misses DONEs asks with a REQUEST, answered by a pass streaming all it replicates.
- * Before a graceful leave the node streams its ranges to the members that take them over.
+ * Before a graceful leave the node streams its ranges to the members that take them over. This
+ * class decides which pass runs when; {@link StreamSender} sends its batches, {@link
+ * IncomingRanges} tracks what this node still waits for.
  *
  * <p>Single-threaded: runs on the scheduler it is given (the membership thread in a node).
  */
@@ -28,13 +29,6 @@ public final class Rebalancer {
   private static final Logger log = LoggerFactory.getLogger(Rebalancer.class);
   static final long ACTIVE_TICK_MILLIS = 10;
   static final long IDLE_TICK_MILLIS = 100;
-  /** Batches sent and not acknowledged yet, at most. */
-  static final int WINDOW = 8;
-  /** Records scanned per step (the scan stops while a window's worth of batches waits). */
-  static final int SCAN_CHUNK = 256;
-  static final long RESEND_MILLIS = 500;
-  /** A batch is given up after this many sends (the member will REQUEST what it still misses). */
-  static final int MAX_TRIES = 20;
   static final long REQUEST_EVERY_MILLIS = 2_000;
   static final long PROGRESS_LOG_MILLIS = 5_000;
   /** Members whose REQUEST waits for a pass, at most (one per member). */
@@ -57,8 +51,7 @@ public final class Rebalancer {
   private long passNumber;
   private long settleUntilNanos;
   private long pendingFingerprint;
-  private double tokens;
-  private long lastRefillNanos;
+  private final StreamSender sender;
   private long lastRequestNanos;
   private boolean requestedOnce;
   private long lastProgressNanos;
@@ -81,7 +74,7 @@ public final class Rebalancer {
     this.replica = replica;
     this.storageEmpty = storageEmpty;
     this.passNumber = firstPassNumber & Long.MAX_VALUE;
-    this.lastRefillNanos = clock.nanoTime();
+    this.sender = new StreamSender(storage, network, config, stats, clock);
   }
 
   /**
@@ -190,49 +183,9 @@ public final class Rebalancer {
         target.memberCount());
   }
 
-  /** Resends what was lost, sends what the window and the byte budget allow, scans more. */
+  /** Streams what the window and byte budget allow; reports progress; finishes a pass that is done. */
   private void advance(Ring now, long nowNanos) {
-    refill(nowNanos);
-    for (Iterator<StreamPass.Outbound> it = pass.inFlight.values().iterator(); it.hasNext(); ) {
-      StreamPass.Outbound out = it.next();
-      Ring.Owner to = now.member(out.to.id());
-      if (to == null || to.down() || out.tries >= MAX_TRIES) {
-        if (out.tries >= MAX_TRIES) {
-          stats.batchesAbandoned.increment();
-        }
-        it.remove(); // gone or unreachable: it asks for what it misses when it is back
-      } else if (nowNanos - out.sentNanos >= RESEND_MILLIS * 1_000_000L && affordable(out)) {
-        stats.batchesRetransmitted.increment();
-        send(out, nowNanos);
-      }
-    }
-    while (pass.inFlight.size() < WINDOW && tokens > 0) {
-      if (!pass.ready.isEmpty() && !affordable(pass.ready.peek())) {
-        break;
-      }
-      if (pass.ready.isEmpty()) {
-        if (pass.scanned()) {
-          pass.queueDones();
-          if (pass.ready.isEmpty()) {
-            break;
-          }
-        } else {
-          pass.scanChunk(storage, SCAN_CHUNK);
-          continue;
-        }
-      }
-      StreamPass.Outbound out = pass.ready.peek();
-      if (!affordable(out)) {
-        break;
-      }
-      pass.ready.poll();
-      Ring.Owner to = now.member(out.to.id());
-      if (to == null || to.down()) {
-        continue;
-      }
-      pass.inFlight.put(out.number, out);
-      send(out, nowNanos);
-    }
+    sender.advance(pass, now, nowNanos);
     stats.batchesPending = pass.pending();
     stats.recordsScanned = pass.recordsScanned;
     if (nowNanos - lastProgressNanos >= PROGRESS_LOG_MILLIS * 1_000_000L) {
@@ -269,24 +222,6 @@ public final class Rebalancer {
     }
   }
 
-  private void send(StreamPass.Outbound out, long nowNanos) {
-    out.sentNanos = nowNanos;
-    out.tries++;
-    tokens -= out.frame.length;
-    network.send(out.to.address(), out.frame);
-  }
-
-  private boolean affordable(StreamPass.Outbound out) {
-    return tokens >= out.frame.length;
-  }
-
-  /** A token bucket of bytes: at most a tenth of a second's budget (or one batch) at once. */
-  private void refill(long nowNanos) {
-    double cap = Math.max(config.bytesPerSecond() / 10.0, RangeStreamFrames.MAX_BATCH_BODY + 64);
-    tokens = Math.min(cap, tokens + (nowNanos - lastRefillNanos) * config.bytesPerSecond() / 1e9);
-    lastRefillNanos = nowNanos;
-  }
-
   /** While this node misses DONEs, it asks the members that owe them every few seconds. */
   private void askForMissingRanges(long nowNanos) {
     if (requestedOnce && nowNanos - lastRequestNanos < REQUEST_EVERY_MILLIS * 1_000_000L) {
@@ -316,15 +251,7 @@ public final class Rebalancer {
     if (pass == null || ack.pass() != pass.number) {
       return; // an earlier pass, or a duplicate
     }
-    StreamPass.Outbound out = pass.inFlight.get(ack.number());
-    if (out == null || !out.to.address().equals(from)) {
-      return;
-    }
-    pass.inFlight.remove(ack.number());
-    if (!out.done) {
-      stats.recordsStreamed.add(out.records);
-      stats.bytesStreamed.add(out.frame.length);
-    }
+    sender.onAck(pass, from, ack);
   }
 
   /** A DONE from a member: acknowledged, and counted toward this node's readiness. */

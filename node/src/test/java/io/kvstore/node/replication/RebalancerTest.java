@@ -140,7 +140,7 @@ class RebalancerTest {
     List<Sent> first = new ArrayList<>(sent);
     assertThat(first).isNotEmpty();
     sent.clear();
-    clock.advance(Rebalancer.RESEND_MILLIS + 20);
+    clock.advance(StreamSender.RESEND_MILLIS + 20);
     assertThat(stats.batchesRetransmitted.sum()).isPositive();
     assertThat(sent).extracting(s -> Arrays.toString(s.frame()))
         .containsAnyElementsOf(first.stream().map(s -> Arrays.toString(s.frame())).toList());
