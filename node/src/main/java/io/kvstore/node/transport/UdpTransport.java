@@ -164,9 +164,7 @@ public final class UdpTransport implements AutoCloseable {
           .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, DATAGRAM_SLOT)
           .option(
               ChannelOption.RECVBUF_ALLOCATOR,
-              new FixedRecvByteBufAllocator(DATAGRAM_SLOT * DATAGRAMS_PER_RECEIVE)
-                  .respectMaybeMoreData(false)
-                  .maxMessagesPerRead(DATAGRAMS_PER_BATCH));
+              new StopAtShortReceive(DATAGRAM_SLOT * DATAGRAMS_PER_RECEIVE, DATAGRAMS_PER_BATCH));
     } else {
       bootstrap
           .channel(NioDatagramChannel.class)
