@@ -16,11 +16,14 @@ import java.util.concurrent.atomic.LongAdder;
  * was a quarter of a GET's CPU: BENCHMARKS.md, issue 12 profiles).
  *
  * <p>Exact, not a guess: a slot is filled and changed only under the key's stripe lock, after
- * RocksDB holds that version (a write) or with RocksDB read under that lock (a miss), and slots
- * are indexed by the low bits of the same hash as {@link KeyStripes} (at least as many slots as
- * stripes), so all keys of a slot share one lock. Direct-mapped and fixed in size; a colliding
- * key takes the slot over. Held records are the engine's own encoded arrays (never handed out:
- * readers get a decoded copy), at most {@code maxRecordBytes} each and {@code maxHeldBytes} in all.
+ * RocksDB holds that version (a write) or with RocksDB read under that lock (a miss), and sets of
+ * slots are indexed by the low bits of the same hash as {@link KeyStripes} (at least as many sets
+ * as stripes), so all keys of a set share one lock. Set-associative ({@code ways} slots per set)
+ * and fixed in size: a key not held takes a free slot of its set, or the one filled longest ago.
+ * Direct-mapped (one way), 10,000 random keys in 65,536 slots left 14% of the keys sharing a slot
+ * with another, which then evicted each other on every other access; with 4 ways of 16,384 sets
+ * about 0.3% of such keys find their set full. Held records are the engine's own encoded arrays
+ * (never modified once held), at most {@code maxRecordBytes} each and {@code maxHeldBytes} in all.
  */
 final class RecentRecords {
   /** What {@link #find} returns when the key is not cached (null means cached as absent). */
@@ -35,7 +38,8 @@ final class RecentRecords {
   private static final int ABSENT = -2;
   private static final int TOMBSTONE = -3;
 
-  private final int mask;
+  private final int setMask;
+  private final int ways;
   private final int maxRecordBytes;
   private final long maxHeldBytes;
   private final long[] keys;
@@ -44,6 +48,8 @@ final class RecentRecords {
   private final int[] lengths;
   /** The encoded record (RecordCodec) of the slot's version, or null when not held. */
   private final byte[][] encoded;
+  /** Per set: the way to take over next when every way is in use (round robin: the oldest fill). */
+  private final byte[] nextVictim;
   /** Bytes of every held record: slots of different stripes change it at once. */
   private final AtomicLong heldBytes = new AtomicLong();
 
@@ -53,15 +59,22 @@ final class RecentRecords {
   private final LongAdder readMisses = new LongAdder();
 
   /**
-   * {@code slots}: a power of two, at least {@code stripes} (the key lock count); records larger
-   * than {@code maxRecordBytes}, or beyond {@code maxHeldBytes} in all, keep only their header.
+   * {@code sets}: a power of two, at least {@code stripes} (the key lock count), of {@code ways}
+   * slots each (1 to 127); records larger than {@code maxRecordBytes}, or beyond
+   * {@code maxHeldBytes} in all, keep only their header.
    */
-  RecentRecords(int slots, int stripes, int maxRecordBytes, long maxHeldBytes) {
-    if (Integer.bitCount(slots) != 1 || slots < stripes) {
+  RecentRecords(int sets, int ways, int stripes, int maxRecordBytes, long maxHeldBytes) {
+    if (Integer.bitCount(sets) != 1 || sets < stripes) {
       throw new IllegalArgumentException(
-          "slots must be a power of two of at least " + stripes + ", got " + slots);
+          "sets must be a power of two of at least " + stripes + ", got " + sets);
     }
-    mask = slots - 1;
+    if (ways < 1 || ways > Byte.MAX_VALUE) {
+      throw new IllegalArgumentException("ways must be 1 to 127, got " + ways);
+    }
+    setMask = sets - 1;
+    this.ways = ways;
+    int slots = sets * ways;
+    nextVictim = new byte[sets];
     this.maxRecordBytes = maxRecordBytes;
     this.maxHeldBytes = maxHeldBytes;
     keys = new long[slots * LANES];
@@ -73,12 +86,12 @@ final class RecentRecords {
 
   /** The stored header of a key, null if it is known absent, or {@link #MISS}. Under its lock. */
   RecordHeader find(byte[] key) {
-    int slot = slotOf(key);
-    int length = lengths[slot];
-    if (length == UNUSED || !holds(slot, key)) {
+    int slot = slotHolding(key);
+    if (slot < 0) {
       misses.increment();
       return MISS;
     }
+    int length = lengths[slot];
     hits.increment();
     if (length == ABSENT) {
       return null;
@@ -91,10 +104,9 @@ final class RecentRecords {
    * known absent, or null if it is not held. Under its lock.
    */
   byte[] findEncoded(byte[] key) {
-    int slot = slotOf(key);
-    int length = lengths[slot];
-    if (length != UNUSED && holds(slot, key)) {
-      if (length == ABSENT) {
+    int slot = slotHolding(key);
+    if (slot >= 0) {
+      if (lengths[slot] == ABSENT) {
         readHits.increment();
         return ABSENT_RECORD;
       }
@@ -118,7 +130,7 @@ final class RecentRecords {
    * its encoded record, which the caller must never modify again. Under its lock.
    */
   void remember(byte[] key, RecordHeader stored, byte[] storedRecord) {
-    int slot = slotOf(key);
+    int slot = slotFor(key);
     int base = slot * LANES;
     for (int lane = 0; lane < LANES; lane++) {
       keys[base + lane] = (long) LONG.get(key, lane * Long.BYTES);
@@ -134,8 +146,8 @@ final class RecentRecords {
 
   /** Drops a key's slot if it holds that key (its stored version is unknown). Under its lock. */
   void forget(byte[] key) {
-    int slot = slotOf(key);
-    if (holds(slot, key)) {
+    int slot = slotHolding(key);
+    if (slot >= 0) {
       lengths[slot] = UNUSED;
       hold(slot, null);
     }
@@ -204,8 +216,37 @@ final class RecentRecords {
     }
   }
 
-  private int slotOf(byte[] key) {
-    return StorageKey.hash(key) & mask;
+  private int firstSlotOfSet(byte[] key) {
+    return (StorageKey.hash(key) & setMask) * ways;
+  }
+
+  /** The slot in use for this key, or -1. */
+  private int slotHolding(byte[] key) {
+    int first = firstSlotOfSet(key);
+    for (int slot = first; slot < first + ways; slot++) {
+      if (lengths[slot] != UNUSED && holds(slot, key)) {
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  /** The key's slot if it has one, else a free one of its set, else the set's next victim. */
+  private int slotFor(byte[] key) {
+    int held = slotHolding(key);
+    if (held >= 0) {
+      return held;
+    }
+    int first = firstSlotOfSet(key);
+    for (int slot = first; slot < first + ways; slot++) {
+      if (lengths[slot] == UNUSED) {
+        return slot;
+      }
+    }
+    int set = first / ways;
+    int victim = nextVictim[set];
+    nextVictim[set] = (byte) ((victim + 1) % ways);
+    return first + victim;
   }
 
   private boolean holds(int slot, byte[] key) {

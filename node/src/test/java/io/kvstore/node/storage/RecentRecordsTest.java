@@ -7,7 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import org.junit.jupiter.api.Test;
 
 class RecentRecordsTest {
-  private final RecentRecords headers = new RecentRecords(1024, 1024, 128, 256);
+  private final RecentRecords headers = new RecentRecords(1024, 4, 1024, 128, 256);
 
   @Test
   void remembersLiveTombstoneAndAbsentVersionsAndMissesUnknownKeys() {
@@ -32,7 +32,7 @@ class RecentRecordsTest {
 
   @Test
   void aCollidingKeyTakesTheSlotOverAndTheFormerKeyMisses() {
-    RecentRecords small = new RecentRecords(2, 2, 64, 256);
+    RecentRecords small = new RecentRecords(2, 1, 2, 64, 256);
     int first = 0;
     int second = 1;
     while ((StorageKey.hash(key(second)) & 1) != (StorageKey.hash(key(first)) & 1)) {
@@ -60,8 +60,34 @@ class RecentRecordsTest {
 
   @Test
   void fewerSlotsThanLockStripesIsRefused() {
-    assertThatThrownBy(() -> new RecentRecords(512, 1024, 64, 256)).hasMessageContaining("at least 1024");
-    assertThatThrownBy(() -> new RecentRecords(1000, 8, 64, 256)).hasMessageContaining("power of two");
+    assertThatThrownBy(() -> new RecentRecords(512, 4, 1024, 64, 256)).hasMessageContaining("at least 1024");
+    assertThatThrownBy(() -> new RecentRecords(1000, 4, 8, 64, 256)).hasMessageContaining("power of two");
+    assertThatThrownBy(() -> new RecentRecords(8, 0, 8, 64, 256)).hasMessageContaining("ways");
+  }
+
+  @Test
+  void keysOfOneSetShareItsWaysAndAFullSetGivesUpItsOldestFill() {
+    RecentRecords oneSet = new RecentRecords(1, 2, 1, 64, 256);
+    oneSet.remember(key(1), new RecordHeader(1, false, 10), new byte[20]);
+    oneSet.remember(key(2), new RecordHeader(2, false, 10), new byte[20]);
+    oneSet.remember(key(1), new RecordHeader(3, false, 10), new byte[20]);
+    assertThat(oneSet.find(key(1))).as("a new version keeps its slot").isEqualTo(new RecordHeader(3, false, 10));
+    assertThat(oneSet.find(key(2))).isEqualTo(new RecordHeader(2, false, 10));
+    assertThat(oneSet.heldBytes()).isEqualTo(40);
+
+    oneSet.remember(key(3), new RecordHeader(4, false, 10), new byte[20]);
+    assertThat(oneSet.find(key(1))).as("filled first, taken over").isSameAs(RecentRecords.MISS);
+    assertThat(oneSet.findEncoded(key(2))).isNotNull();
+    assertThat(oneSet.findEncoded(key(3))).isNotNull();
+    assertThat(oneSet.heldBytes()).isEqualTo(40);
+
+    oneSet.remember(key(1), new RecordHeader(5, false, 10), new byte[20]);
+    assertThat(oneSet.find(key(2))).as("next in turn").isSameAs(RecentRecords.MISS);
+    oneSet.forget(key(3));
+    oneSet.remember(key(4), null);
+    assertThat(oneSet.find(key(4))).as("into the slot forgetting freed").isNull();
+    assertThat(oneSet.find(key(1))).isEqualTo(new RecordHeader(5, false, 10));
+    assertThat(oneSet.heldBytes()).isEqualTo(20);
   }
 
   @Test
@@ -111,7 +137,7 @@ class RecentRecordsTest {
 
   @Test
   void aCollidingKeyReleasesTheFormerKeysRecord() {
-    RecentRecords small = new RecentRecords(2, 2, 64, 256);
+    RecentRecords small = new RecentRecords(2, 1, 2, 64, 256);
     int first = 0;
     int second = 1;
     while ((StorageKey.hash(key(second)) & 1) != (StorageKey.hash(key(first)) & 1)) {
