@@ -7,9 +7,12 @@ import io.kvstore.node.cluster.SwimMessage.Update.Kind;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
 
@@ -18,7 +21,10 @@ import java.util.random.RandomGenerator;
  * only after it answers a direct probe at the address claimed for it, naming its own id, and
  * then at the incarnation it states itself in that ack. So a datagram listing fake members adds
  * none (they never answer), cannot resurrect a crashed node, and cannot put absurd incarnations
- * into the view. Candidates wait in a bounded table, and probes go out at a bounded rate.
+ * into the view. Candidates wait in a bounded table, and probes go out at a bounded rate; claims
+ * beyond the rate or the table wait, in a second table of the same bound, for their turn instead
+ * of being dropped until gossip happens to repeat them (a node joining thousands heard of most
+ * members once, while its rate was spent).
  */
 final class Admission {
   private final SwimConfig config;
@@ -35,6 +41,13 @@ final class Admission {
   /** Most candidates pending at once since the tables were last made anew. */
   private int peakPending;
   private Consumer<Update> admit = u -> {};
+  /** Offers a deferred claim again, if its member still needs admitting (the state merge decides). */
+  private Consumer<Update> reoffer = u -> {};
+  /** Claims that found no token or no room, oldest first; at most {@code maxPending}. */
+  private final ArrayDeque<Update> deferred = new ArrayDeque<>();
+  private Set<Claim> deferredClaims = new HashSet<>();
+  private int peakDeferred;
+  private Scheduler.Cancellable drainTimer;
   private double tokens;
   private long refilledAt;
 
@@ -57,6 +70,16 @@ final class Admission {
     this.admit = admit;
   }
 
+  /** Where a deferred claim goes when its turn comes (the merge, which offers it again if still needed). */
+  void onTurnOfDeferred(Consumer<Update> reoffer) {
+    this.reoffer = reoffer;
+  }
+
+  /** Claims waiting for a token or for room in the pending table. */
+  int deferred() {
+    return deferred.size();
+  }
+
   int pending() {
     return byClaim.size();
   }
@@ -72,6 +95,9 @@ final class Admission {
   /** Pending tables that held more than this are made anew once empty. */
   private static final int SMALL_TABLE = 64;
 
+  /** How often deferred claims are looked at while some wait: 20 tokens at the default rate. */
+  static final long DRAIN_INTERVAL_MILLIS = 100;
+
   /** Offers an alive claim about a member not alive in our view; probes it if room and rate allow. */
   void offer(Update claim) {
     offer(claim, false);
@@ -86,12 +112,21 @@ final class Admission {
     if (byClaim.containsKey(key)) {
       return; // its probe is out; the ack will state its incarnation
     }
-    if (byClaim.size() >= limits.maxPending()) {
-      stats.pendingFull++;
-      return;
-    }
-    if (!takeToken()) {
-      stats.admissionsRateLimited++;
+    boolean full = byClaim.size() >= limits.maxPending();
+    if (full || !takeToken()) {
+      if (!deferredClaims.contains(key) && deferred.size() < limits.maxPending()) {
+        deferred.add(claim);
+        deferredClaims.add(key);
+        peakDeferred = Math.max(peakDeferred, deferred.size());
+        stats.admissionsDeferred++;
+        if (drainTimer == null) {
+          drainTimer = scheduler.schedule(DRAIN_INTERVAL_MILLIS, this::drainDeferred);
+        }
+      } else if (full) {
+        stats.pendingFull++;
+      } else {
+        stats.admissionsRateLimited++;
+      }
       return;
     }
     int nonce = random.nextInt();
@@ -103,6 +138,28 @@ final class Admission {
     byNonce.put(nonce, c);
     peakPending = Math.max(peakPending, byClaim.size());
     probe(c);
+  }
+
+  /** Offers deferred claims again, oldest first, while tokens and room last. */
+  private void drainDeferred() {
+    drainTimer = null;
+    if (!self.running) {
+      return;
+    }
+    for (int n = deferred.size(); n > 0 && !deferred.isEmpty() && byClaim.size() < limits.maxPending()
+        && hasToken(); n--) {
+      Update claim = deferred.poll();
+      deferredClaims.remove(new Claim(claim.id(), claim.address()));
+      reoffer.accept(claim); // takes the token, unless the member was admitted meanwhile
+    }
+    if (deferred.isEmpty()) {
+      if (peakDeferred > SMALL_TABLE) {
+        deferredClaims = new HashSet<>(); // a HashSet never shrinks either
+        peakDeferred = 0;
+      }
+    } else {
+      drainTimer = scheduler.schedule(DRAIN_INTERVAL_MILLIS, this::drainDeferred);
+    }
   }
 
   private void probe(Candidate c) {
@@ -163,15 +220,19 @@ final class Admission {
   }
 
   private boolean takeToken() {
-    long now = clock.currentTimeMillis();
-    int rate = limits.admissionsPerSecond();
-    tokens = Math.min(burst(), tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
-    refilledAt = now;
-    if (tokens < 1) {
+    if (!hasToken()) {
       return false;
     }
     tokens--;
     return true;
+  }
+
+  private boolean hasToken() {
+    long now = clock.currentTimeMillis();
+    int rate = limits.admissionsPerSecond();
+    tokens = Math.min(burst(), tokens + Math.max(0, now - refilledAt) * rate / 1000.0);
+    refilledAt = now;
+    return tokens >= 1;
   }
 
   /**

@@ -56,6 +56,7 @@ final class StateMerge {
     this.limits = limits;
     this.admission = admission;
     admission.onAdmitted(this::admit);
+    admission.onTurnOfDeferred(this::offerIfStillNeeded);
     this.clock = clock;
     this.scheduler = scheduler;
     this.self = self;
@@ -166,6 +167,14 @@ final class StateMerge {
     table.setState(m, MemberState.ALIVE, clock.currentTimeMillis());
     dissemination.broadcast(u);
     notify(before, m.snapshot());
+  }
+
+  /** A deferred claim's turn: offered again only if its member is still unknown, dead or left. */
+  private void offerIfStillNeeded(Update u) {
+    MemberTable.Record m = table.get(u.id());
+    if (m == null ? table.size() < limits.maxMembers() : !m.state.isLive() && u.incarnation() > m.incarnation) {
+      admission.offer(u, m != null && u.address().equals(m.address));
+    }
   }
 
   /** A candidate answered its admission probe: {@code u} is its own word about itself. */

@@ -14,6 +14,7 @@ public final class SwimStats {
   long admitted;
   long admissionsFailed;
   long admissionsRateLimited;
+  long admissionsDeferred;
   long pendingFull;
   long tableFull;
   long relaysRefused;
@@ -33,6 +34,7 @@ public final class SwimStats {
     c.admitted = admitted;
     c.admissionsFailed = admissionsFailed;
     c.admissionsRateLimited = admissionsRateLimited;
+    c.admissionsDeferred = admissionsDeferred;
     c.pendingFull = pendingFull;
     c.tableFull = tableFull;
     c.relaysRefused = relaysRefused;
@@ -90,12 +92,17 @@ public final class SwimStats {
     return admissionsFailed;
   }
 
-  /** Candidates not probed because admissions were over their rate. */
+  /** Claims that found no token or no room and waited for their turn (probed later if still needed). */
+  public long admissionsDeferred() {
+    return admissionsDeferred;
+  }
+
+  /** Candidates not probed because admissions were over their rate (and the deferred claims full). */
   public long admissionsRateLimited() {
     return admissionsRateLimited;
   }
 
-  /** Candidates not probed because the pending-admission table was full. */
+  /** Candidates not probed because the pending-admission table was full (and the deferred claims too). */
   public long pendingFull() {
     return pendingFull;
   }

@@ -75,7 +75,33 @@ class AdmissionTest {
     node.receive(2, new Gossip(fakes(400, 1_000, node)));
 
     assertThat(node.membership.stats().admissionProbes()).isEqualTo(3 + 300 + 200);
-    assertThat(node.membership.stats().admissionsRateLimited()).isEqualTo(800);
+    // Of the 800 over the rate, a pending table's worth waits for its turn; the rest is dropped.
+    assertThat(node.membership.stats().admissionsDeferred()).isEqualTo(300);
+    assertThat(node.membership.stats().admissionsRateLimited()).isEqualTo(500);
+
+    node.time.advance(5_000); // the deferred claims go out, within the rate and the table
+    assertThat(node.membership.stats().admissionProbes()).isEqualTo(3 + 300 + 200 + 300);
+    assertThat(node.membership.tableSize()).as("no fake admitted").isEqualTo(3);
+  }
+
+  @Test
+  void aClaimThatFoundThePendingTableFullIsProbedWhenRoomComesBack() {
+    MembershipLimits limits = new MembershipLimits(100_000, 10, 10, 1_000, 1_024);
+    MembershipHarness node = new MembershipHarness(SwimConfig.defaults(), limits).withPeers(3);
+    node.time.advance(10_000);
+    node.receive(2, new Gossip(fakes(100, 10, node))); // ten that never answer fill the pending table
+    Update real = new Update(Update.Kind.ALIVE, peer(50), MembershipHarness.address(50),
+        MembershipHarness.START_INCARNATION, peer(50));
+    node.receive(2, new Gossip(List.of(real))); // no room: deferred
+    assertThat(node.membership.stats().admissionsDeferred()).isEqualTo(1);
+    node.receive(50, new Ping(3, MembershipHarness.SELF, real, List.of())); // its own ping: waits already
+    assertThat(node.membership.stats().admissionsDeferred()).isEqualTo(1);
+    long probes = node.membership.stats().admissionProbes();
+
+    node.time.advance(2_000); // the fakes' probes expire; the real one's turn comes
+
+    assertThat(node.membership.member(peer(50)).state()).isEqualTo(MemberState.ALIVE);
+    assertThat(node.membership.stats().admissionProbes()).isEqualTo(probes + 1);
   }
 
   @Test
@@ -83,9 +109,10 @@ class AdmissionTest {
     MembershipLimits limits = new MembershipLimits(1_000, 10, 1_000, 1_000, 1_024);
     MembershipHarness node = new MembershipHarness(SwimConfig.defaults(), limits).withPeers(3);
 
-    node.receive(2, new Gossip(fakes(100, 50, node)));
+    node.receive(2, new Gossip(fakes(100, 60, node)));
 
     assertThat(node.membership.pendingAdmissions()).isEqualTo(10);
+    assertThat(node.membership.stats().admissionsDeferred()).isEqualTo(10); // as many again wait
     assertThat(node.membership.stats().pendingFull()).isEqualTo(40);
   }
 
