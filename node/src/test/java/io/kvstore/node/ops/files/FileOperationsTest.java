@@ -156,6 +156,11 @@ class FileOperationsTest {
     clock.advance(50);
   }
 
+  /** Writes {@code bytes} to {@code source} in the test's directory and describes it as a push of {@code name}. */
+  private FileChunking.Described described(String source, byte[] bytes, String name, String then) throws java.io.IOException {
+    return FileChunking.describe(Files.write(dir.resolve(source), bytes), name, FileManifest.MIN_CHUNK_SIZE, then);
+  }
+
   static byte[] content(int size, int seed) {
     byte[] b = new byte[size];
     new SplittableRandom(seed).nextBytes(b);
@@ -171,10 +176,8 @@ class FileOperationsTest {
       throws Exception {
     byte[] v1 = content(5000, 1);
     byte[] v2 = content(5000, 2); // config v1 replaced by an equally long v2
-    FileChunking.Described d1 = FileChunking.describe(Files.write(dir.resolve("v1"), v1), "app.conf",
-        FileManifest.MIN_CHUNK_SIZE, "echo v1");
-    FileChunking.Described d2 = FileChunking.describe(Files.write(dir.resolve("v2"), v2), "app.conf",
-        FileManifest.MIN_CHUNK_SIZE, "echo v2");
+    FileChunking.Described d1 = described("v1", v1, "app.conf", "echo v1");
+    FileChunking.Described d2 = described("v2", v2, "app.conf", "echo v2");
     SignedOperation op1 = fileOp(d1, 11, clock.currentTimeMillis());
     SignedOperation op2 = fileOp(d2, 12, clock.currentTimeMillis() + 1_000);
     Path conf = dir.resolve("ops").resolve("files").resolve("app.conf");
@@ -214,10 +217,8 @@ class FileOperationsTest {
   void anOlderPushThatFinishesAfterANewerOneOfTheSameNameIsNotWrittenAndRunsNoThenScript() throws Exception {
     byte[] v1 = content(5000, 1);
     byte[] v2 = content(6000, 2);
-    FileChunking.Described d1 = FileChunking.describe(Files.write(dir.resolve("v1"), v1), "app.conf",
-        FileManifest.MIN_CHUNK_SIZE, "echo v1");
-    FileChunking.Described d2 = FileChunking.describe(Files.write(dir.resolve("v2"), v2), "app.conf",
-        FileManifest.MIN_CHUNK_SIZE, "echo v2");
+    FileChunking.Described d1 = described("v1", v1, "app.conf", "echo v1");
+    FileChunking.Described d2 = described("v2", v2, "app.conf", "echo v2");
     SignedOperation op1 = fileOp(d1, 11, clock.currentTimeMillis());
     SignedOperation op2 = fileOp(d2, 12, clock.currentTimeMillis() + 1_000);
     FilePush push = push();
@@ -239,8 +240,7 @@ class FileOperationsTest {
   void aPushThatWouldLeaveTheDiskBelowItsFloorIsRefusedOnReceiptWithItsReasonAndNothingIsFetched()
       throws Exception {
     byte[] v = content(5000, 3);
-    FileChunking.Described d = FileChunking.describe(Files.write(dir.resolve("v"), v), "big.bin",
-        FileManifest.MIN_CHUNK_SIZE, "echo never");
+    FileChunking.Described d = described("v", v, "big.bin", "echo never");
     long needed = 5000 + d.manifest().listLength() + 5000; // chunks and list, then the assembled file
     long floor = 1_000_000;
     long[] free = {floor + needed - 1};
@@ -276,10 +276,8 @@ class FileOperationsTest {
   void theFreeDiskCheckCountsWhatPushesInProgressWillStillWrite() throws Exception {
     byte[] a = content(5000, 4);
     byte[] b = content(5000, 5);
-    FileChunking.Described da = FileChunking.describe(Files.write(dir.resolve("a"), a), "a.bin",
-        FileManifest.MIN_CHUNK_SIZE, "");
-    FileChunking.Described db = FileChunking.describe(Files.write(dir.resolve("b"), b), "b.bin",
-        FileManifest.MIN_CHUNK_SIZE, "");
+    FileChunking.Described da = described("a", a, "a.bin", "");
+    FileChunking.Described db = described("b", b, "b.bin", "");
     long each = 5000 + da.manifest().listLength() + 5000;
     long floor = 1_000;
     FilePush push = push(new DiskRoom(() -> floor + each + each / 2, floor)); // room for one and a half
