@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -88,10 +87,8 @@ final class WrittenFiles {
       }
       ByteBuffer in = ByteBuffer.wrap(bytes);
       return new Writer(FileOpId.read(in), in.getLong());
-    } catch (NoSuchFileException e) {
-      return null;
     } catch (IOException e) {
-      return null; // unreadable: as if unrecorded, so the file is fetched again
+      return null; // none (NoSuchFileException) or unreadable: as if unrecorded, so the file is fetched again
     }
   }
 
