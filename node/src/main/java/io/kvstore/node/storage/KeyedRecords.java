@@ -5,6 +5,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
 
 /**
  * Every per-key read and write of the RocksDB engine, each under a lock striped by key hash.
@@ -136,6 +137,20 @@ final class KeyedRecords {
       }
       recentRecords.remember(key, null);
       return true;
+    } finally {
+      keyLock.unlock();
+    }
+  }
+
+  /**
+   * The value an iterator stands on, copied under its key's lock: the records family updates
+   * values in place (RocksDbOptions), so without it a write could change the bytes mid-copy.
+   */
+  byte[] valueUnderKeyLock(byte[] key, RocksIterator iterator) {
+    ReentrantLock keyLock = keyLocks.lockFor(key);
+    keyLock.lock();
+    try {
+      return iterator.value();
     } finally {
       keyLock.unlock();
     }

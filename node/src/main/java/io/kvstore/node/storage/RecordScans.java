@@ -36,7 +36,7 @@ final class RecordScans {
       byte[] last = null;
       for (int visited = 0; visited < maxRecords && iterator.isValid(); visited++, iterator.next()) {
         last = iterator.key();
-        sink.accept(last, RecordCodec.decode(iterator.value()));
+        sink.accept(last, RecordCodec.decode(keyed.valueUnderKeyLock(last, iterator)));
       }
       iterator.status();
       return iterator.isValid() ? last : null;
@@ -54,6 +54,7 @@ final class RecordScans {
       long collected = 0;
       byte[] headerBytes = new byte[RecordCodec.HEADER_LENGTH];
       for (iterator.seekToFirst(); iterator.isValid(); iterator.next()) {
+        // Read without the key's lock, so possibly mid-update: only a hint, re-checked under it.
         RecordHeader header = RecordCodec.decodeHeader(headerBytes, iterator.value(headerBytes));
         if (KeyedRecords.isCollectable(header, olderThanTimestamp)
             && keyed.deleteIfCollectable(iterator.key(), olderThanTimestamp)) {

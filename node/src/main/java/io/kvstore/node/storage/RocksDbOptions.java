@@ -74,11 +74,20 @@ final class RocksDbOptions implements AutoCloseable {
               .setMaxLogFileSize(MAX_INFO_LOG_BYTES)
               .setKeepLogFileNum(INFO_LOGS_KEPT)
               // BUFFERED: WAL records wait in RocksDB's buffer for FlushWAL (one write(2) a batch).
-              .setManualWalFlush(walMode == WalMode.BUFFERED);
+              .setManualWalFlush(walMode == WalMode.BUFFERED)
+              // Required by in-place updates (below); writes of one batch are serial anyway.
+              .setAllowConcurrentMemtableWrite(false);
       records =
           own(new ColumnFamilyOptions())
               .setWriteBufferSize(RECORDS_WRITE_BUFFER_BYTES)
               .setMaxWriteBufferNumber(MAX_WRITE_BUFFERS)
+              // An overwrite no larger than the version in the memtable replaces it in place
+              // instead of adding a version: a hot set of keys keeps one memtable entry each, so a
+              // PUT searches a small skiplist and inserts nothing (the insert into ~100,000 versions
+              // was 17% of a node's CPU under PUTs). Iterators lose point-in-time views (none are
+              // relied on: RecordScans reads each value under its key's lock) and the WAL, hence
+              // durability, is unchanged.
+              .setInplaceUpdateSupport(true)
               .setLevelCompactionDynamicLevelBytes(true)
               .setCompressionType(CompressionType.LZ4_COMPRESSION)
               .setBottommostCompressionType(CompressionType.LZ4_COMPRESSION)

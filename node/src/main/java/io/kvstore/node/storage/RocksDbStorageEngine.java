@@ -278,6 +278,18 @@ public final class RocksDbStorageEngine implements StorageEngine {
     return keyed.recentHeaderMisses();
   }
 
+  /** Entries in the records family's active memtable, versions included (tests). */
+  long activeMemtableEntries() {
+    Lock shared = handles.acquireOpen();
+    try {
+      return handles.db.getLongProperty(handles.records(), "rocksdb.num-entries-active-mem-table");
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(handles.dir, "property read", e);
+    } finally {
+      shared.unlock();
+    }
+  }
+
   /** Whether a write may still wait in RocksDB's WAL buffer (tests). */
   boolean mayHaveBufferedWrites() {
     return !wal.nothingToFlush();
