@@ -2,6 +2,7 @@ package io.kvstore.node.cluster;
 
 import io.kvstore.node.cluster.SwimMessage.Update;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -15,6 +16,9 @@ import java.util.List;
  * it by member, 48 bytes in all, where a TreeSet and a HashMap added 72 bytes of nodes to it.
  */
 final class BroadcastQueue {
+  /** At most this many updates per take (a datagram holds far fewer). */
+  private static final int MAX_TAKEN = 256;
+
   private static final class Entry {
     final Update update;
     final long order;
@@ -40,6 +44,11 @@ final class BroadcastQueue {
       return transmits != o.transmits ? transmits < o.transmits : order > o.order;
     }
 
+    /** Whether this entry, sent once more, still comes before {@code o} (sent as often as now). */
+    boolean beforeOnceMoreSent(Entry o) {
+      return transmits + 1 != o.transmits ? transmits + 1 < o.transmits : order > o.order;
+    }
+
     /** The treap's heap priority: fixed per entry and random-like, so the treap stays balanced. */
     long priority() {
       long z = order * 0x9E3779B97F4A7C15L;
@@ -54,6 +63,8 @@ final class BroadcastQueue {
   private long nextOrder;
   /** Reused by {@link #take} for its in-order walk. */
   private Entry[] path = new Entry[64];
+  /** Reused by {@link #take}: the entries it sends. */
+  private final Entry[] sent = new Entry[MAX_TAKEN];
 
   void add(Update update) {
     Entry old = find(update.id());
@@ -80,42 +91,66 @@ final class BroadcastQueue {
    */
   List<Update> take(int budgetBytes, int limit) {
     List<Update> taken = new ArrayList<>();
-    List<Entry> sent = new ArrayList<>();
+    int count = 0;
+    // sent[0, prefix) are the first entries in order (none skipped before them); boundary is the
+    // first entry after them that was not taken, null if there is none.
+    int prefix = 0;
+    Entry boundary = null;
     int used = 0;
     int depth = 0;
     Entry e = root;
     while (e != null || depth > 0) {
       while (e != null) {
         if (depth == path.length) {
-          path = java.util.Arrays.copyOf(path, 2 * depth);
+          path = Arrays.copyOf(path, 2 * depth);
         }
         path[depth++] = e;
         e = e.left;
       }
       e = path[--depth];
-      if (used + e.size > budgetBytes) {
-        if (budgetBytes - used < 24) {
-          break; // nothing else will fit either
+      boolean fits = used + e.size <= budgetBytes;
+      if (count == MAX_TAKEN || (!fits && budgetBytes - used < 24)) {
+        if (boundary == null) {
+          boundary = e;
         }
-      } else {
+        break; // nothing else will fit either
+      }
+      if (fits) {
         used += e.size;
         taken.add(e.update);
-        sent.add(e);
-        if (sent.size() >= 256) {
-          break;
+        if (boundary == null) {
+          prefix++;
         }
+        sent[count++] = e;
+      } else if (boundary == null) {
+        boundary = e;
       }
       e = e.right;
     }
-    java.util.Arrays.fill(path, 0, depth, null);
-    for (Entry s : sent) {
-      root = remove(root, s);
+    Arrays.fill(path, 0, depth, null);
+    // Sent once more, the prefix stays in order among itself: those of it that are not retired
+    // and still come before the boundary keep their place in the treap (a small queue sent whole,
+    // the common case, needs no treap operation at all). The rest move.
+    int stay = 0;
+    while (stay < prefix && sent[stay].transmits + 1 < limit
+        && (boundary == null || sent[stay].beforeOnceMoreSent(boundary))) {
+      stay++;
+    }
+    for (int i = stay; i < count; i++) {
+      root = remove(root, sent[i]);
+    }
+    for (int i = 0; i < stay; i++) {
+      sent[i].transmits++;
+    }
+    for (int i = stay; i < count; i++) {
+      Entry s = sent[i];
       if (++s.transmits >= limit) {
         unlink(s);
       } else {
         root = insert(root, s);
       }
     }
+    Arrays.fill(sent, 0, count, null);
     return taken;
   }
 

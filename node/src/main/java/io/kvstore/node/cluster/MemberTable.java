@@ -47,6 +47,9 @@ final class MemberTable {
   private final MemberIndex members = new MemberIndex();
   private final List<Record> probeOrder = new ArrayList<>();
   private int probeIndex;
+  /** What {@link #prefetch} read; kept only so that its reads are not optimised away. */
+  @SuppressWarnings("unused")
+  private int prefetched;
   /** Live members including this node. */
   private volatile int liveCount = 1;
 
@@ -56,6 +59,11 @@ final class MemberTable {
 
   Record get(NodeId id) {
     return members.get(id);
+  }
+
+  /** Brings the records of these updates' members into cache before they are merged one by one. */
+  void prefetch(List<SwimMessage.Update> updates) {
+    prefetched = members.touch(updates);
   }
 
   int size() {

