@@ -85,7 +85,7 @@ public final class Simulation {
 
   private void runNext() {
     Event event = queue.poll();
-    if (event.cancelled) {
+    if (event.isCancelled()) {
       return;
     }
     clock.advanceTo(event.time);
@@ -93,15 +93,22 @@ public final class Simulation {
     event.action.run();
   }
 
+  /** Events queued, cancelled ones included (a purge drops those once they are the majority). */
+  int queuedEvents() {
+    return queue.size();
+  }
+
   /**
-   * A scheduled event; cancelling it leaves it in the queue, where it is skipped, but lets go of
-   * its action (and whatever the action holds) at once.
+   * A scheduled event; cancelling it lets go of its action (and whatever the action holds) at
+   * once and leaves it in the queue, skipped when its time comes, until the queue purges it.
    */
   public static final class Event implements Scheduler.Cancellable, Comparable<Event> {
     final long time;
     private final long sequence;
+    /** Null once cancelled. */
     private Runnable action;
-    private boolean cancelled;
+    /** The queue holding it until it is taken; told when it is cancelled meanwhile. */
+    EventQueue queue;
     /** The next event of the same virtual millisecond, in the {@link EventQueue}'s wheel. */
     Event next;
 
@@ -113,8 +120,16 @@ public final class Simulation {
 
     @Override
     public void cancel() {
-      cancelled = true;
-      action = null;
+      if (action != null) {
+        action = null;
+        if (queue != null) {
+          queue.cancelledOne();
+        }
+      }
+    }
+
+    boolean isCancelled() {
+      return action == null;
     }
 
     @Override

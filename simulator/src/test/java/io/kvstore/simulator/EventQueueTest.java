@@ -44,6 +44,41 @@ class EventQueueTest {
   }
 
   @Test
+  void cancelledEventsArePurgedOnceTheyOutnumberTheLiveOnesAndTheRestRunInOrder() {
+    Simulation sim = new Simulation(1);
+    SplittableRandom random = new SplittableRandom(9);
+    List<Ran> expected = new ArrayList<>();
+    List<Ran> ran = new ArrayList<>();
+    List<Simulation.Event> toCancel = new ArrayList<>();
+    int live = 3 * EventQueue.PURGE_AT_LEAST / 4;
+    for (int i = 0; i < live + EventQueue.PURGE_AT_LEAST; i++) {
+      long delay = random.nextInt(4) == 0 ? EventQueue.WHEEL_MILLIS + random.nextLong(EventQueue.WHEEL_MILLIS)
+          : random.nextLong(EventQueue.WHEEL_MILLIS);
+      Ran r = new Ran(sim.clock().currentTimeMillis() + delay, i);
+      Simulation.Event e = sim.after(delay, () -> ran.add(r));
+      if (i % 7 < 4 && toCancel.size() < EventQueue.PURGE_AT_LEAST) {
+        toCancel.add(e);
+      } else {
+        expected.add(r);
+      }
+    }
+    int queued = sim.queuedEvents();
+    for (int i = 0; i < toCancel.size(); i++) {
+      toCancel.get(i).cancel();
+      toCancel.get(i).cancel(); // twice counts once
+      if (i == toCancel.size() - 2) {
+        assertThat(sim.queuedEvents()).isEqualTo(queued); // not yet: fewer than PURGE_AT_LEAST
+      }
+    }
+
+    assertThat(sim.queuedEvents()).isEqualTo(expected.size());
+    sim.runFor(Duration.ofMillis(3L * EventQueue.WHEEL_MILLIS));
+    expected.sort(Comparator.comparingLong(Ran::time).thenComparingLong(Ran::sequence));
+    assertThat(ran).isEqualTo(expected);
+    assertThat(sim.eventsRun()).isEqualTo(expected.size());
+  }
+
+  @Test
   void aCancelledEventDoesNotRun() {
     Simulation sim = new Simulation(1);
     List<String> ran = new ArrayList<>();
