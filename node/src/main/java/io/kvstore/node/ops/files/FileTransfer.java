@@ -4,16 +4,14 @@ import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.RateLimitedLog;
 import io.kvstore.node.runtime.Scheduler;
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
@@ -25,12 +23,14 @@ import org.slf4j.LoggerFactory;
  * frames through {@link Network}, a seeded random; the disk through {@link ChunkStore} and
  * {@link FileAssembly}). Once the node holds a FILE operation ({@link #offer}), it fetches the
  * chunk-hash list and then the chunks from random members ({@link Download}), at most
- * {@code chunksInFlight} chunks at once over all operations; it serves what it holds to other
- * members ({@link ChunkServer}); when every chunk is held it assembles the file into ops/files and
- * tells the {@link Listener} (which runs the then-script). At the origin the chunks come by upload
- * ({@link UploadIntake}) instead; an origin the operation does not target ({@link #serveOnly})
- * keeps and serves them but writes nothing. Chunks are deleted when the operation expires.
- * Everything but {@link #op} and {@link #stats} runs on the scheduler's thread.
+ * {@code chunksInFlight} chunks at once over all operations ({@link DownloadSchedule}); it serves
+ * what it holds to other members ({@link ChunkServer}); when every chunk is held it assembles the
+ * file into ops/files and tells the {@link Listener}, which runs the then-script
+ * ({@link FileOutcomes}). At the origin the chunks come by upload ({@link UploadIntake}) instead;
+ * an origin the operation does not target ({@link #serveOnly}) keeps and serves them but writes
+ * nothing. This class decides which operations are held (refusals on receipt), takes the frames
+ * in and lets operations expire, deleting their chunks. Everything but {@link #op} and
+ * {@link #stats} runs on the scheduler's thread.
  */
 public final class FileTransfer {
   private static final Logger log = LoggerFactory.getLogger(FileTransfer.class);
@@ -53,24 +53,18 @@ public final class FileTransfer {
   private final FileTransferConfig config;
   private final ChunkStore store;
   private final TransferRoom room;
-  private final WrittenFiles written;
   private final Scheduler scheduler;
   private final Clock clock;
   private final Predicate<InetSocketAddress> isMember;
-  private final Listener listener;
   private final FileTransferStats stats;
   private final ChunkServer server;
-  private final Network network;
-  private final RandomGenerator random;
-  private final Supplier<List<InetSocketAddress>> peers;
   private final RateLimitedLog refusals;
   /** Every file operation held, until it expires (read by upload intake on other threads). */
   private final Map<FileOpId, FileOp> ops = new ConcurrentHashMap<>();
-  private final Map<FileOpId, Download> downloads = new LinkedHashMap<>();
-  private final ArrayDeque<FileOp> waiting = new ArrayDeque<>();
   /** State of the latest files, by name: {@code ops.files.NAME} in status reports. */
   private final FileStates states;
-  private int chunksInFlight;
+  private final FileOutcomes outcomes;
+  private final DownloadSchedule schedule;
   private Scheduler.Cancellable timer;
 
   /** @param disk the data disk: a push that would leave it below its floor is refused on receipt */
@@ -82,17 +76,15 @@ public final class FileTransfer {
     this.store = store;
     this.room = new TransferRoom(store, disk);
     this.states = new FileStates(store);
-    this.written = new WrittenFiles(filesDir);
-    this.network = network;
     this.scheduler = scheduler;
     this.clock = clock;
-    this.random = random;
-    this.peers = peers;
     this.isMember = isMember;
-    this.listener = listener;
     this.stats = stats;
     this.server = new ChunkServer(ops::get, store, network, clock, isMember, stats, config.serveBytesPerSecond());
     this.refusals = new RateLimitedLog(log::warn, 10_000, clock);
+    this.outcomes = new FileOutcomes(store, new WrittenFiles(filesDir), states, listener, stats);
+    this.schedule = new DownloadSchedule(config, store, room, states, network, clock, random, peers, stats,
+        outcomes::complete);
   }
 
   public void start() {
@@ -149,37 +141,32 @@ public final class FileTransfer {
     }
     FileOp op = new FileOp(id, manifest, issuedAtMillis, expiresAtMillis, writes);
     String why = room.tooLargeForStore(op);
-    java.util.concurrent.atomic.LongAdder refused = stats.refusedTooLarge;
+    LongAdder refused = stats.refusedTooLarge;
     if (why == null) {
       // fetching would fill the disk, or push it below min-free-disk where the node refuses PUT
-      why = room.noDiskFor(op, inProgress());
+      why = room.noDiskFor(op, schedule.inProgress());
       refused = stats.refusedNoDisk;
     }
     if (why != null) {
       refused.increment();
-      refuseOnReceipt(op, why); // not held: no upload of it is stored either
+      outcomes.refusedOnReceipt(op, why); // not held: no upload of it is stored either
       return;
     }
     if (manifest.chunkCount() == 0) {
       if (!MessageDigest.isEqual(manifest.listHash(), FileChunking.sha256(new byte[0], 0, 0))) {
-        fail(op, "the manifest's list hash is not that of an empty list");
+        outcomes.failed(op, "the manifest's list hash is not that of an empty list");
         ops.put(id, op);
         return;
       }
       op.chunkHashes(new byte[0]);
     }
     ops.put(id, op);
-    waiting.add(op);
-    report(op, "waiting");
-    promote();
+    schedule.enqueue(op);
   }
 
   /** Chunks arrived by upload (origin): see whether the file is complete. */
   public void uploaded(FileOpId id) {
-    Download d = downloads.get(id);
-    if (d != null && d.complete()) {
-      finish(d);
-    }
+    schedule.uploaded(id);
   }
 
   public void onWant(InetSocketAddress from, byte[] frame) {
@@ -198,163 +185,15 @@ public final class FileTransfer {
       stats.framesMalformed.increment();
       return;
     }
-    Download d = downloads.get(piece.op());
-    if (d == null) {
-      stats.piecesUnsolicited.increment();
-      return;
-    }
-    try {
-      if (d.onPiece(from, piece, clock.nanoTime()) == Download.Outcome.SLOT_FREED) {
-        chunksInFlight--;
-        if (d.complete()) {
-          finish(d);
-        }
-        fill();
-      }
-    } catch (IOException e) {
-      chunksInFlight = countInFlight();
-      log.warn("cannot store a chunk of {}: {}", piece.op(), e.toString());
-    }
+    schedule.onPiece(from, piece, clock.nanoTime());
   }
 
   private void tick() {
     long nowMillis = clock.currentTimeMillis();
     long now = clock.nanoTime();
     expire(nowMillis);
-    for (Download d : List.copyOf(downloads.values())) {
-      d.onTick(now);
-      if (d.complete()) {
-        finish(d);
-      }
-    }
-    chunksInFlight = countInFlight();
-    fill();
+    schedule.onTick(now);
     timer = scheduler.schedule(config.tickMillis(), this::tick);
-  }
-
-  /** Starts fetches while slots are free, taking operations in turn. */
-  private void fill() {
-    long now = clock.nanoTime();
-    boolean started = true;
-    while (chunksInFlight < config.chunksInFlight() && started) {
-      started = false;
-      for (Download d : downloads.values()) {
-        if (chunksInFlight >= config.chunksInFlight()) {
-          break;
-        }
-        if (!d.op.origin() && d.startNext(now)) {
-          chunksInFlight++;
-          started = true;
-        }
-      }
-    }
-  }
-
-  private int countInFlight() {
-    int n = 0;
-    for (Download d : downloads.values()) {
-      n += d.activeFetches();
-    }
-    return n;
-  }
-
-  /**
-   * Starts waiting operations in order while transfer slots are free and the chunk store can
-   * reserve what each still needs: a started download always has room to finish, so two can never
-   * stall each other in a full store. The first that does not fit waits (the rest behind it, so a
-   * large file is not passed by a stream of small ones) until an expiry frees room.
-   */
-  private void promote() {
-    while (downloads.size() < config.maxTransfers() && !waiting.isEmpty()) {
-      FileOp op = waiting.peek();
-      long needs = room.chunkBytesToCome(op);
-      if (!store.reserve(op.id, needs)) {
-        if (!op.waitingForRoom) {
-          op.waitingForRoom = true;
-          stats.waitedForStoreRoom.increment();
-          report(op, "waiting for room in the chunk store");
-          log.info("file {} of operation {} waits: the chunk store ({} of {} bytes held or reserved) has no room"
-              + " for its {} bytes until earlier operations expire", op.manifest.name(), op.id,
-              store.bytesHeld() + store.bytesReserved(), store.maxBytes(), needs);
-        }
-        return;
-      }
-      waiting.poll();
-      Download d = new Download(op, config, store, network, random, peers, stats);
-      downloads.put(op.id, d);
-      report(op, op.writes ? "fetching" : "uploading");
-      if (d.complete()) {
-        finish(d);
-      }
-    }
-  }
-
-  private void finish(Download d) {
-    FileOp op = d.op;
-    downloads.remove(op.id);
-    store.release(op.id);
-    chunksInFlight = countInFlight();
-    if (!op.writes) {
-      op.chunkHashes(null); // every chunk is verified and held; the list is served from disk
-      report(op, "serving");
-      log.info("file {} of operation {} uploaded here; serving its chunks (this node is no target)",
-          op.manifest.name(), op.id);
-      promote();
-      return;
-    }
-    FileOpId newer = written.newerWriter(op);
-    if (newer != null) { // two pushes of one name met here, the older finished last: no roll-back
-      op.chunkHashes(null);
-      stats.filesSuperseded.increment();
-      report(op, "superseded by " + newer.shortHex());
-      log.info("file {} of operation {} not written: {}, issued later, wrote it", op.manifest.name(), op.id, newer);
-      listener.onFileFailed(op.id, op.manifest, "superseded by " + newer);
-      promote();
-      return;
-    }
-    try {
-      Path file = written.write(store, op);
-      op.chunkHashes(null); // verified chunks are held; the list is served from disk
-      stats.filesAssembled.increment();
-      report(op, "done");
-      log.info("file {} of operation {} written ({} bytes)", op.manifest.name(), op.id, op.manifest.size());
-      listener.onFileReady(op.id, op.manifest, file);
-    } catch (IOException | RuntimeException e) {
-      fail(op, e.getMessage() == null ? e.toString() : e.getMessage());
-    }
-    promote();
-  }
-
-  private void fail(FileOp op, String reason) {
-    stats.filesFailed.increment();
-    report(op, "failed: " + reason);
-    log.warn("file {} of operation {} not written: {}", op.manifest.name(), op.id, reason);
-    listener.onFileFailed(op.id, op.manifest, reason);
-  }
-
-  /**
-   * Refused on receipt, before any fetch: a target reports it as failed and tells the listener (the
-   * node's results); a serve-only origin only reports it.
-   */
-  private void refuseOnReceipt(FileOp op, String reason) {
-    if (!op.writes) {
-      report(op, "refused: " + reason);
-      log.warn("upload of file {} of operation {} refused: {}", op.manifest.name(), op.id, reason);
-      return;
-    }
-    stats.filesFailed.increment();
-    report(op, "failed: " + reason);
-    log.warn("file {} of operation {} refused: {}", op.manifest.name(), op.id, reason);
-    listener.onFileRefused(op.id, op.manifest, reason);
-  }
-
-  /** Operations waiting or downloading: what they will still write counts against the disk. */
-  private List<FileOp> inProgress() {
-    List<FileOp> all = new java.util.ArrayList<>(waiting);
-    for (Download d : downloads.values()) {
-      all.add(d.op);
-    }
-    return all;
   }
 
   private void expire(long nowMillis) {
@@ -364,28 +203,18 @@ public final class FileTransfer {
         continue;
       }
       it.remove();
-      boolean unfinished = waiting.remove(op);
-      Download d = downloads.remove(op.id);
-      String held = store.heldCount(op.id) + "/" + op.manifest.chunkCount() + " chunks";
-      if ((d != null || unfinished) && op.writes) {
-        fail(op, "expired with " + held);
-      } else if (d != null || unfinished) {
-        report(op, "expired"); // no target here: nothing failed on this node
-        log.info("upload of file {} of operation {} incomplete at expiry ({})", op.manifest.name(), op.id, held);
+      if (schedule.drop(op)) {
+        outcomes.expiredUnfinished(op);
       }
       store.remove(op.id);
       server.forget(op.id);
     }
-    promote();
-  }
-
-  private void report(FileOp op, String state) {
-    states.report(op, state);
+    schedule.promote();
   }
 
   /** Whether {@code op}'s write of {@code name} is done or stale here (ops/written). */
   public boolean writtenOrSuperseded(String name, FileOpId op, long issuedAtMillis) {
-    return written.writtenOrSuperseded(name, op, issuedAtMillis);
+    return outcomes.writtenOrSuperseded(name, op, issuedAtMillis);
   }
 
   /** Bytes of chunks held on disk now. */
