@@ -1,6 +1,7 @@
 package io.kvstore.cli.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -10,7 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -67,7 +70,7 @@ class FilePushIT {
       }
       System.out.printf("file push memory: peak RSS (VmHWM) of the CLI %.0f MB, of nodes 1-%d %s MB"
           + " (-Xmx64m each)%n", push.peakRssKb() / 1024.0, NODES, String.join(", ", nodeRss));
-      Thread.sleep(6_000); // the next stats sample (every 5 s)
+      awaitSampleAfterNow(httpPorts);
       double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
       double originUploaded = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_uploaded");
       double rejected = 0;
@@ -128,13 +131,16 @@ class FilePushIT {
       for (Path t : targets) {
         assertThat(PushedFiles.sha256(t)).as(t.toString()).isEqualTo(expected);
       }
-      Thread.sleep(6_000); // the next stats sample (every 5 s); then-scripts have run by then
       for (int i = 2; i <= nodes; i++) {
-        try (var work = Files.walk(dir.resolve("node-" + i).resolve("ops"))) {
-          assertThat(work.anyMatch(p -> p.getFileName().toString().equals("then-ran")))
-              .as("the then-script ran on node %d", i).isTrue();
-        }
+        Path nodeOps = dir.resolve("node-" + i).resolve("ops");
+        await("the then-script ran on node " + i).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> {
+              try (var work = Files.walk(nodeOps)) {
+                return work.anyMatch(p -> p.getFileName().toString().equals("then-ran"));
+              }
+            });
       }
+      awaitSampleAfterNow(httpPorts); // the counters below, once every target has run its then-script
       Path origin = dir.resolve("node-1").resolve("ops");
       assertThat(origin.resolve("files").resolve("payload.bin")).doesNotExist();
       try (var work = Files.walk(origin)) {
@@ -156,10 +162,42 @@ class FilePushIT {
 
 
 
-  private static double metric(int port, String name) throws Exception {
-    String body = HttpClient.newHttpClient().send(
+  /**
+   * Waits until every node's /metrics serves a stats sample taken after this call: it serves the
+   * latest sample (every 5 s), and the sample's uptime moves on with each one. Instead of
+   * sleeping a whole period, this waits what is left of it.
+   */
+  private static void awaitSampleAfterNow(List<Integer> ports) throws Exception {
+    Map<Integer, Double> served = new HashMap<>();
+    for (int port : ports) {
+      served.put(port, uptime(port));
+    }
+    await("a stats sample taken after every file arrived, on every node").atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          for (int port : ports) {
+            if (uptime(port) <= served.get(port)) {
+              return false;
+            }
+          }
+          return true;
+        });
+  }
+
+  /** The uptime of a node's latest stats sample, -1 before its first. */
+  private static double uptime(int port) throws Exception {
+    Matcher m = Pattern.compile("(?m)^kvstore_uptime\\{[^}]*\\} (\\S+)$").matcher(metrics(port));
+    return m.find() ? Double.parseDouble(m.group(1)) : -1;
+  }
+
+  private static String metrics(int port) throws Exception {
+    return HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
+  }
+
+  private static double metric(int port, String name) throws Exception {
+    String body = metrics(port);
     Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);
     assertThat(m.find()).as(name + " on :" + port).isTrue();
     return Double.parseDouble(m.group(1));

@@ -78,7 +78,15 @@ class MonitorIT {
       if (i > 1) {
         args.addAll(List.of("--join", "127.0.0.1:" + nodes.get(0).port));
       }
-      nodes.add(NodeProcess.start(dir, args.toArray(String[]::new)));
+      NodeProcess n = NodeProcess.on(NodeProcess.freePort(), dir, args.toArray(String[]::new));
+      nodes.add(n); // before its start: @AfterEach ends it whatever happens next
+      n.spawn();
+      if (i == 1) {
+        n.awaitAlive(); // the seed answers before the others join through it
+      }
+    }
+    for (NodeProcess n : nodes) {
+      n.awaitAlive(); // the joiners' start-ups overlap
     }
     int httpPort = NodeProcess.freePort();
     ProcessBuilder monitorProcess =

@@ -73,7 +73,10 @@ final class NodeCluster implements AutoCloseable {
         cluster.nodes.add(cluster.define(i + 1, ports.get(i), ports, extraArgs.apply(i + 1)));
       }
       for (NodeProcess n : cluster.nodes) {
-        n.launch();
+        n.spawn(); // every JVM starts at once: start-ups overlap, and seeds retry their joins
+      }
+      for (NodeProcess n : cluster.nodes) {
+        n.awaitAlive();
       }
       cluster.awaitAlive(Duration.ofSeconds(30));
       cluster.awaitServing(Duration.ofSeconds(30));

@@ -75,7 +75,17 @@ final class NodeProcess implements AutoCloseable {
     return new NodeProcess(port, args, workDir.resolve("node-" + port + ".log"));
   }
 
+  /** Starts the JVM and waits until it answers IS_ALIVE. */
   void launch() throws Exception {
+    spawn();
+    awaitAlive();
+  }
+
+  /**
+   * Starts the JVM without waiting for it: a cluster spawns all its nodes, then awaits each
+   * ({@link #awaitAlive()}), so that their start-ups overlap.
+   */
+  void spawn() throws IOException {
     List<String> cmd =
         new ArrayList<>(
             List.of(
@@ -87,6 +97,10 @@ final class NodeProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
             .start();
+  }
+
+  /** Waits until the spawned node answers IS_ALIVE; fails with its log if it exits first. */
+  void awaitAlive() throws Exception {
     awaitAlive(Duration.ofSeconds(20));
   }
 
