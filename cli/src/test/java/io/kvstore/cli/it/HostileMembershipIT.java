@@ -56,22 +56,8 @@ class HostileMembershipIT {
   void startClusterAndWriteKeys() throws Exception {
     Path config = dir.resolve("cluster.yaml");
     Files.writeString(config, CONFIG);
-    for (int i = 0; i < 3; i++) {
-      List<String> args = new ArrayList<>(List.of("--data-dir", dir.resolve("node-" + i).toString(),
-          "--config", config.toString()));
-      if (i > 0) {
-        args.addAll(List.of("--join", "127.0.0.1:" + nodes.get(0).port));
-      }
-      NodeProcess n = NodeProcess.on(NodeProcess.freePort(), dir, args.toArray(String[]::new));
-      nodes.add(n); // before its start: @AfterEach ends it whatever happens next
-      n.spawn();
-      if (i == 0) {
-        n.awaitAlive(); // the seed answers before the others join through it
-      }
-    }
-    for (NodeProcess n : nodes) {
-      n.awaitAlive(); // the joiners' start-ups overlap
-    }
+    NodeProcess.startThroughSeed(nodes, 3, dir, i -> List.of(
+        "--data-dir", dir.resolve("node-" + i).toString(), "--config", config.toString()));
     await("three members, all alive").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (NodeProcess n : nodes) {
         assertThat(view(n).values()).hasSize(3).containsOnly("alive");

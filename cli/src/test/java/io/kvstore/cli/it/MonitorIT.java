@@ -72,22 +72,9 @@ class MonitorIT {
   void everyNodeShowsUpAndAKilledNodeShowsWithinTwoIntervals() throws Exception {
     Path config = dir.resolve("fast.yaml");
     Files.writeString(config, FAST);
-    for (int i = 1; i <= 5; i++) {
-      List<String> args = new ArrayList<>(List.of("--memory", "--config", config.toString(),
-          "--cluster-secret-file", NodeProcess.secretFile(dir).toString()));
-      if (i > 1) {
-        args.addAll(List.of("--join", "127.0.0.1:" + nodes.get(0).port));
-      }
-      NodeProcess n = NodeProcess.on(NodeProcess.freePort(), dir, args.toArray(String[]::new));
-      nodes.add(n); // before its start: @AfterEach ends it whatever happens next
-      n.spawn();
-      if (i == 1) {
-        n.awaitAlive(); // the seed answers before the others join through it
-      }
-    }
-    for (NodeProcess n : nodes) {
-      n.awaitAlive(); // the joiners' start-ups overlap
-    }
+    Path secret = NodeProcess.secretFile(dir);
+    NodeProcess.startThroughSeed(nodes, 5, dir, i -> List.of(
+        "--memory", "--config", config.toString(), "--cluster-secret-file", secret.toString()));
     int httpPort = NodeProcess.freePort();
     ProcessBuilder monitorProcess =
         new ProcessBuilder(

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A real node JVM started from the built jar, as a user would start it. Tests kill it with
@@ -73,6 +74,33 @@ final class NodeProcess implements AutoCloseable {
     List<String> args = new ArrayList<>(List.of("--port", Integer.toString(port)));
     args.addAll(List.of(extra));
     return new NodeProcess(port, args, workDir.resolve("node-" + port + ".log"));
+  }
+
+  /**
+   * Starts {@code count} nodes, the first a seed that the others join through ({@code --join} is
+   * added for them): each is added to {@code started} before its JVM starts, so the caller's
+   * clean-up ends it whatever happens next; the seed answers before the joiners start, and the
+   * joiners' start-ups overlap. {@code argsFor} gives node {@code index}'s (0-based) other options.
+   */
+  static void startThroughSeed(List<NodeProcess> started, int count, Path workDir,
+      IntFunction<List<String>> argsFor) throws Exception {
+    NodeProcess seed = null;
+    for (int i = 0; i < count; i++) {
+      List<String> args = new ArrayList<>(argsFor.apply(i));
+      if (seed != null) {
+        args.addAll(List.of("--join", "127.0.0.1:" + seed.port));
+      }
+      NodeProcess n = on(freePort(), workDir, args.toArray(String[]::new));
+      started.add(n);
+      n.spawn();
+      if (seed == null) {
+        n.awaitAlive();
+        seed = n;
+      }
+    }
+    for (NodeProcess n : started.subList(started.size() - count, started.size())) {
+      n.awaitAlive();
+    }
   }
 
   /** Starts the JVM and waits until it answers IS_ALIVE. */
