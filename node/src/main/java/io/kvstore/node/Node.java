@@ -29,17 +29,11 @@ import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.node.transport.TransportSettings;
 import io.kvstore.node.transport.UdpTransport;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,7 +90,7 @@ public final class Node implements AutoCloseable {
     config.validate();
     StorageLimits limits = new StorageLimits(config.maxKeys, config.maxBytesValue());
     if (!config.memory) {
-      prepareDataDir(config.dataDirPath());
+      NodeSetup.dataDir(config.dataDirPath());
     }
     ClusterSecret secret = ClusterSecret.resolve(config, System.getenv());
     StorageEngine storage;
@@ -135,10 +129,10 @@ public final class Node implements AutoCloseable {
     // The membership sends through the transport, which is bound after it is built.
     UdpTransport[] bound = new UdpTransport[1];
     Network network = (to, datagram) -> bound[0].sendInternal(to, datagram);
-    InetSocketAddress advertised = advertisedAddress(config);
+    InetSocketAddress advertised = NodeSetup.advertisedAddress(config);
     ClusterService cluster =
         new ClusterService(
-            nodeId(config), advertised, swim, config.membership.toLimits(), SystemClock.INSTANCE,
+            NodeSetup.nodeId(config), advertised, swim, config.membership.toLimits(), SystemClock.INSTANCE,
             network, config.virtualNodes);
     RequestStats stats = new RequestStats();
     if (secret.insecure()) {
@@ -176,7 +170,7 @@ public final class Node implements AutoCloseable {
                     : new io.kvstore.node.ops.seen.DirectorySeenStore(config.dataDirPath().resolve("ops").resolve("seen")),
                 scripts,
                 filesThread == null ? null : new NodeCore.FilePorts(config.dataDirPath(), Scheduler.on(filesThread),
-                    (op, script, file) -> scripts.runThen(op, script), scripts::refusedFile, fileDisk(config))));
+                    (op, script, file) -> scripts.runThen(op, script), scripts::refusedFile, NodeSetup.fileDisk(config))));
     if (core.files() != null) {
       collector.addSource(() -> io.kvstore.node.monitor.FileTransferMetrics.stats(core.files()));
     }
@@ -261,72 +255,15 @@ public final class Node implements AutoCloseable {
     }
   }
 
-  /** The data disk as file push sees it: a push must leave min-free-disk free, as PUT must. */
-  private static io.kvstore.node.ops.files.DiskRoom fileDisk(NodeConfig config) {
-    try {
-      return io.kvstore.node.ops.files.DiskRoom.of(config.dataDirPath(), config.minFreeDiskValue());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("cannot read the free space of " + config.dataDirPath(), e);
-    }
-  }
-
-  /**
-   * The node's id: configured, else kept in the data directory (created on first start), so a
-   * restarted node is the same member and owns the same keys. In-memory nodes get a fresh one.
-   */
-  private static NodeId nodeId(NodeConfig config) {
-    if (config.nodeId != null) {
-      return new NodeId(config.nodeId);
-    }
-    String generated = "node-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-    if (config.memory) {
-      return new NodeId(generated);
-    }
-    Path file = config.dataDirPath().resolve("node-id");
-    try {
-      if (Files.exists(file)) {
-        return new NodeId(Files.readString(file, StandardCharsets.UTF_8).trim());
-      }
-      Files.writeString(file, generated + "\n", StandardCharsets.UTF_8);
-      return new NodeId(generated);
-    } catch (IOException | IllegalArgumentException e) {
-      throw new ConfigException("cannot read or create the node id file " + file + ": " + e.getMessage());
-    }
-  }
-
   /** The build's version, from the jar manifest ("dev" when run from classes). */
   public static String version() {
     String v = Node.class.getPackage().getImplementationVersion();
     return v == null ? "dev" : v;
   }
 
-  /** Where other nodes reach us: the bind address, or this host's address when bound to all. */
-  private static InetSocketAddress advertisedAddress(NodeConfig config) {
-    try {
-      InetAddress bind = InetAddress.getByName(config.bind);
-      InetAddress advertised = bind.isAnyLocalAddress() ? InetAddress.getLocalHost() : bind;
-      return new InetSocketAddress(advertised, config.port);
-    } catch (UnknownHostException e) {
-      throw new ConfigException("invalid 'bind': cannot resolve " + config.bind);
-    }
-  }
-
   /** The cluster secret this node authenticates internal datagrams with (null source: never). */
   public ClusterSecret clusterSecret() {
     return secret;
-  }
-
-  private static Path prepareDataDir(Path dir) {
-    try {
-      Files.createDirectories(dir);
-    } catch (IOException e) {
-      throw new ConfigException(
-          "invalid 'data-dir': cannot create " + dir.toAbsolutePath() + " (" + e + ")");
-    }
-    if (!Files.isWritable(dir)) {
-      throw new ConfigException("invalid 'data-dir': " + dir.toAbsolutePath() + " is not writable");
-    }
-    return dir;
   }
 
   private static void collectTombstones(StorageEngine storage, long graceMillis) {
