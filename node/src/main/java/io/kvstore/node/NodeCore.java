@@ -8,7 +8,6 @@ import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.StatusCodec;
 import io.kvstore.node.monitor.StatusGossip;
 import io.kvstore.node.monitor.StatusReport;
-import io.kvstore.node.ops.OperationVerifier;
 import io.kvstore.node.ops.OpsCore;
 import io.kvstore.node.ops.OpsFrames;
 import io.kvstore.node.ops.OpsMembers;
@@ -33,7 +32,6 @@ import io.kvstore.node.replication.ReplicationStats;
 import io.kvstore.node.replication.ReplicationWiring;
 import io.kvstore.node.replication.StreamReceiver;
 import io.kvstore.node.request.InternalDispatch;
-import io.kvstore.node.request.NodeControl;
 import io.kvstore.node.request.PipelineSettings;
 import io.kvstore.node.request.PipelineWiring;
 import io.kvstore.node.request.RequestStats;
@@ -47,8 +45,6 @@ import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.sources.SourceAllowList;
 import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.node.time.HybridLogicalClock;
-import io.kvstore.protocol.MemberEntry;
-import io.kvstore.protocol.ResponseCode;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -267,8 +263,7 @@ public record NodeCore(
 
       @Override
       public boolean isMember(InetSocketAddress address) {
-        io.kvstore.node.cluster.Ring.Owner owner = cluster.ring().memberAt(address);
-        return owner != null && !owner.down();
+        return isLiveMember(cluster, address);
       }
     };
     io.kvstore.node.ops.OpsConfig opsConfig = config.ops.toConfig();
@@ -366,52 +361,5 @@ public record NodeCore(
         new ReplyBudget(
             config.replyBudgetValue(), config.replyBurstValue(), REPLY_BUDGET_SOURCES, clock);
     return new ClientSources(allowed, trusted, budget, clock);
-  }
-
-  /** The node controls the pipeline exposes (GET_PID, members, SHUTDOWN). */
-  private record ClusterControl(ClusterCore cluster, int pid, Runnable halt, OpsCore ops, FilePush files)
-      implements NodeControl {
-    @Override
-    public OperationRefusal uploadPiece(byte[] key, byte[] piece) {
-      if (files == null) {
-        return NodeControl.super.uploadPiece(key, piece);
-      }
-      return switch (files.upload(key, piece)) {
-        case ACCEPTED -> null;
-        case UNKNOWN_OPERATION -> new OperationRefusal(ResponseCode.NOT_FOUND, "unknown-operation");
-        case BUSY -> new OperationRefusal(ResponseCode.OVERLOAD, "busy");
-        case STORE_FULL -> new OperationRefusal(ResponseCode.OUT_OF_SPACE, "store-full");
-        case FAILED -> new OperationRefusal(ResponseCode.INTERNAL_FAILURE, "disk");
-        case BAD_PIECE -> new OperationRefusal(ResponseCode.NOT_PERMITTED, "bad-piece");
-        case CHUNK_REJECTED -> new OperationRefusal(ResponseCode.NOT_PERMITTED, "chunk-rejected");
-      };
-    }
-
-    @Override
-    public OperationRefusal submitOperation(byte[] operation, InetSocketAddress from) {
-      OperationVerifier.Verdict verdict = ops.submit(operation, from);
-      if (verdict == null) {
-        return new OperationRefusal(io.kvstore.protocol.ResponseCode.OVERLOAD, "busy");
-      }
-      return verdict.accepted() ? null
-          : new OperationRefusal(io.kvstore.protocol.ResponseCode.NOT_PERMITTED, verdict.refusal().wireName());
-    }
-
-    @Override
-    public int liveMembers() {
-      return cluster.liveMembers();
-    }
-
-    @Override
-    public List<MemberEntry> members() {
-      return cluster.members().stream()
-          .map(m -> new MemberEntry(m.state().ordinal(), m.incarnation(), m.id().value(), m.address()))
-          .toList();
-    }
-
-    @Override
-    public void haltNow() {
-      halt.run();
-    }
   }
 }
