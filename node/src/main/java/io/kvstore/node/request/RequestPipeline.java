@@ -10,7 +10,6 @@ import io.kvstore.protocol.InternalFrame;
 import io.kvstore.protocol.ReplyEncoder;
 import io.kvstore.protocol.RequestDecoder;
 import io.kvstore.protocol.ResponseCode;
-import io.kvstore.protocol.Wire;
 import io.kvstore.node.replication.Coordinator;
 import io.kvstore.node.replication.ReplicaFrames;
 import io.kvstore.node.replication.ReplicationStats;
@@ -43,9 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestPipeline {
   private static final Logger log = LoggerFactory.getLogger(RequestPipeline.class);
-  /** Largest datagram the pipeline sends: a LIST_MEMBERS page or a GET reply. */
-  private static final int OUT_BUFFER = 64 * 1024;
-
   private final PipelineSettings settings;
   private final RequestStats stats;
   private final Clock clock;
@@ -56,21 +52,19 @@ public final class RequestPipeline {
   private final ReplyCache replyCache;
   private final Admission admission;
   private final CommandExecutor executor;
-  private final ErrorReplyLimiter errorLimiter;
   private final RequestQueue queue;
   private final Scheduler loop;
-  private final DatagramSink sink;
   private final InetSocketAddress localAddress;
   private final NodeControl node;
   private final ClientSources sources;
   private final OversizedDatagrams oversized;
   private final DecodedRequest decoded = new DecodedRequest();
   private final ClientRequest request = new ClientRequest();
-  private final ByteBuffer out = ByteBuffer.allocateDirect(OUT_BUFFER);
+  private final ClientReplies replies;
+  private final ByteBuffer out;
   private final Runnable drainTask = this::drain;
 
   private int executedThisBatch;
-  private boolean unflushed;
   private boolean drainScheduled;
 
   /**
@@ -88,12 +82,12 @@ public final class RequestPipeline {
     this.oversized = new OversizedDatagrams(stats.oversized, clock);
     this.replyCache = replyCache;
     this.loop = loop;
-    this.sink = sink;
     this.localAddress = localAddress;
     this.admission = new Admission(settings.adminAllowList(), stats);
     this.executor = new CommandExecutor(wiring.service(), wiring.node(), stats);
-    this.errorLimiter =
-        new ErrorReplyLimiter(settings.errorRepliesPerSecond(), settings.errorRepliesPerSecond());
+    this.replies = new ClientReplies(sink, sources, stats, clock,
+        new ErrorReplyLimiter(settings.errorRepliesPerSecond(), settings.errorRepliesPerSecond()));
+    this.out = replies.buffer();
     this.queue = new RequestQueue(settings.queueCapacity(), settings.queueBytes());
     ReplicationWiring replication = wiring.replication();
     this.replicationStats = replication.stats();
@@ -125,7 +119,7 @@ public final class RequestPipeline {
               @Override
               public void overloaded(ClientRequest r) {
                 stats.overloaded.increment();
-                replyCode(r, ResponseCode.OVERLOAD);
+                replies.code(r, ResponseCode.OVERLOAD);
               }
             });
     ReplicaAnswers replica =
@@ -158,7 +152,7 @@ public final class RequestPipeline {
         case INTERNAL -> dispatch.onDatagram(from, datagram);
         case REJECT -> {
           stats.rejected.increment();
-          replyError(from, datagram, decoded.errorCode());
+          replies.error(from, datagram, decoded.errorCode());
         }
         case CLIENT_REQUEST -> onClientRequest(request.fill(decoded, from));
       }
@@ -174,9 +168,8 @@ public final class RequestPipeline {
     if (!makeWritesDurable()) {
       return;
     }
-    if (unflushed) {
-      unflushed = false;
-      sink.flush();
+    if (replies.waiting()) {
+      replies.flush();
     }
     if (!queue.isEmpty()) {
       scheduleDrain();
@@ -196,7 +189,7 @@ public final class RequestPipeline {
   private void onClientRequest(ClientRequest r) {
     ResponseCode refusal = admission.refusal(r);
     if (refusal != null) {
-      replyCode(r, refusal);
+      replies.code(r, refusal);
       return;
     }
     if (r.cached() && answerFromCache(r)) {
@@ -208,7 +201,7 @@ public final class RequestPipeline {
       scheduleDrain();
     } else {
       stats.overloaded.increment();
-      replyCode(r, ResponseCode.OVERLOAD);
+      replies.code(r, ResponseCode.OVERLOAD);
     }
   }
 
@@ -219,7 +212,7 @@ public final class RequestPipeline {
       queue.poll(request); // waited too long: shed unexecuted, cheaply
       stats.overloaded.increment();
       stats.queueExpired.increment();
-      replyCode(request, ResponseCode.OVERLOAD);
+      replies.code(request, ResponseCode.OVERLOAD);
     }
     while (executedThisBatch < settings.batchSize() && queue.poll(request)) {
       try {
@@ -268,7 +261,7 @@ public final class RequestPipeline {
     stats.retransmissions.increment();
     out.clear();
     replyCache.copyReply(handle, r.buffer(), r.start(), out);
-    sendToClient(r.source(), r.declaredLength(), out.flip());
+    replies.toClient(r.source(), r.declaredLength(), out.flip());
     return true;
   }
 
@@ -279,7 +272,7 @@ public final class RequestPipeline {
     if (r.command().isKeyOperation()) { // OPS_SUBMIT has a key too, but is never routed
       if (joining.getAsBoolean()) {
         replicationStats.refusedWhileJoining.increment();
-        replyCode(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
+        replies.code(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
         return;
       }
       io.kvstore.node.cluster.Ring.Owner[] replicas = coordination.replicasElsewhere(r.key());
@@ -294,10 +287,9 @@ public final class RequestPipeline {
       if (!makeWritesDurable()) {
         return;
       }
-      unflushed = false;
-      sink.sendThen(r.source(), out, node::haltNow);
+      replies.sendLastThen(r.source(), node::haltNow);
     } else {
-      sendToClient(r.source(), r.declaredLength(), out);
+      replies.toClient(r.source(), r.declaredLength(), out);
     }
     recordLatency(started);
   }
@@ -332,7 +324,7 @@ public final class RequestPipeline {
       replyCache.insert(p.identity().sourceKey(), p.identity().idHi(), p.identity().idLo(),
           p.fingerprint(), out, p.startedNanos() / 1_000_000);
     }
-    sendToClient(p.client(), p.requestBytes(), out);
+    replies.toClient(p.client(), p.requestBytes(), out);
     recordLatency(p.startedNanos());
   }
 
@@ -351,9 +343,8 @@ public final class RequestPipeline {
       stats.internalFailures.increment();
       log.error("coordination task failed", e);
     }
-    if (unflushed && makeWritesDurable()) {
-      unflushed = false;
-      sink.flush();
+    if (replies.waiting() && makeWritesDurable()) {
+      replies.flush();
     }
   }
 
@@ -370,7 +361,7 @@ public final class RequestPipeline {
     } catch (StorageException e) {
       stats.internalFailures.increment();
       log.error("the WAL could not be written: halting before this batch's replies leave", e);
-      unflushed = false;
+      replies.discard();
       node.haltNow();
       return false;
     }
@@ -378,50 +369,6 @@ public final class RequestPipeline {
 
   /** Sends a node-to-node frame, sealed with the cluster secret. */
   void sendInternal(InetSocketAddress to, byte[] frame) {
-    send(to, ByteBuffer.wrap(dispatch.authenticator().seal(frame)));
-  }
-
-  // ------------------------------------------------------------------ replies
-
-  private void replyError(InetSocketAddress to, ByteBuffer datagram, ResponseCode code) {
-    if (!errorLimiter.tryAcquire(ReplyCache.sourceKey(to), clock.nanoTime())) {
-      stats.errorRepliesSuppressed.increment();
-      return;
-    }
-    out.clear();
-    ReplyEncoder.code(out, datagram, datagram.position(), code);
-    stats.clientReplyBytes.add(ReplyEncoder.CODE_ONLY);
-    send(to, out.flip());
-  }
-
-  /** Code-only replies (17 bytes) are never larger than their request: no budget to check. */
-  private void replyCode(ClientRequest r, ResponseCode code) {
-    out.clear();
-    ReplyEncoder.code(out, r.buffer(), r.start(), code);
-    stats.clientReplyBytes.add(ReplyEncoder.CODE_ONLY);
-    send(r.source(), out.flip());
-  }
-
-  /**
-   * Sends a reply to a client if its source's reply budget pays for it; otherwise a 17-byte 0x03
-   * in its place (the request ran and its reply is cached: the client's retry gets it).
-   */
-  private void sendToClient(InetSocketAddress client, int requestBytes, ByteBuffer reply) {
-    if (!sources.mayReply(client.getAddress(), requestBytes, reply.remaining())) {
-      toOverload(reply);
-    }
-    stats.clientReplyBytes.add(reply.remaining());
-    send(client, reply);
-  }
-
-  /** Turns the reply between position and limit into 0x03 under the same id, in place. */
-  private static void toOverload(ByteBuffer reply) {
-    reply.limit(reply.position() + ReplyEncoder.CODE_ONLY);
-    reply.put(reply.position() + Wire.REQUEST_ID_LENGTH, (byte) ResponseCode.OVERLOAD.code);
-  }
-
-  private void send(InetSocketAddress to, ByteBuffer datagram) {
-    sink.send(to, datagram);
-    unflushed = true;
+    replies.send(to, ByteBuffer.wrap(dispatch.authenticator().seal(frame)));
   }
 }
