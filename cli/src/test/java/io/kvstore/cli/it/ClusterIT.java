@@ -112,6 +112,8 @@ class ClusterIT {
         assertThat(view(n).values()).hasSize(5).containsOnly("alive");
       }
     });
+    // A joiner answers 0x22 until what it gained has streamed to it (docs/REPLICATION.md).
+    NodeCluster.awaitServing(nodes, Duration.ofSeconds(30));
 
     // Routing: written through node 1, read through node 5.
     try (KvClient one = client(nodes.get(0)); KvClient five = client(nodes.get(4))) {
@@ -120,7 +122,7 @@ class ClusterIT {
       }
       for (int i = 0; i < 200; i++) {
         KvResult r = five.blocking().get(key("k" + i));
-        assertThat(r.isSuccess()).as("GET k%d through node 5", i).isTrue();
+        assertThat(r.isSuccess()).as("GET k%d through node 5: %s", i, r.describeCode()).isTrue();
         assertThat(new String(r.value(), StandardCharsets.UTF_8)).isEqualTo("v" + i);
       }
     }

@@ -63,6 +63,7 @@ class HostileMembershipIT {
         assertThat(view(n).values()).hasSize(3).containsOnly("alive");
       }
     });
+    NodeCluster.awaitServing(nodes, Duration.ofSeconds(30)); // joiners answer 0x22 until settled
     try (KvClient c = client(nodes.get(0))) {
       for (int i = 0; i < KEYS; i++) {
         assertThat(c.blocking().put(RawUdp.key("k" + i), ("v" + i).getBytes(StandardCharsets.UTF_8)).isSuccess())

@@ -170,7 +170,11 @@ final class NodeCluster implements AutoCloseable {
    * means one that serves.
    */
   void awaitServing(Duration timeout) {
-    List<NodeProcess> running = nodes.stream().filter(NodeProcess::isAlive).toList();
+    awaitServing(nodes.stream().filter(NodeProcess::isAlive).toList(), timeout);
+  }
+
+  /** {@link #awaitServing(Duration)} for nodes a test started itself. */
+  static void awaitServing(List<NodeProcess> running, Duration timeout) {
     ServingProbe probe = new ServingProbe();
     await("every node answers reads").atMost(timeout).pollInterval(Duration.ofMillis(250))
         .untilAsserted(() -> {
