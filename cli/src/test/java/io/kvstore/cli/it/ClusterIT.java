@@ -50,26 +50,6 @@ class ClusterIT {
     }
   }
 
-  /** Starts node {@code index}; {@link #awaitStarted()} waits until it answers. */
-  private NodeProcess spawnNode(int index, Path config, Integer seedPort) throws Exception {
-    List<String> args = new ArrayList<>(List.of(
-        "--data-dir", dir.resolve("node-" + index).toString(), "--config", config.toString()));
-    args.addAll(List.of("--cluster-secret-file", NodeProcess.secretFile(dir).toString()));
-    if (seedPort != null) {
-      args.addAll(List.of("--join", "127.0.0.1:" + seedPort));
-    }
-    NodeProcess n = NodeProcess.on(NodeProcess.freePort(), dir, args.toArray(String[]::new));
-    nodes.add(n); // before its start: @AfterEach ends it whatever happens next
-    n.spawn();
-    return n;
-  }
-
-  private void awaitStarted() throws Exception {
-    for (NodeProcess n : nodes) {
-      n.awaitAlive();
-    }
-  }
-
   private static KvClient client(NodeProcess n) {
     return KvClient.open(
         KvClientConfig.builder().node("127.0.0.1:" + n.port).timeout(Duration.ofMillis(200)).build());
@@ -101,12 +81,10 @@ class ClusterIT {
   void routesFailsOverAndRejoins() throws Exception {
     Path config = dir.resolve("fast.yaml");
     Files.writeString(config, FAST);
-    NodeProcess first = spawnNode(1, config, null);
-    awaitStarted(); // the seed answers before the others join through it
-    for (int i = 2; i <= 5; i++) {
-      spawnNode(i, config, first.port);
-    }
-    awaitStarted();
+    Path secret = NodeProcess.secretFile(dir);
+    NodeProcess.startThroughSeed(nodes, 5, dir, i -> List.of("--data-dir",
+        dir.resolve("node-" + (i + 1)).toString(), "--config", config.toString(),
+        "--cluster-secret-file", secret.toString()));
     await("every node sees 5 alive members").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (NodeProcess n : nodes) {
         assertThat(view(n).values()).hasSize(5).containsOnly("alive");

@@ -186,19 +186,20 @@ class FilePushIT {
 
   /** The uptime of a node's latest stats sample, -1 before its first. */
   private static double uptime(int port) throws Exception {
-    Matcher m = Pattern.compile("(?m)^kvstore_uptime\\{[^}]*\\} (\\S+)$").matcher(metrics(port));
+    Matcher m = sample(port, "kvstore_uptime");
     return m.find() ? Double.parseDouble(m.group(1)) : -1;
   }
 
-  private static String metrics(int port) throws Exception {
-    return HttpClient.newHttpClient().send(
+  /** A matcher over the node's /metrics whose first find() is {@code name}'s value, if served. */
+  private static Matcher sample(int port, String name) throws Exception {
+    String body = HttpClient.newHttpClient().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString()).body();
+    return Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);
   }
 
   private static double metric(int port, String name) throws Exception {
-    String body = metrics(port);
-    Matcher m = Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);
+    Matcher m = sample(port, name);
     assertThat(m.find()).as(name + " on :" + port).isTrue();
     return Double.parseDouble(m.group(1));
   }
