@@ -302,6 +302,15 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
       ProcessGroups.killHard(group);
     }
     timers.shutdownNow();
+    // A slot still records the result of the script it just lost; wait (bounded) so that nothing
+    // writes into the ops directory after close returns.
+    try {
+      if (!slots.awaitTermination(5, TimeUnit.SECONDS)) {
+        log.warn("script slots still busy 5 s after close");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   private static Thread daemon(Runnable r, String name) {
