@@ -6,20 +6,13 @@ import static org.awaitility.Awaitility.await;
 import java.net.DatagramPacket;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +30,6 @@ class AmplificationIT {
   private static final InetAddress STRANGER = address("127.0.0.3");
 
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newHttpClient();
 
   private static InetAddress address(String s) {
     try {
@@ -114,7 +106,7 @@ class AmplificationIT {
           .pollInterval(Duration.ofMillis(500))
           .untilAsserted(
               () -> {
-                Map<String, Double> m = metrics(httpPort);
+                Map<String, Double> m = NodeMetrics.scrape(httpPort);
                 // A 0x03 is a spent reply budget, or (on a loaded machine) a request that
                 // waited too long in the queue: the node counts each.
                 assertThat(m.getOrDefault("kvstore_requests_throttled", 0.0)
@@ -195,18 +187,5 @@ class AmplificationIT {
       }
     }
     return null;
-  }
-
-  private Map<String, Double> metrics(int port) throws Exception {
-    HttpResponse<String> r =
-        http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString());
-    Map<String, Double> values = new HashMap<>();
-    Matcher m = Pattern.compile("(?m)^(kvstore_[a-z_]+)\\{[^}]*\\} (\\S+)$").matcher(r.body());
-    while (m.find()) {
-      values.put(m.group(1), Double.parseDouble(m.group(2)));
-    }
-    return values;
   }
 }

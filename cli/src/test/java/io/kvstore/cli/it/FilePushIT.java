@@ -3,10 +3,6 @@ package io.kvstore.cli.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,8 +10,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -71,11 +65,11 @@ class FilePushIT {
       System.out.printf("file push memory: peak RSS (VmHWM) of the CLI %.0f MB, of nodes 1-%d %s MB"
           + " (-Xmx64m each)%n", push.peakRssKb() / 1024.0, NODES, String.join(", ", nodeRss));
       awaitSampleAfterNow(httpPorts);
-      double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
-      double originUploaded = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_uploaded");
+      double originServed = NodeMetrics.value(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
+      double originUploaded = NodeMetrics.value(httpPorts.get(0), "kvstore_ops_transfer_bytes_uploaded");
       double rejected = 0;
       for (int port : httpPorts) {
-        rejected += metric(port, "kvstore_ops_transfer_chunks_rejected");
+        rejected += NodeMetrics.value(port, "kvstore_ops_transfer_chunks_rejected");
       }
       long size = megabytes * 1_000_000L;
       System.out.printf("file push: %d MB to %d nodes in %.1f s (upload done after %.1f s); origin served"
@@ -147,10 +141,10 @@ class FilePushIT {
         assertThat(work.filter(p -> p.getFileName().toString().equals("then-ran")).toList())
             .as("no then-script at the origin").isEmpty();
       }
-      double originServed = metric(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
+      double originServed = NodeMetrics.value(httpPorts.get(0), "kvstore_ops_transfer_bytes_served");
       double targetsServed = 0;
       for (int port : httpPorts.subList(1, nodes)) {
-        targetsServed += metric(port, "kvstore_ops_transfer_bytes_served");
+        targetsServed += NodeMetrics.value(port, "kvstore_ops_transfer_bytes_served");
       }
       System.out.printf("file push, origin no target: %d MB to %d targets; origin served %.1f MB,"
           + " targets served each other %.1f MB%n", size / 1_000_000, nodes - 1, originServed / 1e6,
@@ -186,21 +180,6 @@ class FilePushIT {
 
   /** The uptime of a node's latest stats sample, -1 before its first. */
   private static double uptime(int port) throws Exception {
-    Matcher m = sample(port, "kvstore_uptime");
-    return m.find() ? Double.parseDouble(m.group(1)) : -1;
-  }
-
-  /** A matcher over the node's /metrics whose first find() is {@code name}'s value, if served. */
-  private static Matcher sample(int port, String name) throws Exception {
-    String body = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
-    return Pattern.compile("(?m)^" + name + "\\{[^}]*\\} (\\S+)$").matcher(body);
-  }
-
-  private static double metric(int port, String name) throws Exception {
-    Matcher m = sample(port, name);
-    assertThat(m.find()).as(name + " on :" + port).isTrue();
-    return Double.parseDouble(m.group(1));
+    return NodeMetrics.scrape(port).getOrDefault("kvstore_uptime", -1.0);
   }
 }

@@ -14,6 +14,10 @@ import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.SwimMessage.Update.Kind;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,13 +55,18 @@ class HostileMembershipIT {
 
   @TempDir Path dir;
   private final List<NodeProcess> nodes = new ArrayList<>();
+  private final List<Integer> httpPorts = new ArrayList<>();
 
   @BeforeEach
   void startClusterAndWriteKeys() throws Exception {
     Path config = dir.resolve("cluster.yaml");
     Files.writeString(config, CONFIG);
+    for (int i = 0; i < 3; i++) {
+      httpPorts.add(NodeProcess.freePort());
+    }
     NodeProcess.startThroughSeed(nodes, 3, dir, i -> List.of(
-        "--data-dir", dir.resolve("node-" + i).toString(), "--config", config.toString()));
+        "--data-dir", dir.resolve("node-" + i).toString(), "--config", config.toString(),
+        "--http-port", Integer.toString(httpPorts.get(i))));
     await("three members, all alive").atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
       for (NodeProcess n : nodes) {
         assertThat(view(n).values()).hasSize(3).containsOnly("alive");
@@ -174,6 +183,37 @@ class HostileMembershipIT {
     try (KvClient c = client(target)) {
       assertThat(c.blocking().put(RawUdp.key("after-flood"), "ok".getBytes()).isSuccess()).isTrue();
     }
+  }
+
+  /**
+   * A peer's reply read as a command. An attacker who spoofs node 0's address sends node 1 an
+   * unknown command; node 1 answers 0x05 (0x04 for an internal failure) to node 0, where that byte
+   * is the command WIPEOUT (SHUTDOWN), from a member's address inside the default admin-from
+   * (loopback). Sent here as node 1 sends: from its own address and port, through a socket that
+   * shares the port by SO_REUSEPORT as the node's event loops do. Node 0 must ignore both.
+   */
+  @Test
+  void aPeersReplyThatReadsAsWipeoutOrShutdownChangesNothing() throws Exception {
+    NodeProcess victim = nodes.get(0);
+    int metrics = httpPorts.get(0);
+    double sampledBefore = NodeMetrics.value(metrics, "kvstore_uptime");
+    try (DatagramChannel asPeer = DatagramChannel.open(StandardProtocolFamily.INET)) {
+      asPeer.setOption(StandardSocketOptions.SO_REUSEPORT, true);
+      asPeer.bind(new InetSocketAddress("127.0.0.1", nodes.get(1).port));
+      for (int code : new int[] {0x05, 0x04}) {
+        byte[] reply = java.util.Arrays.copyOf(RawUdp.newId(), 17);
+        reply[16] = (byte) code;
+        asPeer.send(ByteBuffer.wrap(reply), new InetSocketAddress("127.0.0.1", victim.port));
+      }
+    }
+    // A sample whose floored uptime is 2 s past the one read before sending was taken after them.
+    await("a stats sample of node 0 after the two datagrams").atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+        .until(() -> !victim.isAlive() || NodeMetrics.value(metrics, "kvstore_uptime") > sampledBefore + 1.5);
+    assertThat(victim.isAlive()).as("node 0 not shut down").isTrue();
+    assertThat(NodeMetrics.value(metrics, "kvstore_keys")).as("node 0's own store, not wiped").isEqualTo(KEYS);
+    assertThat(NodeMetrics.value(metrics, "kvstore_datagrams_member_sourced")).isEqualTo(2.0);
+    assertKeysIntact();
   }
 
   private void assertKeysIntact() {

@@ -7,7 +7,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Consistent-hashing ring with virtual nodes over the members that hold replicas: alive, suspect
@@ -34,6 +36,7 @@ public final class Ring {
   private final Owner[] members;
   private final int distinctMembers;
   private final long fingerprint;
+  private volatile Map<InetSocketAddress, Owner> byAddress;
 
   private Ring(long[] positions, Owner[] owners, NodeId self, Owner[] members) {
     this.positions = positions;
@@ -229,14 +232,21 @@ public final class Ring {
     return List.of(members);
   }
 
-  /** The member at {@code address}, or null if none of this ring's members is there. */
+  /**
+   * The member at {@code address}, or null if none of this ring's members is there. The request
+   * path asks this for every client datagram (a member's address is never a client's), so it is a
+   * hash lookup, over an index built on first use: most rings a node builds are never asked.
+   */
   public Owner memberAt(InetSocketAddress address) {
-    for (Owner m : members) {
-      if (m.address().equals(address)) {
-        return m;
+    Map<InetSocketAddress, Owner> index = byAddress;
+    if (index == null) {
+      index = new HashMap<>(members.length * 2);
+      for (Owner m : members) {
+        index.putIfAbsent(m.address(), m);
       }
+      byAddress = index; // built whole before it is published: other threads see it complete
     }
-    return null;
+    return index.get(address);
   }
 
   /**

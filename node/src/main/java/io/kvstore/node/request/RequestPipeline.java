@@ -1,5 +1,6 @@
 package io.kvstore.node.request;
 
+import io.kvstore.node.cluster.Ring;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.sources.ClientSources;
@@ -16,6 +17,8 @@ import io.kvstore.node.replication.ReplicationStats;
 import io.kvstore.node.replication.ReplicationWiring;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +51,8 @@ public final class RequestPipeline {
   private final InternalDispatch dispatch;
   private final ClientCoordination coordination;
   private final ReplicationStats replicationStats;
-  private final java.util.function.BooleanSupplier joining;
+  private final BooleanSupplier joining;
+  private final Supplier<Ring> ring;
   private final ReplyCache replyCache;
   private final Admission admission;
   private final CommandExecutor executor;
@@ -92,6 +96,7 @@ public final class RequestPipeline {
     ReplicationWiring replication = wiring.replication();
     this.replicationStats = replication.stats();
     this.joining = replication.joining();
+    this.ring = replication.ring();
     Scheduler flushingLoop = new Scheduler() {
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
@@ -144,6 +149,12 @@ public final class RequestPipeline {
     oversized.check(datagram.remaining(), from);
     try {
       RequestDecoder.decode(datagram, decoded);
+      if (isFromMember(decoded.outcome(), from)) {
+        // A member never sends client requests: this is its reply (0x04 would read as SHUTDOWN,
+        // 0x05 as WIPEOUT) to a request spoofed in our name, or a spoof of the member. Unanswered.
+        stats.memberSourced.increment();
+        return;
+      }
       if (!isAuthenticatedKind(decoded.outcome()) && !sources.admits(from.getAddress())) {
         return; // not in allow-clients: no answer at all (counted and logged by ClientSources)
       }
@@ -239,6 +250,12 @@ public final class RequestPipeline {
    * Internal frames are judged by their HMAC tag when the node has a cluster secret; without one
    * (--insecure) nothing authenticates them, so they are held to the allow-list like clients.
    */
+  /** A client-protocol datagram (request or malformed) from the address of a ring member. */
+  private boolean isFromMember(DecodedRequest.Outcome outcome, InetSocketAddress from) {
+    return (outcome == DecodedRequest.Outcome.CLIENT_REQUEST || outcome == DecodedRequest.Outcome.REJECT)
+        && ring.get().memberAt(from) != null;
+  }
+
   private boolean isAuthenticatedKind(DecodedRequest.Outcome outcome) {
     return outcome == DecodedRequest.Outcome.INTERNAL && dispatch.authenticator().enabled();
   }

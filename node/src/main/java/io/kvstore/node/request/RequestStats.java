@@ -29,6 +29,11 @@ public final class RequestStats {
   public final LongAdder retransmissions = new LongAdder();
   /** Datagrams that claimed to come from this node's own address (possible reflection attack). */
   public final LongAdder selfSourced = new LongAdder();
+  /**
+   * Client-protocol datagrams from a ring member's address, dropped unanswered: a member's reply
+   * to a request spoofed in this node's name (a reply code read as a command), or a spoof of it.
+   */
+  public final LongAdder memberSourced = new LongAdder();
   /** Internal datagrams dropped for a missing or wrong HMAC tag (with a cluster secret). */
   public final LongAdder unauthenticated = new LongAdder();
   /** The same per source, logged at most every 10 s per source. */

@@ -496,6 +496,33 @@ class RequestPipelineTest {
   }
 
   @Test
+  void clientDatagramsFromAMembersAddressAreDroppedUnansweredSoAPeersReplyIsNeverACommand() {
+    Harness h = new Harness(NODE, 16, 64, FrameAuthenticator.none(), OWNED_ELSEWHERE);
+    h.storage.put(key(4), new byte[] {1}, 1);
+    // What the member at OWNER sends when an attacker spoofs requests in our name: its replies,
+    // whose code byte sits where a command does (0x04 SHUTDOWN, 0x05 WIPEOUT), and the member's
+    // own address is in the default admin-from (loopback).
+    byte[] wipeout = Arrays.copyOf(id(), 17);
+    wipeout[16] = 0x05;
+    byte[] shutdown = Arrays.copyOf(id(), 17);
+    shutdown[16] = 0x04;
+    h.receive(wipeout, OWNER);
+    h.receive(shutdown, OWNER);
+    h.receive(RequestEncoder.encode(id(), Command.GET, key(4), null), OWNER);
+    h.receive(Arrays.copyOf(id(), 17), OWNER); // 0x00: no such command, would be answered 0x05
+    assertThat(h.replies()).isEmpty();
+    assertThat(h.stats.memberSourced.sum()).isEqualTo(4);
+    assertThat(h.halts.get()).isZero();
+    assertThat(h.storage.keyCount()).isEqualTo(1);
+    assertThat(h.stats.rejected.sum()).isZero();
+
+    // A client on the member's host, on another port, is a client.
+    h.receive(RequestEncoder.encode(id(), Command.IS_ALIVE, null, null),
+        new InetSocketAddress(OWNER.getAddress(), 5555));
+    assertThat(h.onlyCode()).isZero();
+  }
+
+  @Test
   void aKeyReplicatedElsewhereIsCoordinatedAnsweredOnceAndItsRetransmissionsAbsorbed() {
     Harness coordinator = new Harness(NODE, 16, 64, FrameAuthenticator.none(), OWNED_ELSEWHERE);
     Harness owner = new Harness(OWNER, 16, 64, FrameAuthenticator.none(), LOCAL);
