@@ -165,9 +165,14 @@ typedef struct {
   double timeout;
   int preload;
   int gso;
+  const char *slow_log; /* measured requests at least slow_us late: "sent_ns latency_ns" lines */
+  double slow_us;
 } config;
 
-static config cfg = {KVSTORE, "127.0.0.1", 4000, 1, 100, 10000, 32, 1, 10, 3, 0, 1.0, -1, 1};
+static config cfg = {KVSTORE, "127.0.0.1", 4000, 1, 100, 10000, 32, 1, 10, 3, 0, 1.0, -1, 1,
+                     NULL, 200};
+/* Bounded: at most this many slow requests per thread are kept for --slow-log (16 MB each). */
+#define SLOW_MAX (1 << 20)
 
 /* Shared, read-only during the run. */
 static uint8_t (*key_bytes)[KEY_BYTES];
@@ -304,6 +309,10 @@ typedef struct {
   uint64_t progress_replies, progress_timeouts; /* all phases; relaxed atomics */
   uint64_t preload_timeouts;
   int failed_errno;
+  /* --slow-log: (latency start, latency) of measured requests slower than cfg.slow_us */
+  int64_t (*slow)[2];
+  uint32_t slow_count;
+  uint64_t slow_dropped;
 } worker;
 
 static uint32_t preload_next; /* shared key counter of the preload */
@@ -424,6 +433,14 @@ static void on_reply(worker *w, const uint8_t *r, int n, int64_t now) {
       w->ops++;
       if (o == OUT_MISS) w->misses++;
       hist_record(&w->latency, now - w->sent_at[s]);
+      if (w->slow && now - w->sent_at[s] >= (int64_t)(cfg.slow_us * 1e3)) {
+        if (w->slow_count < SLOW_MAX) {
+          w->slow[w->slow_count][0] = w->sent_at[s];
+          w->slow[w->slow_count++][1] = now - w->sent_at[s];
+        } else {
+          w->slow_dropped++;
+        }
+      }
     }
   }
   __atomic_store_n(&w->progress_replies, w->progress_replies + 1, __ATOMIC_RELAXED);
@@ -580,11 +597,36 @@ static void setup_worker(worker *w, int index, int slots) {
     perror("kvload: socket");
     exit(2);
   }
+  if (cfg.slow_log && !(w->slow = malloc(sizeof(*w->slow) * SLOW_MAX))) {
+    perror("kvload: slow log");
+    exit(2);
+  }
+}
+
+static worker *workers;
+
+/* One line per slow request: its latency start (CLOCK_MONOTONIC ns, the clock of the JVM's
+   System.nanoTime and -Xlog's timenanos decoration) and its latency in ns. */
+static void write_slow_log(int64_t measure_from, int64_t end) {
+  FILE *f = fopen(cfg.slow_log, "w");
+  if (!f) {
+    perror("kvload: slow log");
+    return;
+  }
+  uint64_t dropped = 0;
+  fprintf(f, "# measure_from_ns %lld end_ns %lld slow_us %.1f\n", (long long)measure_from,
+          (long long)end, cfg.slow_us);
+  for (int t = 0; t < cfg.threads; t++) {
+    worker *w = &workers[t];
+    for (uint32_t i = 0; i < w->slow_count; i++)
+      fprintf(f, "%lld %lld\n", (long long)w->slow[i][0], (long long)w->slow[i][1]);
+    dropped += w->slow_dropped;
+  }
+  if (dropped) fprintf(f, "# dropped %llu (more than %d per thread)\n", (unsigned long long)dropped, SLOW_MAX);
+  fclose(f);
 }
 
 /* ---------- the run ---------- */
-
-static worker *workers;
 
 static void start_phase(enum phase phase, int64_t start, int64_t measure_from, int64_t end,
                         pthread_t *threads) {
@@ -725,6 +767,7 @@ static void measure(void) {
   printf(",\"clientCpuMicrosPerRequest\":%.3f,\"clientCpuSeconds\":%.3f,\"gso\":%s}\n", cpu_per,
          cpu_end - cpu_at_measure, gso_used ? "true" : "false");
   fflush(stdout);
+  if (cfg.slow_log) write_slow_log(measure_from, end);
   free(lat);
   free(lag);
 }
@@ -843,6 +886,8 @@ static void usage(FILE *to) {
           "  --timeout S                    unanswered after S seconds: a timeout (1)\n"
           "  --preload 0|1                  PUT every key before the run (1 for get)\n"
           "  --gso 0|1                      send equal-sized batches with UDP GSO (1)\n"
+          "  --slow-log FILE --slow-us U    write measured requests of latency >= U us (200) to\n"
+          "                                 FILE: 'start_ns latency_ns', CLOCK_MONOTONIC\n"
           "  --selftest                     check the histogram and codecs, then exit\n"
           "Prints a progress line each second on stderr and one JSON line on stdout.\n",
           MAX_VALUE, MAX_WINDOW);
@@ -854,7 +899,7 @@ int main(int argc, char **argv) {
       {"workload", 1, 0, 'w'}, {"value-size", 1, 0, 'v'}, {"keys", 1, 0, 'k'},
       {"window", 1, 0, 'W'},   {"threads", 1, 0, 't'},  {"rate", 1, 0, 'r'},
       {"duration", 1, 0, 'd'}, {"warmup", 1, 0, 'u'},   {"timeout", 1, 0, 'T'},
-      {"preload", 1, 0, 'L'},  {"gso", 1, 0, 'G'},  {"selftest", 0, 0, 'S'}, {"help", 0, 0, 'H'},
+      {"preload", 1, 0, 'L'},  {"gso", 1, 0, 'G'}, {"slow-log", 1, 0, 'l'}, {"slow-us", 1, 0, 'U'},  {"selftest", 0, 0, 'S'}, {"help", 0, 0, 'H'},
       {0, 0, 0, 0}};
   int c;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -881,6 +926,8 @@ int main(int argc, char **argv) {
       case 'T': cfg.timeout = atof(optarg); break;
       case 'L': cfg.preload = atoi(optarg); break;
       case 'G': cfg.gso = atoi(optarg); break;
+      case 'l': cfg.slow_log = optarg; break;
+      case 'U': cfg.slow_us = atof(optarg); break;
       case 'S': return selftest();
       case 'H': usage(stdout); return 0;
       default: usage(stderr); return 2;

@@ -291,6 +291,14 @@ public final class Ring {
     return owner == null || owner.id().equals(self);
   }
 
+  /**
+   * True if every key's preference list is this node alone (or the ring is empty): a single node
+   * routes its requests by this, without building a list per request.
+   */
+  public boolean selfAlone() {
+    return positions.length == 0 || (distinctMembers == 1 && isSelf(members[0]));
+  }
+
   public int size() {
     return positions.length;
   }

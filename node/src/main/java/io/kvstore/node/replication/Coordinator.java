@@ -94,6 +94,9 @@ public final class Coordinator implements AnswerHandler {
    */
   public Ring.Owner[] replicasElsewhere(byte[] key) {
     Ring r = ring.get();
+    if (r.selfAlone()) {
+      return null; // the same answer as below, without a list per request (young collections)
+    }
     Ring.Owner[] replicas = r.replicasOf(key, config.n());
     return replicas.length == 0 || (replicas.length == 1 && r.isSelf(replicas[0])) ? null : replicas;
   }

@@ -17,6 +17,7 @@ import org.slf4j.LoggerFactory;
  * datagram in, ends the pipeline's batch when a read batch ends, and sends what the pipeline
  * returns (copied into pooled direct buffers, equal-sized replies to one client joined by
  * {@link ReplyWriter}). The pipeline's timers run on this channel's event loop.
+ * Each datagram reaches the pipeline as a copy in one buffer ({@link ReceivedDatagram}).
  */
 final class PipelineHandler extends ChannelInboundHandlerAdapter implements DatagramSink {
   private static final Logger log = LoggerFactory.getLogger(PipelineHandler.class);
@@ -32,6 +33,7 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
   private ChannelHandlerContext ctx;
   private ReplyWriter writer;
   private RequestPipeline pipeline;
+  private final ReceivedDatagram received = new ReceivedDatagram(UdpTransport.DATAGRAM_SLOT);
 
   /** {@code joinReplies}: the channel is native epoll and the kernel has UDP GSO. */
   PipelineHandler(
@@ -57,9 +59,7 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     DatagramPacket packet = (DatagramPacket) msg;
     try {
-      ByteBuf content = packet.content();
-      pipeline.onDatagram(
-          packet.sender(), content.nioBuffer(content.readerIndex(), content.readableBytes()));
+      pipeline.onDatagram(packet.sender(), received.copyOf(packet.content()));
     } finally {
       packet.release();
     }

@@ -116,4 +116,19 @@ class RingTest {
     Ring ring = Ring.of(members(1), new NodeId("node-0"), 8);
     assertThat(ring.isSelf(ring.ownerOf(key(1)))).isTrue();
   }
+
+  @Test
+  void selfAloneOnlyWhenEveryPreferenceListIsThisNodeAndItAgreesWithReplicasOf() {
+    assertThat(Ring.of(List.of(), new NodeId("node-0"), 16).selfAlone()).isTrue();
+    Ring single = Ring.of(members(1), new NodeId("node-0"), 16);
+    assertThat(single.selfAlone()).isTrue();
+    for (int n = 1; n <= 3; n++) {
+      Ring.Owner[] replicas = single.replicasOf(key(7), n);
+      assertThat(replicas).hasSize(1);
+      assertThat(single.isSelf(replicas[0])).isTrue();
+    }
+    assertThat(Ring.of(members(1), new NodeId("node-9"), 16).selfAlone())
+        .as("the only member is another node").isFalse();
+    assertThat(Ring.of(members(2), new NodeId("node-0"), 16).selfAlone()).isFalse();
+  }
 }
