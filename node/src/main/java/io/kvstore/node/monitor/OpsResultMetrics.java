@@ -44,6 +44,7 @@ public final class OpsResultMetrics {
     stats.add(Stat.counter("ops.runs.timed_out", "scripts", s.timedOut.sum()));
     stats.add(Stat.counter("ops.runs.failed_to_start", "scripts", s.failedToStart.sum()));
     stats.add(Stat.counter("ops.refused.busy", "operations", s.refusedBusy.sum()));
+    stats.add(Stat.counter("ops.refused.expired_waiting", "operations", s.expiredBeforeStart.sum()));
     stats.add(Stat.counter("ops.output.dropped", "bytes", s.outputDroppedBytes.sum()));
     List<OperationResult> held = results.snapshot();
     for (OperationResult r : held) {

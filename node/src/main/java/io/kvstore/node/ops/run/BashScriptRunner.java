@@ -135,7 +135,8 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
    * script operation, under the operation's id and timeout, reported as kind {@code file}.
    */
   public boolean runThen(SignedOperation op, String script) {
-    return submit(new ScriptTask(op.idHex(), "file", op.targets().toString(), script, op.timeoutMillis()));
+    return submit(new ScriptTask(op.idHex(), "file", op.targets().toString(), script, op.timeoutMillis(),
+        op.expiresAtMillis()));
   }
 
   /**
@@ -168,6 +169,16 @@ public final class BashScriptRunner implements ScriptRunner, OperationRunner, Au
   }
 
   private void run(ScriptTask task, OperationResult queued) {
+    long now = clock.currentTimeMillis();
+    if (now >= task.expiresAtMillis()) {
+      // Verified before it expired, but it waited for a slot past its expiry: an expired
+      // operation never runs, also one that was accepted in time (ops.max-queued waits).
+      stats.expiredBeforeStart.increment();
+      String why = "expired " + (now - task.expiresAtMillis()) + " ms ago while waiting for a slot";
+      log.warn("operation {} not run: {}", task.id(), why);
+      results.record(queued.advance(OperationState.REFUSED, -1, 0, why, 0));
+      return;
+    }
     long startedAt = clock.nanoTime();
     long timeout = Math.min(task.timeoutMillis(), settings.maxTimeoutMillis());
     Process process;

@@ -16,6 +16,8 @@ public final class RunnerStats {
   public final LongAdder failedToStart = new LongAdder();
   /** Tasks refused because {@code max-concurrent} ran and {@code max-queued} waited. */
   public final LongAdder refusedBusy = new LongAdder();
+  /** Tasks that waited for a slot past their operation's expiry: refused, never started. */
+  public final LongAdder expiredBeforeStart = new LongAdder();
   /** Output bytes that did not fit the tail (counted, not kept). */
   public final LongAdder outputDroppedBytes = new LongAdder();
   /**

@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * @param script the bash script (UTF-8 text)
  * @param timeoutMillis how long it may run before its process group is killed (the runner caps
  *     it at {@code max-timeout-ms})
+ * @param expiresAtMillis the operation's expiry (wall clock): a task still waiting for a slot then
+ *     never starts
  */
-public record ScriptTask(String id, String kind, String targets, String script, long timeoutMillis) {
+public record ScriptTask(
+    String id, String kind, String targets, String script, long timeoutMillis, long expiresAtMillis) {
   private static final Pattern ID = Pattern.compile("[0-9a-f]{32}");
 
   /** The script of a verified script operation. */
@@ -21,7 +24,8 @@ public record ScriptTask(String id, String kind, String targets, String script, 
     if (op.kind() != SignedOperation.Kind.SCRIPT) {
       throw new IllegalArgumentException("operation " + op.idHex() + " is a " + op.kind() + ", not a script");
     }
-    return new ScriptTask(op.idHex(), "script", op.targets().toString(), op.bodyText(), op.timeoutMillis());
+    return new ScriptTask(op.idHex(), "script", op.targets().toString(), op.bodyText(), op.timeoutMillis(),
+        op.expiresAtMillis());
   }
 
   public ScriptTask {

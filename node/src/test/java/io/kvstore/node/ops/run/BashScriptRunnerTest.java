@@ -52,7 +52,7 @@ class BashScriptRunnerTest {
   }
 
   private static ScriptTask task(String id, String script, long timeoutMillis) {
-    return new ScriptTask(id, "script", "all", script, timeoutMillis);
+    return new ScriptTask(id, "script", "all", script, timeoutMillis, Long.MAX_VALUE);
   }
 
   private OperationResult awaitFinal(String id, Duration within) throws InterruptedException {
@@ -190,6 +190,31 @@ class BashScriptRunnerTest {
     }
     assertThat(stats.started.sum()).isEqualTo(3);
     assertThat(work(ids.get(3))).doesNotExist();
+  }
+
+  @Test
+  void aScriptStillWaitingForASlotWhenItsOperationExpiresNeverStarts() throws Exception {
+    runner(1, 1, 65_536);
+    String wait = "while [ ! -f \"$KVSTORE_DATA_DIR/release\" ]; do sleep 0.05; done";
+    String first = newId();
+    String late = newId();
+    assertThat(runner.submit(task(first, wait, 60_000))).isTrue();
+    long expires = System.currentTimeMillis() + 300;
+    assertThat(runner.submit(new ScriptTask(late, "script", "all", "touch \"$KVSTORE_DATA_DIR/ran\"", 60_000, expires)))
+        .isTrue();
+    assertThat(results.get(late).state()).isEqualTo(OperationState.QUEUED);
+    while (System.currentTimeMillis() < expires + 100) {
+      Thread.sleep(20);
+    }
+    Files.createFile(dataDir.resolve("release")); // the slot frees after the expiry
+    OperationResult r = awaitFinal(late, Duration.ofSeconds(15));
+    assertThat(r.state()).isEqualTo(OperationState.REFUSED);
+    assertThat(r.outputTail()).contains("expired").contains("waiting for a slot");
+    assertThat(dataDir.resolve("ran")).doesNotExist();
+    assertThat(work(late)).doesNotExist();
+    assertThat(stats.expiredBeforeStart.sum()).isEqualTo(1);
+    assertThat(stats.started.sum()).isEqualTo(1);
+    assertThat(awaitFinal(first, Duration.ofSeconds(15)).exitCode()).isZero();
   }
 
   @Test
