@@ -42,7 +42,7 @@ final class ClientReplies {
 
   /** A code-only reply to a datagram that did not decode, unless its source had its share of them. */
   void error(InetSocketAddress to, ByteBuffer datagram, ResponseCode code) {
-    if (!errorLimiter.tryAcquire(ReplyCache.sourceKey(to), clock.nanoTime())) {
+    if (!errorLimiter.tryAcquire(to.getAddress(), clock.nanoTime())) {
       stats.errorRepliesSuppressed.increment();
       return;
     }

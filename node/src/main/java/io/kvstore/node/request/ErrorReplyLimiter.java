@@ -1,15 +1,19 @@
 package io.kvstore.node.request;
 
+import io.kvstore.node.sources.SourceKeys;
+import java.net.InetAddress;
+
 /**
- * Limits error replies per source (token bucket), so that two servers answering each other's
- * errors cannot keep a datagram ping-pong going. Fixed memory: sources hash into a table and a
- * collision merely shares a bucket. Not thread-safe: one per event loop.
+ * Limits error replies per source address (token bucket), so that a spoofer cannot aim a stream
+ * of them at a victim, nor two servers keep a ping-pong of each other's errors going. Keyed by
+ * address, never port (a spoofer varies ports freely; IPv6 by /64, as the reply budget is). Fixed
+ * memory: addresses hash into a table, and a collision shares a bucket, never refills one. Not
+ * thread-safe: one per event loop.
  */
 final class ErrorReplyLimiter {
   private static final int SLOTS = 4096;
 
-  private final long[] sources = new long[SLOTS];
-  private final boolean[] occupied = new boolean[SLOTS];
+  private final boolean[] used = new boolean[SLOTS];
   private final double[] tokens = new double[SLOTS];
   private final long[] refilledAt = new long[SLOTS];
   private final double perSecond;
@@ -21,11 +25,10 @@ final class ErrorReplyLimiter {
   }
 
   /** Whether an error reply to {@code source} may be sent now; takes a token if so. */
-  boolean tryAcquire(long source, long nowNanos) {
-    int slot = (int) (ReplyCache.mix(source) & (SLOTS - 1));
-    if (sources[slot] != source || !occupied[slot]) {
-      sources[slot] = source;
-      occupied[slot] = true;
+  boolean tryAcquire(InetAddress source, long nowNanos) {
+    int slot = (int) (SourceKeys.mix(SourceKeys.of(source)) & (SLOTS - 1));
+    if (!used[slot]) {
+      used[slot] = true;
       tokens[slot] = burst;
       refilledAt[slot] = nowNanos;
     }

@@ -9,13 +9,13 @@ import java.net.InetAddress;
  * IPv6 sources are keyed by their /64 prefix, the unit that one host or LAN usually holds: keying
  * whole addresses would give an attacker aiming at one network 2^64 separate budgets.
  */
-final class SourceKeys {
+public final class SourceKeys {
   private static final long IPV4 = 1L << 32;
 
   private SourceKeys() {}
 
   /** A non-zero key; IPv4 and IPv6 keys never collide with each other. */
-  static long of(InetAddress address) {
+  public static long of(InetAddress address) {
     if (address instanceof Inet4Address) {
       return IPV4 | (address.hashCode() & 0xFFFFFFFFL); // an Inet4Address's hash is its address
     }
@@ -28,7 +28,7 @@ final class SourceKeys {
     return Long.MIN_VALUE | (mix(prefix) >>> 1);
   }
 
-  static long mix(long z) {
+  public static long mix(long z) {
     z = (z ^ (z >>> 33)) * 0xff51afd7ed558ccdL;
     z = (z ^ (z >>> 33)) * 0xc4ceb9fe1a85ec53L;
     return z ^ (z >>> 33);

@@ -379,6 +379,10 @@ class RequestPipelineTest {
       h.receive(bad, CLIENT);
     }
     assertThat(h.replies()).as("100 per second refill").hasSize(10);
+    for (int port = 1024; port < 1524; port++) {
+      h.receive(bad, new InetSocketAddress(CLIENT.getAddress(), port));
+    }
+    assertThat(h.replies()).as("a source is its address: new ports get nothing more").isEmpty();
     h.receive(bad, REMOTE);
     assertThat(h.replies()).as("another source has its own budget").hasSize(1);
   }
