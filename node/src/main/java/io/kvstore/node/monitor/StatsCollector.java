@@ -130,6 +130,8 @@ public final class StatsCollector {
       stats.add(Stat.counter("udp.kernel.drops", "datagrams", kernelDrops));
     }
     stats.add(Stat.counter("internal.unauthenticated", "datagrams", transport.unauthenticated.sum()));
+    stats.add(Stat.counter("internal.unauthenticated.sources.evicted", "sources",
+        transport.unauthenticatedSourcesEvicted()));
     stats.add(Stat.counter("replies.bytes", "bytes", transport.clientReplyBytes.sum()));
     stats.add(Stat.counter("requests.throttled", "replies", sources.budget().throttled()));
     stats.add(Stat.counter("requests.throttled.bytes", "bytes", sources.budget().throttledBytes()));

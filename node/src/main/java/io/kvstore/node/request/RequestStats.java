@@ -73,6 +73,11 @@ public final class RequestStats {
     unauthenticatedSources.record(from);
   }
 
+  /** Sources of rejected internal frames dropped from the full per-source table, quiet for 20 s. */
+  public long unauthenticatedSourcesEvicted() {
+    return unauthenticatedSources.evicted();
+  }
+
   public void markInsecure() {
     insecure = true;
   }

@@ -67,6 +67,27 @@ class UnauthenticatedSourcesTest {
   }
 
   @Test
+  void aFullTableDropsQuietSourcesSoAForgedBurstDoesNotHoldItForever() {
+    for (int port = 1; port <= UnauthenticatedSources.MAX_SOURCES; port++) {
+      sources.record(source(port)); // a one-off burst of forged sources fills the table
+    }
+    advance(5_000);
+    sources.record(source(60_000)); // a node with the wrong secret, sending on and on
+    assertThat(lines.get(lines.size() - 1)).as("not yet: the burst is 5 s old").isEqualTo("others:1");
+    for (int i = 0; i < 4; i++) {
+      advance(5_000);
+      sources.record(source(60_000));
+    }
+    // 25 s after the burst: the quiet sources were dropped and the node is named again.
+    assertThat(sources.evicted()).isEqualTo(UnauthenticatedSources.MAX_SOURCES);
+    assertThat(sources.trackedSources()).isEqualTo(1);
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("60000:1");
+    advance(UnauthenticatedSources.LOG_INTERVAL_MILLIS);
+    sources.record(source(60_000));
+    assertThat(lines.get(lines.size() - 1)).isEqualTo("60000:1");
+  }
+
+  @Test
   void requestStatsCountEveryRejection() {
     io.kvstore.node.request.RequestStats stats = new io.kvstore.node.request.RequestStats();
     for (int i = 0; i < 5; i++) {
