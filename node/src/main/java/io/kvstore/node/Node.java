@@ -10,6 +10,7 @@ import io.kvstore.node.config.NodeConfig;
 import io.kvstore.node.monitor.NodeMetricsHttpServer;
 import io.kvstore.node.monitor.PrometheusText;
 import io.kvstore.node.monitor.RepairMetrics;
+import io.kvstore.node.monitor.Stat;
 import io.kvstore.node.monitor.ReplicationMetrics;
 import io.kvstore.node.monitor.StatsCollector;
 import io.kvstore.node.monitor.StatsSampler;
@@ -31,6 +32,7 @@ import io.kvstore.node.transport.UdpTransport;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -203,7 +205,11 @@ public final class Node implements AutoCloseable {
     NodeMetricsHttpServer metricsServer = null;
     if (config.httpPort > 0) {
       try {
-        metricsServer = startMetricsServer(config, cluster.selfId().value(), sampler);
+        metricsServer = startMetricsServer(config, cluster.selfId().value(), sampler, sources);
+        NodeMetricsHttpServer http = metricsServer;
+        collector.addSource(() -> List.of(
+            Stat.counter("http.refused.busy", "connections", http.refusedBusy()),
+            Stat.counter("http.refused.source", "requests", http.refusedSource())));
       } catch (ConfigException e) {
         transport.close();
         cluster.close();
@@ -244,10 +250,10 @@ public final class Node implements AutoCloseable {
 
   /** The node's own /metrics, on its bind address (the JDK's HTTP server: no framework). */
   private static NodeMetricsHttpServer startMetricsServer(
-      NodeConfig config, String nodeId, StatsSampler sampler) {
+      NodeConfig config, String nodeId, StatsSampler sampler, ClientSources sources) {
     try {
-      return new NodeMetricsHttpServer(
-              () -> PrometheusText.render(nodeId, sampler.latest()), config.bind, config.httpPort)
+      return new NodeMetricsHttpServer(() -> PrometheusText.render(nodeId, sampler.latest()),
+              config.bind, config.httpPort, sources.allowed()::permits)
           .start();
     } catch (IOException e) {
       throw new ConfigException(

@@ -2,10 +2,13 @@ package io.kvstore.node.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +24,7 @@ class NodeMetricsHttpServerTest {
             Stat.text("version", "1.0"),
             Stat.gauge("load.1m", "", Double.NaN));
     NodeMetricsHttpServer server =
-        new NodeMetricsHttpServer(() -> PrometheusText.render("node-\"a\"", stats), "127.0.0.1", 0)
+        new NodeMetricsHttpServer(() -> PrometheusText.render("node-\"a\"", stats), "127.0.0.1", 0, a -> true)
             .start();
     try {
       HttpResponse<String> response = get(server, "/metrics");
@@ -41,11 +44,57 @@ class NodeMetricsHttpServerTest {
 
   @Test
   void answersOtherPathsWith404() throws Exception {
-    NodeMetricsHttpServer server = new NodeMetricsHttpServer(() -> "", "127.0.0.1", 0).start();
+    NodeMetricsHttpServer server = new NodeMetricsHttpServer(() -> "", "127.0.0.1", 0, a -> true).start();
     try {
       assertThat(get(server, "/").statusCode()).isEqualTo(404);
       assertThat(get(server, "/metrics/x").statusCode()).isEqualTo(404);
     } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void sourcesOutsideAllowClientsGet403AndAreCounted() throws Exception {
+    NodeMetricsHttpServer server = new NodeMetricsHttpServer(() -> "kvstore_x 1\n", "127.0.0.1", 0,
+        a -> !a.isLoopbackAddress()).start();
+    try {
+      HttpResponse<String> r = get(server, "/metrics");
+      assertThat(r.statusCode()).isEqualTo(403);
+      assertThat(r.body()).doesNotContain("kvstore_x");
+      assertThat(server.refusedSource()).isEqualTo(1);
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void clientsThatConnectAndStallAreBoundedAndDroppedThenScrapesWorkAgain() throws Exception {
+    NodeMetricsHttpServer server = new NodeMetricsHttpServer(() -> "kvstore_x 1\n", "127.0.0.1", 0, a -> true).start();
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 40; i++) { // headers begun, never ended: each would hold a thread
+        Socket s = new Socket("127.0.0.1", server.port());
+        s.setSoTimeout(15_000);
+        s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: n\r\n".getBytes(StandardCharsets.US_ASCII));
+        stalled.add(s);
+      }
+      long start = System.nanoTime();
+      // The first two hold the threads: the server ends them after its request time.
+      assertThat(stalled.get(0).getInputStream().read()).isEqualTo(-1);
+      long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+      assertThat(seconds).isLessThanOrEqualTo(NodeMetricsHttpServer.MAX_REQUEST_SECONDS + 3);
+      // Beyond two running and eight waiting, connections were closed at once, and counted.
+      assertThat(server.refusedBusy()).isGreaterThanOrEqualTo(10);
+      for (Socket s : stalled) {
+        s.close();
+      }
+      HttpResponse<String> r = get(server, "/metrics");
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.body()).contains("kvstore_x 1");
+    } finally {
+      for (Socket s : stalled) {
+        s.close();
+      }
       server.stop();
     }
   }
