@@ -127,9 +127,13 @@ final class NodeProcess implements AutoCloseable {
             .start();
   }
 
-  /** Waits until the spawned node answers IS_ALIVE; fails with its log if it exits first. */
+  /**
+   * Waits until the spawned node answers IS_ALIVE; fails with its log if it exits first. A node
+   * starts in about 1 s on an idle machine, but several JVMs starting at once on two busy cores
+   * took over 20 s (FilePushIT's 4 nodes at load 14): the limit is generous, a failure still quick.
+   */
   void awaitAlive() throws Exception {
-    awaitAlive(Duration.ofSeconds(20));
+    awaitAlive(Duration.ofSeconds(45));
   }
 
   private void awaitAlive(Duration timeout) throws Exception {
