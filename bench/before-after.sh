@@ -15,7 +15,8 @@
 #   (utime+stime from /proc) and that CPU per request (warm-up, measurement and kvload's preload of
 #   10,000 PUTs counted; with kvload, a first run of WARMUP seconds on the same node is not: the
 #   JIT's work): under other load a latency moves with the machine, the CPU the same requests
-#   cost much less.
+#   cost much less. loop_us/req is the event-loop threads' CPU alone over the same requests (no
+#   JIT compiler, GC or background threads, whose share of a short run moves with the load).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BEFORE_JAR=${BEFORE_JAR:?set BEFORE_JAR to the jar built before the change}
@@ -62,17 +63,20 @@ run() { # label jar
         --value-size "$VALUE_SIZE" --duration "$(seconds "$WARMUP")" --warmup 1 \
         >/dev/null 2>>"$OUT/kvload.log"
     cpu_before=$(node_cpu_ticks)
+    loop_before=$(loop_cpu_ticks)
     start_syscall_count "$label-$3"
     timeout 300 "$OUT/kvload" --port "$PORT" --workload "$WORKLOAD" "${load_args[@]}" \
         --value-size "$VALUE_SIZE" --duration "$(seconds "$DURATION")" --warmup "$(seconds "$WARMUP")" \
         2>>"$OUT/kvload.log" | grep '^{' > "$OUT/$label-$3.json"
   else
     cpu_before=$(node_cpu_ticks)
+    loop_before=$(loop_cpu_ticks)
     timeout 300 java -Xmx512m -XX:+UseParallelGC -jar "$AFTER_JAR" bench --node "127.0.0.1:$PORT" \
         --workload "$WORKLOAD" --window "$WINDOW" --value-size "$VALUE_SIZE" \
         --duration "$DURATION" --warmup "$WARMUP" --json > "$OUT/$label-$3.json"
   fi
   local cpu_ms=$(( ($(node_cpu_ticks) - cpu_before) * 1000 / $(getconf CLK_TCK) ))
+  local loop_ms=$(( ($(loop_cpu_ticks) - loop_before) * 1000 / $(getconf CLK_TCK) ))
   stop_syscall_count
   # per request: the run's CPU over the requests of warm-up and measurement (at the measured rate)
   # and the preload's PUTs (kvload: one per key); start-up is not in it, the preload's share is
@@ -83,6 +87,7 @@ run() { # label jar
   local cpu_us_per_request
   cpu_us_per_request=$(awk -v c="$cpu_ms" -v r="$requests" 'BEGIN {printf "%.2f", (r > 0 ? c * 1000 / r : 0)}')
   echo "$cpu_us_per_request" > "$OUT/$label-$3.cpu"
+  awk -v c="$loop_ms" -v r="$requests" 'BEGIN {printf "%.2f\n", (r > 0 ? c * 1000 / r : 0)}' > "$OUT/$label-$3.loopcpu"
   if [ -s "$OUT/$label-$3.syscalls" ]; then # per request, the same count of requests as above
     grep 'sys_enter' "$OUT/$label-$3.syscalls" | awk -F, -v r="$requests" \
       '$1 + 0 > 0 {sub("syscalls:sys_enter_", "", $3); printf "%s %.3f  ", $3, $1 / r} END {print ""}' \
@@ -91,7 +96,7 @@ run() { # label jar
   kill "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
   rm -rf "$OUT/data-$label-$3"
   printf '%-7s round %s  %s\n' "$label" "$3" \
-    "$(grep -o '"opsPerSecond":[0-9.]*\|"timeouts":[0-9]*\|"errors":{[^}]*}\|"p50[A-Za-z]*":[0-9.]*\|"p99[A-Za-z]*":[0-9.]*' "$OUT/$label-$3.json" | tr '\n' ' ') node_cpu_ms $cpu_ms node_us/req $cpu_us_per_request load $(cut -d' ' -f1 /proc/loadavg)"
+    "$(grep -o '"opsPerSecond":[0-9.]*\|"timeouts":[0-9]*\|"errors":{[^}]*}\|"p50[A-Za-z]*":[0-9.]*\|"p99[A-Za-z]*":[0-9.]*' "$OUT/$label-$3.json" | tr '\n' ' ') node_cpu_ms $cpu_ms node_us/req $cpu_us_per_request loop_us/req $(cat "$OUT/$label-$3.loopcpu") load $(cut -d' ' -f1 /proc/loadavg)"
   [ -s "$OUT/$label-$3.syscalls-per-request" ] && echo "        system calls per request: $(cat "$OUT/$label-$3.syscalls-per-request")"
   return 0
 }
@@ -114,6 +119,18 @@ stop_syscall_count() {
 
 # utime + stime of the node process, in clock ticks
 node_cpu_ticks() { awk '{print $14 + $15}' "/proc/$node_pid/stat"; }
+# the same for its event-loop threads only (Netty's "multiThreadIoEventLoopGroup-N-M", cut to 15
+# characters by the kernel): without the JIT compiler, GC and background threads, whose share of
+# a short run varies with the machine's load
+loop_cpu_ticks() {
+  local t total=0
+  for t in /proc/"$node_pid"/task/*; do
+    if [[ "$(cat "$t/comm" 2>/dev/null)" == multiThreadIoEv* ]]; then
+      total=$((total + $(sed 's/^.*) //' "$t/stat" | awk '{print $12 + $13}')))
+    fi
+  done
+  echo "$total"
+}
 
 median() { sort -n | awk '{v[NR]=$1} END {m = NR % 2 ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2; printf "%.1f", m}'; }
 
@@ -122,9 +139,9 @@ for r in $(seq 1 "$ROUNDS"); do
   run after "$AFTER_JAR" "$r"
 done
 for label in before after; do
-  printf '%s median ops/s %s, node CPU us/request %s' "$label" \
+  printf '%s median ops/s %s, node CPU us/request %s, event loops us/request %s' "$label" \
     "$(cat "$OUT"/$label-*.json | grep -o '"opsPerSecond":[0-9.]*' | cut -d: -f2 | median)" \
-    "$(cat "$OUT"/$label-*.cpu | median)"
+    "$(cat "$OUT"/$label-*.cpu | median)" "$(cat "$OUT"/$label-*.loopcpu | median)"
   if [ "$GENERATOR" = kvload ]; then
     printf ', p99 us %s' "$(cat "$OUT"/$label-*.json | grep -o '"latencyMicros":{[^}]*}' | grep -o '"p99":[0-9.]*' | cut -d: -f2 | median)"
   fi

@@ -65,6 +65,7 @@ public final class RequestPipeline {
   private final DecodedRequest decoded = new DecodedRequest();
   private final ClientRequest request = new ClientRequest();
   private final ClientReplies replies;
+  private final BatchedPuts puts;
   private final ByteBuffer out;
   private final Runnable drainTask = this::drain;
 
@@ -92,6 +93,8 @@ public final class RequestPipeline {
     this.replies = new ClientReplies(sink, sources, stats, clock,
         new ErrorReplyLimiter(settings.errorRepliesPerSecond(), settings.errorRepliesPerSecond()));
     this.out = replies.buffer();
+    this.puts = new BatchedPuts(Math.max(1, settings.batchSize()), wiring.service(), replyCache,
+        replies, stats, this::recordLatency);
     this.queue = new RequestQueue(settings.queueCapacity(), settings.queueBytes());
     ReplicationWiring replication = wiring.replication();
     this.replicationStats = replication.stats();
@@ -160,7 +163,10 @@ public final class RequestPipeline {
       }
       switch (decoded.outcome()) {
         case DROP -> stats.tooShort.increment();
-        case INTERNAL -> dispatch.onDatagram(from, datagram);
+        case INTERNAL -> {
+          puts.commit(); // replica frames and streams use the store: in arrival order
+          dispatch.onDatagram(from, datagram);
+        }
         case REJECT -> {
           stats.rejected.increment();
           replies.error(from, datagram, decoded.errorCode());
@@ -176,6 +182,7 @@ public final class RequestPipeline {
   /** The end of a read batch: make its writes durable, send its replies, drain the rest later. */
   public void endBatch() {
     executedThisBatch = 0;
+    puts.commit();
     if (!makeWritesDurable()) {
       return;
     }
@@ -271,6 +278,9 @@ public final class RequestPipeline {
   }
 
   private boolean answerFromCache(ClientRequest r) {
+    if (puts.holds(r)) {
+      puts.commit(); // a retransmission of a PUT held for this batch: its reply is cached then
+    }
     int handle = replyCache.find(r.sourceKey(), r.idHi(), r.idLo(), r.fingerprint());
     if (handle < 0) {
       return false;
@@ -282,7 +292,10 @@ public final class RequestPipeline {
     return true;
   }
 
-  /** Executes a client request here, or coordinates it with the key's replicas. */
+  /**
+   * Executes a client request here, or coordinates it with the key's replicas; a PUT executed here
+   * waits in {@link BatchedPuts} for the batch's other PUTs.
+   */
   private void execute(ClientRequest r) {
     long started = clock.nanoTime();
     executedThisBatch++;
@@ -294,10 +307,17 @@ public final class RequestPipeline {
       }
       io.kvstore.node.cluster.Ring.Owner[] replicas = coordination.replicasElsewhere(r.key());
       if (replicas != null) {
+        puts.commit();
         coordination.coordinate(r, replicas, started);
         return;
       }
     }
+    if (r.command() == Command.PUT) {
+      executor.writesToSync(); // --sync: the batch fsyncs
+      puts.add(r, started); // stored with the batch's other PUTs, answered in order (BatchedPuts)
+      return;
+    }
+    puts.commit(); // every other command sees the PUTs before it
     executeHere(r, started);
     if (r.command() == Command.SHUTDOWN) {
       // sendThen flushes what this batch queued before: its writes must be in the WAL first.
@@ -355,6 +375,7 @@ public final class RequestPipeline {
   /** Coordinator work outside a read batch (answers, timers) sends its frames when it is done. */
   private void runAndFlush(Runnable task) {
     try {
+      puts.commit();
       task.run();
     } catch (RuntimeException e) {
       stats.internalFailures.increment();

@@ -37,6 +37,39 @@ public final class KeyValueService {
     }
   }
 
+  /**
+   * Puts {@code count} values in order, as {@link #put} one by one would: each reply code goes into
+   * {@code codes[i]}; where {@code put} would have thrown, the code is null and the exception is
+   * in {@code failures[i]}. The engine may store them in one write.
+   */
+  public void putAll(byte[][] keys, byte[][] values, int count, ResponseCode[] codes,
+      RuntimeException[] failures) {
+    if (disk.isLow()) {
+      java.util.Arrays.fill(codes, 0, count, ResponseCode.OUT_OF_SPACE);
+      java.util.Arrays.fill(failures, 0, count, null);
+      return;
+    }
+    long[] timestamps = new long[count];
+    for (int i = 0; i < count; i++) {
+      timestamps[i] = clock.now();
+    }
+    StorageEngine.WriteResult[] results = new StorageEngine.WriteResult[count];
+    storage.putAll(keys, values, timestamps, count, results, failures);
+    for (int i = 0; i < count; i++) {
+      if (failures[i] instanceof DiskFullException) {
+        disk.diskFull(); // the disk filled faster than the guard looked
+        failures[i] = null;
+        codes[i] = ResponseCode.OUT_OF_SPACE;
+      } else if (failures[i] != null) {
+        codes[i] = null;
+      } else {
+        codes[i] = results[i] == StorageEngine.WriteResult.OUT_OF_SPACE
+            ? ResponseCode.OUT_OF_SPACE
+            : ResponseCode.SUCCESS; // APPLIED, STALE
+      }
+    }
+  }
+
   /** The value, or null if the key is absent. */
   public byte[] get(byte[] key) {
     VersionedRecord record = storage.get(key);

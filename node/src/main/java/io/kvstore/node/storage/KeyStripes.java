@@ -24,6 +24,15 @@ final class KeyStripes {
 
   /** The lock guarding a valid 32-byte key. */
   ReentrantLock lockFor(byte[] key) {
-    return locks[StorageKey.hash(key) & mask];
+    return locks[indexOf(key)];
+  }
+
+  /** The index of a valid key's stripe: a thread taking several stripes takes them in this order. */
+  int indexOf(byte[] key) {
+    return StorageKey.hash(key) & mask;
+  }
+
+  ReentrantLock lock(int index) {
+    return locks[index];
   }
 }

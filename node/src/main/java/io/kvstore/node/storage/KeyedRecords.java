@@ -3,9 +3,11 @@ package io.kvstore.node.storage;
 import java.util.HexFormat;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 
 /**
  * Every per-key read and write of the RocksDB engine, each under a lock striped by key hash.
@@ -13,6 +15,7 @@ import org.rocksdb.RocksIterator;
  * store, atomic per key; the version a write replaces comes from {@link RecentRecords} when the
  * key was used recently, else from a read of its header. Reads: from {@link RecentRecords} when
  * it holds the key's record, else from RocksDB, and the record read is held for the next read.
+ * {@link #writeAll}: a batch of writes under all their stripes, in one RocksDB write.
  */
 final class KeyedRecords {
   private static final int KEY_STRIPES = 1024;
@@ -115,6 +118,143 @@ final class KeyedRecords {
     } finally {
       keyLock.unlock();
       shared.unlock();
+    }
+  }
+
+  /**
+   * Writes {@code count} live versions in order, each with the outcome {@link #write} would give
+   * it one after the other, in one RocksDB write: one write group and one WAL record for all of
+   * them instead of one each. The keys' stripes are all locked for it, in ascending order (any
+   * thread holding several stripes took them in that order, so two batches cannot deadlock); a
+   * key met earlier in the batch is checked against that earlier version, which RocksDB does not
+   * hold yet. Nothing is remembered in {@link RecentRecords} before RocksDB has the whole batch.
+   * If RocksDB refuses the batch, none of it is stored: each version is then written alone, so
+   * that each gets exactly the outcome, or the failure (in {@code failures}), that {@link #write}
+   * gives it.
+   */
+  void writeAll(byte[][] keys, long[] timestamps, byte[][] values, int count,
+      WriteOutcome[] outcomes, RuntimeException[] failures) {
+    java.util.Arrays.fill(failures, 0, count, null);
+    if (count <= 1 || !allValid(keys, count)) {
+      for (int i = 0; i < count; i++) {
+        writeAlone(keys, timestamps, values, i, outcomes, failures);
+      }
+      return;
+    }
+    int[] stripes = new int[count];
+    for (int i = 0; i < count; i++) {
+      stripes[i] = keyLocks.indexOf(keys[i]);
+    }
+    int[] order = java.util.Arrays.copyOf(stripes, count);
+    java.util.Arrays.sort(order);
+    Lock shared = handles.acquireOpen();
+    int locked = 0;
+    try {
+      for (int i = 0; i < count; i++) {
+        if (i == 0 || order[i] != order[i - 1]) {
+          keyLocks.lock(order[i]).lock();
+          order[locked++] = order[i];
+        }
+      }
+      RecordHeader[] stored = new RecordHeader[count];
+      RecordHeader[] incoming = new RecordHeader[count];
+      byte[][] encoded = new byte[count][];
+      boolean written = false;
+      try (WriteBatch batch = new WriteBatch()) {
+        boolean any = false;
+        for (int i = 0; i < count; i++) {
+          incoming[i] = new RecordHeader(timestamps[i], false, values[i].length);
+          int earlier = earlierApplied(keys, stripes, encoded, i);
+          byte[] key = keys[i];
+          RecordHeader st;
+          Supplier<byte[]> storedValue;
+          if (earlier >= 0) {
+            st = incoming[earlier];
+            byte[] earlierValue = values[earlier];
+            storedValue = () -> earlierValue;
+          } else {
+            st = recentRecords.find(key);
+            if (st == RecentRecords.MISS) {
+              st = readHeader(key);
+              recentRecords.remember(key, st);
+            }
+            storedValue = () -> storedValue(key);
+          }
+          stored[i] = st;
+          if (!RecordOrder.supersedes(incoming[i], values[i], st, storedValue)) {
+            outcomes[i] = WriteOutcome.STALE;
+            continue;
+          }
+          outcomes[i] = usage.admit(st, incoming[i]);
+          if (outcomes[i].applied()) {
+            encoded[i] = RecordCodec.encode(timestamps[i], false, values[i]);
+            batch.put(handles.records(), key, encoded[i]);
+            any = true;
+          }
+        }
+        if (any) {
+          wal.beginWrite();
+          try {
+            handles.db.write(handles.options.write, batch);
+          } finally {
+            wal.endWrite();
+          }
+        }
+        written = true;
+      } catch (RocksDBException | RuntimeException e) {
+        // Nothing of the batch is stored (a write batch is atomic): undo, then one at a time.
+      }
+      if (!written) {
+        for (int i = count - 1; i >= 0; i--) {
+          if (encoded[i] != null) {
+            usage.revert(stored[i], incoming[i]);
+            recentRecords.forget(keys[i]); // as write does: whether RocksDB kept it is not known
+          }
+        }
+        for (int i = 0; i < count; i++) {
+          writeAlone(keys, timestamps, values, i, outcomes, failures);
+        }
+        return;
+      }
+      for (int i = 0; i < count; i++) {
+        if (encoded[i] != null) {
+          recentRecords.remember(keys[i], incoming[i], encoded[i]); // in order: the last one stays
+        }
+      }
+    } finally {
+      for (int i = locked - 1; i >= 0; i--) {
+        keyLocks.lock(order[i]).unlock();
+      }
+      shared.unlock();
+    }
+  }
+
+  private static boolean allValid(byte[][] keys, int count) {
+    for (int i = 0; i < count; i++) {
+      if (keys[i] == null || keys[i].length != io.kvstore.protocol.Wire.KEY_LENGTH) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The last version before {@code i} in the batch that is to be stored for the same key, or -1. */
+  private static int earlierApplied(byte[][] keys, int[] stripes, byte[][] encoded, int i) {
+    for (int j = i - 1; j >= 0; j--) {
+      if (encoded[j] != null && stripes[j] == stripes[i] && java.util.Arrays.equals(keys[j], keys[i])) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  private void writeAlone(byte[][] keys, long[] timestamps, byte[][] values, int i,
+      WriteOutcome[] outcomes, RuntimeException[] failures) {
+    try {
+      outcomes[i] = write(keys[i], timestamps[i], false, values[i]);
+    } catch (RuntimeException e) {
+      outcomes[i] = null;
+      failures[i] = e;
     }
   }
 

@@ -121,6 +121,21 @@ public final class RocksDbStorageEngine implements StorageEngine {
     return keyed.write(key, timestamp, false, value).result();
   }
 
+  /** One RocksDB write (one write group, one WAL record) for all of them: {@link KeyedRecords#writeAll}. */
+  @Override
+  public void putAll(byte[][] keys, byte[][] values, long[] timestamps, int count,
+      WriteResult[] results, RuntimeException[] failures) {
+    WriteOutcome[] outcomes = new WriteOutcome[count];
+    try {
+      keyed.writeAll(keys, timestamps, values, count, outcomes, failures);
+    } catch (RuntimeException e) { // the engine closed: every put would have thrown it
+      java.util.Arrays.fill(failures, 0, count, e);
+    }
+    for (int i = 0; i < count; i++) {
+      results[i] = failures[i] == null ? outcomes[i].result() : null;
+    }
+  }
+
   @Override
   public boolean remove(byte[] key, long timestamp) {
     return keyed.write(key, timestamp, true, EMPTY) == WriteOutcome.REPLACED_LIVE_VALUE;
@@ -288,6 +303,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
     } finally {
       shared.unlock();
     }
+  }
+
+  /** Writes handed to RocksDB so far, a putAll counting once (tests). */
+  long storeWrites() {
+    return wal.writesBegun();
   }
 
   /** Whether a write may still wait in RocksDB's WAL buffer (tests). */

@@ -30,6 +30,25 @@ public interface StorageEngine extends AutoCloseable {
    */
   boolean remove(byte[] key, long timestamp);
 
+  /**
+   * Puts {@code count} live values in order, each as {@link #put} would, into {@code results[i]};
+   * where {@code put} would have thrown, the exception goes into {@code failures[i]} instead (and
+   * {@code results[i]} is null). An engine may hand them to its store in one write: the request
+   * pipeline gives it the PUTs of a batch together.
+   */
+  default void putAll(byte[][] keys, byte[][] values, long[] timestamps, int count,
+      WriteResult[] results, RuntimeException[] failures) {
+    for (int i = 0; i < count; i++) {
+      try {
+        results[i] = put(keys[i], values[i], timestamps[i]);
+        failures[i] = null;
+      } catch (RuntimeException e) {
+        results[i] = null;
+        failures[i] = e;
+      }
+    }
+  }
+
   /** The live record for a key, or null if absent or deleted. */
   VersionedRecord get(byte[] key);
 

@@ -76,6 +76,11 @@ final class WalDurability {
     writesEnded.incrementAndGet();
   }
 
+  /** Writes begun so far (tests). */
+  long writesBegun() {
+    return writesBegun.get();
+  }
+
   /** Whether every write begun so far is known to be in the OS: no lock, no call into RocksDB. */
   boolean nothingToFlush() {
     return writesBegun.get() == writesFlushed.get();

@@ -229,7 +229,8 @@ class RequestPipelineTest {
     }
     h.pipeline.endBatch();
     assertThat(h.sent).as("two executed and one shed, before any drain").hasSize(3);
-    assertThat(h.sent.get(2)[16]).isEqualTo((byte) 0x03);
+    assertThat(h.sent.get(0)[16]).as("shed at once; the PUTs answered at the batch's end")
+        .isEqualTo((byte) 0x03);
     assertThat(h.pipeline.queued()).isEqualTo(4);
     List<byte[]> r = h.replies(); // the loop runs its timers: drains of 2, then 2
     assertThat(r).hasSize(7);

@@ -64,6 +64,46 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   @Timeout(60)
+  void afterKillMinusNineFlushedWritesOfPutAllSurvive() throws Exception {
+    assertEveryWriteSurvivesKill("BUFFERED", RocksDbCrashChild.BATCHED_FLUSH);
+  }
+
+  @Test
+  void putAllIsOneRocksDbWriteAndAGetSeesItWithoutAFlush() {
+    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+      byte[][] keys = {key(1), key(2), key(1), key(3)};
+      byte[][] values = {value(10, 1), value(10, 2), value(12, 3), value(10, 4)};
+      WriteResult[] results = new WriteResult[4];
+      RuntimeException[] failures = new RuntimeException[4];
+      long before = engine.storeWrites();
+
+      engine.putAll(keys, values, new long[] {5, 5, 6, 5}, 4, results, failures);
+
+      assertThat(engine.storeWrites() - before).as("RocksDB writes for four puts").isEqualTo(1);
+      assertThat(results).containsOnly(WriteResult.APPLIED);
+      assertThat(engine.mayHaveBufferedWrites()).isTrue();
+      assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(6, value(12, 3)));
+      assertUsage(engine, 3, 3 * KEY_BYTES + 32);
+      engine.putAll(keys, values, new long[] {5, 5, 6, 5}, 4, results, failures);
+      assertThat(results).as("the same again").containsOnly(WriteResult.STALE);
+      assertThat(engine.storeWrites() - before).as("nothing new to write").isEqualTo(1);
+    }
+  }
+
+  @Test
+  void putAllAfterCloseFailsEveryPut() {
+    RocksDbStorageEngine engine = openAt(tempDir.resolve("db"));
+    engine.close();
+    WriteResult[] results = new WriteResult[2];
+    RuntimeException[] failures = new RuntimeException[2];
+    engine.putAll(new byte[][] {key(1), key(2)}, new byte[][] {value(1, 1), value(1, 2)},
+        new long[] {1, 1}, 2, results, failures);
+    assertThat(results).containsOnlyNulls();
+    assertThat(failures).doesNotContainNull();
+  }
+
+  @Test
+  @Timeout(60)
   void afterKillMinusNineWritesHandedOverOneByOneSurviveWithoutAFlush() throws Exception {
     assertEveryWriteSurvivesKill("EVERY_WRITE", "no-flush");
   }

@@ -42,6 +42,64 @@ abstract class StorageEngineContractTest {
     engines.forEach(StorageEngine::close);
   }
 
+  /**
+   * putAll gives each write the outcome put one after the other gives it, and leaves the same
+   * store: random batches over 12 keys with repeated keys, ties of timestamp and length (settled by
+   * the value's bytes), older versions behind newer ones in one batch, a key quota and a byte
+   * quota that some writes pass.
+   */
+  @Test
+  void putAllIsPutOneAfterTheOther() {
+    Random random = new Random(42);
+    for (int round = 0; round < 8; round++) {
+      StorageLimits limits = round % 2 == 0 ? new StorageLimits(8, 0) : new StorageLimits(0, 600);
+      StorageEngine batched = open(limits);
+      StorageEngine oneByOne = open(limits);
+      for (int b = 0; b < 10; b++) {
+        int n = 1 + random.nextInt(40);
+        byte[][] keys = new byte[n][];
+        byte[][] values = new byte[n][];
+        long[] timestamps = new long[n];
+        for (int i = 0; i < n; i++) {
+          keys[i] = key(random.nextInt(12));
+          values[i] = value(random.nextInt(3) * 20, random.nextInt(3));
+          timestamps[i] = 1 + random.nextInt(30);
+        }
+        WriteResult[] results = new WriteResult[n];
+        RuntimeException[] failures = new RuntimeException[n];
+        Arrays.fill(failures, new IllegalStateException("left from before"));
+        batched.putAll(keys, values, timestamps, n, results, failures);
+        for (int i = 0; i < n; i++) {
+          assertThat(failures[i]).isNull();
+          assertThat(results[i]).as("round %d batch %d write %d", round, b, i)
+              .isEqualTo(oneByOne.put(keys[i], values[i], timestamps[i]));
+        }
+        assertThat(batched.keyCount()).isEqualTo(oneByOne.keyCount());
+        assertThat(batched.liveBytes()).isEqualTo(oneByOne.liveBytes());
+        for (int k = 0; k < 12; k++) {
+          assertThat(batched.getRecord(key(k))).as("key %d", k).isEqualTo(oneByOne.getRecord(key(k)));
+        }
+      }
+    }
+  }
+
+  @Test
+  void putAllOfAKeyOfWrongLengthFailsThatWriteOnlyAndStoresTheOthers() {
+    StorageEngine engine = open();
+    byte[][] keys = {key(1), new byte[31], key(2)};
+    byte[][] values = {value(10, 1), value(10, 2), value(10, 3)};
+    WriteResult[] results = new WriteResult[3];
+    RuntimeException[] failures = new RuntimeException[3];
+
+    engine.putAll(keys, values, new long[] {5, 5, 5}, 3, results, failures);
+
+    assertThat(results).containsExactly(WriteResult.APPLIED, null, WriteResult.APPLIED);
+    assertThat(failures[0]).isNull();
+    assertThat(failures[1]).isInstanceOf(IllegalArgumentException.class);
+    assertThat(failures[2]).isNull();
+    assertThat(engine.get(key(2))).isEqualTo(VersionedRecord.live(5, value(10, 3)));
+  }
+
   @Test
   void putThenGetReturnsValueAndTimestamp() {
     StorageEngine engine = open();
