@@ -139,6 +139,7 @@ public final class StatsCollector {
     stats.add(Stat.counter("datagrams.refused", "datagrams", sources.refused()));
     stats.add(Stat.counter("datagrams.oversized", "datagrams", transport.oversized.sum()));
     stats.add(Stat.counter("datagrams.member-sourced", "datagrams", transport.memberSourced.sum()));
+    stats.add(Stat.counter("datagrams.unsent", "datagrams", transport.unsent.sum()));
     stats.add(Stat.gauge("security.insecure", "flag", transport.insecure() ? 1 : 0));
     interval = transport.latencyMicros.getIntervalHistogram(interval);
     boolean any = interval.getTotalCount() > 0;

@@ -34,6 +34,8 @@ public final class RequestStats {
    * to a request spoofed in this node's name (a reply code read as a command), or a spoof of it.
    */
   public final LongAdder memberSourced = new LongAdder();
+  /** Datagrams dropped unsent: the socket held 8 MB the kernel had refused (EAGAIN). */
+  public final LongAdder unsent = new LongAdder();
   /** Internal datagrams dropped for a missing or wrong HMAC tag (with a cluster secret). */
   public final LongAdder unauthenticated = new LongAdder();
   /** The same per source, logged at most every 10 s per source. */

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,17 +31,22 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
   private final PipelineFactory factory;
   private final InetSocketAddress configuredAddress;
   private final boolean joinReplies;
+  private final LongAdder unsent;
   private ChannelHandlerContext ctx;
   private ReplyWriter writer;
   private RequestPipeline pipeline;
   private final ReceivedDatagram received = new ReceivedDatagram(UdpTransport.DATAGRAM_SLOT);
 
-  /** {@code joinReplies}: the channel is native epoll and the kernel has UDP GSO. */
-  PipelineHandler(
-      PipelineFactory factory, InetSocketAddress configuredAddress, boolean joinReplies) {
+  /**
+   * @param joinReplies the channel is native epoll and the kernel has UDP GSO
+   * @param unsent counts datagrams dropped because the socket's unsent queue is full
+   */
+  PipelineHandler(PipelineFactory factory, InetSocketAddress configuredAddress, boolean joinReplies,
+      LongAdder unsent) {
     this.factory = factory;
     this.configuredAddress = configuredAddress;
     this.joinReplies = joinReplies;
+    this.unsent = unsent;
   }
 
   @Override
@@ -85,12 +91,21 @@ final class PipelineHandler extends ChannelInboundHandlerAdapter implements Data
 
   @Override
   public void send(InetSocketAddress to, ByteBuffer datagram) {
+    if (!ctx.channel().isWritable()) {
+      unsent.increment(); // the kernel has refused sends for 8 MB: a lost datagram, as UDP allows
+      return;
+    }
     writer.write(to, datagram);
   }
 
   @Override
   public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
     writer.flush(); // what was queued before leaves first
+    if (!ctx.channel().isWritable()) {
+      unsent.increment();
+      afterSent.run();
+      return;
+    }
     ctx.writeAndFlush(packet(to, datagram)).addListener(f -> afterSent.run());
   }
 

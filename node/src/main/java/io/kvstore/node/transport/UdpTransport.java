@@ -15,6 +15,7 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
@@ -59,6 +60,12 @@ public final class UdpTransport implements AutoCloseable {
    */
   private static final int DATAGRAMS_PER_BATCH = 1024;
   private static final int SOCKET_BUFFER = 4 * 1024 * 1024;
+  /**
+   * Bytes a socket may hold unsent in Netty's queue (the kernel refused more: EAGAIN) before it
+   * drops what it would send (counted, {@code datagrams.unsent}); far above one batch's replies
+   * (at most 64 executed requests of 15 KB plus 17-byte answers), so only a stuck socket reaches it.
+   */
+  static final int UNSENT_HIGH_BYTES = 8 * 1024 * 1024;
   /**
    * Buffers of the sockets, pooled. Each receive takes one buffer of 16 slots (256 KiB) for its
    * recvmmsg; Netty 4.2's default (adaptive) allocator does not pool buffers that large and falls
@@ -109,6 +116,10 @@ public final class UdpTransport implements AutoCloseable {
    */
   public void sendInternal(InetSocketAddress to, byte[] frame) {
     Channel channel = channels.get(0);
+    if (!channel.isWritable()) {
+      stats.unsent.increment();
+      return;
+    }
     channel.writeAndFlush(
         new DatagramPacket(Unpooled.wrappedBuffer(authenticator.seal(frame)), to),
         channel.voidPromise());
@@ -137,6 +148,8 @@ public final class UdpTransport implements AutoCloseable {
             .option(ChannelOption.SO_RCVBUF, SOCKET_BUFFER)
             .option(ChannelOption.SO_SNDBUF, SOCKET_BUFFER)
             .option(ChannelOption.ALLOCATOR, SOCKET_BUFFERS)
+            .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                new WriteBufferWaterMark(UNSENT_HIGH_BYTES / 2, UNSENT_HIGH_BYTES))
             .handler(
                 new ChannelInitializer<Channel>() {
                   @Override
@@ -154,7 +167,8 @@ public final class UdpTransport implements AutoCloseable {
                                 (loop, sink, local) ->
                                     new RequestPipeline(wiring, cache, loop, sink, local),
                                 settings.bindAddress(),
-                                epoll && SegmentedDatagramPacket.isSupported()));
+                                epoll && SegmentedDatagramPacket.isSupported(),
+                                wiring.stats().unsent));
                   }
                 });
     if (epoll) {
