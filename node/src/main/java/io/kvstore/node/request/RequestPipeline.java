@@ -1,6 +1,5 @@
 package io.kvstore.node.request;
 
-import io.kvstore.node.cluster.Ring;
 import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.node.sources.ClientSources;
@@ -18,14 +17,14 @@ import io.kvstore.node.replication.ReplicationWiring;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The request path of one socket, sans-IO: datagrams in ({@link #onDatagram}), datagrams out
  * (through a {@link DatagramSink}), timers through a {@link Scheduler}, time through a
- * {@link Clock}. Stages: decode → source allow-list ({@link ClientSources}) → internal frames to
+ * {@link Clock}. Stages: decode → who is heard ({@link DatagramScreen}: not itself, not a member
+ * speaking the client protocol, sources in allow-clients) → internal frames to
  * the {@link InternalDispatch} → at-most-once {@link ReplyCache} → {@link Admission} → queue or
  * shed (0x03) → execute: a key whose replicas are on other nodes is coordinated by this node's
  * {@link Coordinator} (quorum writes and reads; the reply is sent when they complete), anything
@@ -52,16 +51,14 @@ public final class RequestPipeline {
   private final ClientCoordination coordination;
   private final ReplicationStats replicationStats;
   private final BooleanSupplier joining;
-  private final Supplier<Ring> ring;
   private final ReplyCache replyCache;
   private final Admission admission;
   private final CommandExecutor executor;
   private final RequestQueue queue;
   private final Scheduler loop;
-  private final InetSocketAddress localAddress;
   private final NodeControl node;
   private final ClientSources sources;
-  private final OversizedDatagrams oversized;
+  private final DatagramScreen screen;
   private final DecodedRequest decoded = new DecodedRequest();
   private final ClientRequest request = new ClientRequest();
   private final ClientReplies replies;
@@ -84,10 +81,8 @@ public final class RequestPipeline {
     this.clock = wiring.clock();
     this.node = wiring.node();
     this.sources = wiring.sources();
-    this.oversized = new OversizedDatagrams(stats.oversized, clock);
     this.replyCache = replyCache;
     this.loop = loop;
-    this.localAddress = localAddress;
     this.admission = new Admission(settings.adminAllowList(), stats);
     this.executor = new CommandExecutor(wiring.service(), wiring.node(), stats);
     this.replies = new ClientReplies(sink, sources, stats, clock,
@@ -99,7 +94,8 @@ public final class RequestPipeline {
     ReplicationWiring replication = wiring.replication();
     this.replicationStats = replication.stats();
     this.joining = replication.joining();
-    this.ring = replication.ring();
+    this.screen = new DatagramScreen(localAddress, replication.ring(), sources,
+        wiring.dispatch().authenticator(), stats, clock);
     Scheduler flushingLoop = new Scheduler() {
       @Override
       public Cancellable schedule(long delayMillis, Runnable task) {
@@ -145,21 +141,13 @@ public final class RequestPipeline {
    */
   public void onDatagram(InetSocketAddress from, ByteBuffer datagram) {
     stats.received.increment();
-    if (isSelf(from)) {
-      stats.selfSourced.increment(); // a reply to ourselves could be read as a command
+    if (!screen.hearsUndecoded(from, datagram.remaining())) {
       return;
     }
-    oversized.check(datagram.remaining(), from);
     try {
       RequestDecoder.decode(datagram, decoded);
-      if (isFromMember(decoded.outcome(), from)) {
-        // A member never sends client requests: this is its reply (0x04 would read as SHUTDOWN,
-        // 0x05 as WIPEOUT) to a request spoofed in our name, or a spoof of the member. Unanswered.
-        stats.memberSourced.increment();
+      if (!screen.hears(decoded.outcome(), from)) {
         return;
-      }
-      if (!isAuthenticatedKind(decoded.outcome()) && !sources.admits(from.getAddress())) {
-        return; // not in allow-clients: no answer at all (counted and logged by ClientSources)
       }
       switch (decoded.outcome()) {
         case DROP -> stats.tooShort.increment();
@@ -251,30 +239,6 @@ public final class RequestPipeline {
       drainScheduled = true;
       loop.schedule(0, drainTask);
     }
-  }
-
-  /**
-   * Internal frames are judged by their HMAC tag when the node has a cluster secret; without one
-   * (--insecure) nothing authenticates them, so they are held to the allow-list like clients.
-   */
-  /** A client-protocol datagram (request or malformed) from the address of a ring member. */
-  private boolean isFromMember(DecodedRequest.Outcome outcome, InetSocketAddress from) {
-    return (outcome == DecodedRequest.Outcome.CLIENT_REQUEST || outcome == DecodedRequest.Outcome.REJECT)
-        && ring.get().memberAt(from) != null;
-  }
-
-  private boolean isAuthenticatedKind(DecodedRequest.Outcome outcome) {
-    return outcome == DecodedRequest.Outcome.INTERNAL && dispatch.authenticator().enabled();
-  }
-
-  /** A datagram that claims to come from this node's own socket. */
-  private boolean isSelf(InetSocketAddress sender) {
-    if (sender.getPort() != localAddress.getPort()) {
-      return false;
-    }
-    return localAddress.getAddress().isAnyLocalAddress()
-        ? sender.getAddress().isLoopbackAddress()
-        : sender.getAddress().equals(localAddress.getAddress());
   }
 
   private boolean answerFromCache(ClientRequest r) {
