@@ -7,13 +7,19 @@ import java.util.List;
 
 /**
  * Membership updates waiting to be piggybacked: each is sent a limited number of times
- * (λ·log N), least-sent first, and a newer update about a member replaces an older one. Taking
- * k updates costs O(k log n), so a burst of thousands of updates stays cheap.
+ * (λ·log N), least-sent first, and a newer update about a member replaces an older one.
+ *
+ * <p>The queue is one list per transmit count, each newest first, so that walking the lists in
+ * turn visits the updates in the queue's order (least sent, then newest). A take visits only what
+ * it sends (plus what did not fit) and moves each sent update to the next list, where it almost
+ * always lands at one end: a burst of updates sent in turn arrives at the old end, a fresh update
+ * at the new end. Its place is searched from both ends (and, for a batch, from the place of the
+ * one before it), so a move costs O(1) in those cases and never more than the list's length.
  *
  * <p>Compact, because a node that joins a cluster of N queues an update about each of the N
  * (the simulator holds N such queues: 12 M entries at 5,000 nodes while they form). Each entry
- * is both a node of the treap that orders the queue and a link of the chained table that finds
- * it by member, 48 bytes in all, where a TreeSet and a HashMap added 72 bytes of nodes to it.
+ * is both a link of its list and a link of the chained table that finds it by member, 48 bytes in
+ * all, where a TreeSet and a HashMap added 72 bytes of nodes to it.
  */
 final class BroadcastQueue {
   /** At most this many updates per take (a datagram holds far fewer). */
@@ -26,9 +32,9 @@ final class BroadcastQueue {
     /** {@link MemberIndex#hash} of the member's id. */
     final int hash;
     int transmits;
-    /** Children in the treap. */
-    Entry left;
-    Entry right;
+    /** Neighbours in the list of entries sent {@link #transmits} times: newer, older. */
+    Entry newer;
+    Entry older;
     /** The next entry in the same bucket of the by-member table. */
     Entry nextInBucket;
 
@@ -38,31 +44,21 @@ final class BroadcastQueue {
       this.size = SwimCodec.size(update);
       this.hash = MemberIndex.hash(update.id());
     }
-
-    /** Least sent first, then newest first: a total order (orders are unique). */
-    boolean before(Entry o) {
-      return transmits != o.transmits ? transmits < o.transmits : order > o.order;
-    }
-
-    /** Whether this entry, sent once more, still comes before {@code o} (sent as often as now). */
-    boolean beforeOnceMoreSent(Entry o) {
-      return transmits + 1 != o.transmits ? transmits + 1 < o.transmits : order > o.order;
-    }
-
-    /** The treap's heap priority: fixed per entry and random-like, so the treap stays balanced. */
-    long priority() {
-      long z = order * 0x9E3779B97F4A7C15L;
-      z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-      return z ^ (z >>> 27);
-    }
   }
 
-  private Entry root;
+  /** newest[t] and oldest[t]: the ends of the list of entries sent t times (null if it is empty). */
+  private Entry[] newest = new Entry[8];
+  private Entry[] oldest = new Entry[8];
+  /**
+   * A lower bound of the sizes in each list (exact after a walk of all of it), so that a take
+   * with less room left than any entry of a list needs does not walk it: a budget left with
+   * room for a suspicion but not for an alive update would otherwise visit all of a joiner's
+   * thousands of alive updates, on every message.
+   */
+  private int[] leastSize = filled(8);
   private Entry[] buckets = new Entry[16];
   private int size;
   private long nextOrder;
-  /** Reused by {@link #take} for its in-order walk. */
-  private Entry[] path = new Entry[64];
   /** Reused by {@link #take}: the entries it sends. */
   private final Entry[] sent = new Entry[MAX_TAKEN];
 
@@ -70,11 +66,19 @@ final class BroadcastQueue {
     Entry old = find(update.id());
     if (old != null) {
       unlink(old);
-      root = remove(root, old);
+      detach(old);
     }
     Entry e = new Entry(update, nextOrder++);
     link(e);
-    root = insert(root, e);
+    // Newest of all: the new end of the list of the never sent.
+    e.older = newest[0];
+    if (newest[0] == null) {
+      oldest[0] = e;
+    } else {
+      newest[0].newer = e;
+    }
+    newest[0] = e;
+    leastSize[0] = Math.min(leastSize[0], e.size);
   }
 
   boolean isEmpty() {
@@ -92,124 +96,124 @@ final class BroadcastQueue {
   List<Update> take(int budgetBytes, int limit) {
     List<Update> taken = new ArrayList<>();
     int count = 0;
-    // sent[0, prefix) are the first entries in order (none skipped before them); boundary is the
-    // first entry after them that was not taken, null if there is none.
-    int prefix = 0;
-    Entry boundary = null;
     int used = 0;
-    int depth = 0;
-    Entry e = root;
-    while (e != null || depth > 0) {
-      while (e != null) {
-        if (depth == path.length) {
-          path = Arrays.copyOf(path, 2 * depth);
+    walk:
+    for (int t = 0; t < newest.length; t++) {
+      // The least size among the entries of this list not sent, if it is walked whole.
+      int least = Integer.MAX_VALUE;
+      for (Entry e = newest[t]; e != null; e = e.older) {
+        if (leastSize[t] > budgetBytes - used) {
+          // Nothing from here on in this list fits: the walk would stop at e (too little room
+          // left for anything) or visit the rest without taking any of it.
+          if (budgetBytes - used < 24) {
+            break walk;
+          }
+          continue walk;
         }
-        path[depth++] = e;
-        e = e.left;
-      }
-      e = path[--depth];
-      boolean fits = used + e.size <= budgetBytes;
-      if (count == MAX_TAKEN || (!fits && budgetBytes - used < 24)) {
-        if (boundary == null) {
-          boundary = e;
+        boolean fits = used + e.size <= budgetBytes;
+        if (count == MAX_TAKEN || (!fits && budgetBytes - used < 24)) {
+          break walk; // nothing else will fit either
         }
-        break; // nothing else will fit either
-      }
-      if (fits) {
-        used += e.size;
-        taken.add(e.update);
-        if (boundary == null) {
-          prefix++;
+        if (fits) {
+          used += e.size;
+          taken.add(e.update);
+          sent[count++] = e;
+        } else {
+          least = Math.min(least, e.size);
         }
-        sent[count++] = e;
-      } else if (boundary == null) {
-        boundary = e;
       }
-      e = e.right;
+      leastSize[t] = least;
     }
-    Arrays.fill(path, 0, depth, null);
-    // Sent once more, the prefix stays in order among itself: those of it that are not retired
-    // and still come before the boundary keep their place in the treap (a small queue sent whole,
-    // the common case, needs no treap operation at all). The rest move.
-    int stay = 0;
-    while (stay < prefix && sent[stay].transmits + 1 < limit
-        && (boundary == null || sent[stay].beforeOnceMoreSent(boundary))) {
-      stay++;
+    for (int i = 0; i < count; i++) {
+      detach(sent[i]);
     }
-    for (int i = stay; i < count; i++) {
-      root = remove(root, sent[i]);
-    }
-    for (int i = 0; i < stay; i++) {
-      sent[i].transmits++;
-    }
-    for (int i = stay; i < count; i++) {
+    // In the order they were sent, so each list receives its newcomers newest first.
+    Entry previous = null;
+    for (int i = 0; i < count; i++) {
       Entry s = sent[i];
+      sent[i] = null;
       if (++s.transmits >= limit) {
         unlink(s);
-      } else {
-        root = insert(root, s);
+        continue;
       }
+      attach(s, previous != null && previous.transmits == s.transmits ? previous : null);
+      previous = s;
     }
-    Arrays.fill(sent, 0, count, null);
     return taken;
   }
 
-  // ---------------------------------------------------------------- the treap
+  // ---------------------------------------------------------------- the lists by transmit count
 
-  private static Entry insert(Entry node, Entry e) {
-    if (node == null) {
-      return e;
-    }
-    if (e.before(node)) {
-      node.left = insert(node.left, e);
-      if (node.left.priority() > node.priority()) {
-        Entry pivot = node.left;
-        node.left = pivot.right;
-        pivot.right = node;
-        return pivot;
-      }
-    } else {
-      node.right = insert(node.right, e);
-      if (node.right.priority() > node.priority()) {
-        Entry pivot = node.right;
-        node.right = pivot.left;
-        pivot.left = node;
-        return pivot;
-      }
-    }
-    return node;
+  private static int[] filled(int length) {
+    int[] a = new int[length];
+    Arrays.fill(a, Integer.MAX_VALUE);
+    return a;
   }
 
-  /** Removes {@code e}, which is in the subtree of {@code node}. */
-  private static Entry remove(Entry node, Entry e) {
-    if (node == e) {
-      Entry joined = join(e.left, e.right);
-      e.left = null;
-      e.right = null;
-      return joined;
-    }
-    if (e.before(node)) {
-      node.left = remove(node.left, e);
+  /** Takes {@code e} out of its list. */
+  private void detach(Entry e) {
+    int t = e.transmits;
+    if (e.newer == null) {
+      newest[t] = e.older;
     } else {
-      node.right = remove(node.right, e);
+      e.newer.older = e.older;
     }
-    return node;
+    if (e.older == null) {
+      oldest[t] = e.newer;
+    } else {
+      e.older.newer = e.newer;
+    }
+    e.newer = null;
+    e.older = null;
   }
 
-  /** Joins two treaps, every entry of {@code low} before every entry of {@code high}. */
-  private static Entry join(Entry low, Entry high) {
-    if (low == null) {
-      return high;
+  /**
+   * Puts {@code e} in its place (newest first) in the list of its transmit count, searching from
+   * both ends at once; {@code newerBound}, if not null, is an entry of that list known to be newer.
+   */
+  private void attach(Entry e, Entry newerBound) {
+    int t = e.transmits;
+    if (t >= newest.length) {
+      int length = Math.max(t + 1, 2 * newest.length);
+      newest = Arrays.copyOf(newest, length);
+      oldest = Arrays.copyOf(oldest, length);
+      int known = leastSize.length;
+      leastSize = Arrays.copyOf(leastSize, length);
+      Arrays.fill(leastSize, known, length, Integer.MAX_VALUE);
     }
-    if (high == null) {
-      return low;
+    leastSize[t] = Math.min(leastSize[t], e.size);
+    long order = e.order;
+    // After: the entry e goes right after (older than) it, null for the new end.
+    Entry after;
+    Entry fromOld = oldest[t];
+    Entry fromNew = newerBound == null ? newest[t] : newerBound.older;
+    Entry lastNewer = newerBound;
+    while (true) {
+      if (fromOld == null || fromOld.order > order) {
+        after = fromOld;
+        break;
+      }
+      if (fromNew == null || fromNew.order < order) {
+        after = lastNewer;
+        break;
+      }
+      lastNewer = fromNew;
+      fromNew = fromNew.older;
+      fromOld = fromOld.newer;
     }
-    if (low.priority() > high.priority()) {
-      low.right = join(low.right, high);
-      return low;
+    Entry before = after == null ? newest[t] : after.older;
+    e.newer = after;
+    e.older = before;
+    if (after == null) {
+      newest[t] = e;
+    } else {
+      after.older = e;
     }
-    high.left = join(low, high.left);
-    return high;
+    if (before == null) {
+      oldest[t] = e;
+    } else {
+      before.newer = e;
+    }
   }
 
   // ---------------------------------------------------------------- by member

@@ -113,9 +113,8 @@ class BroadcastQueueTest {
   }
 
   /**
-   * The common case of a running cluster: a few updates, most takes sending all of them (so that
-   * they keep their places in the treap), some budgets cutting the queue short, limits that vary
-   * as the cluster's size does.
+   * The common case of a running cluster: a few updates, most takes sending all of them, some
+   * budgets cutting the queue short, limits that vary as the cluster's size does.
    */
   @Test
   void aSmallQueueSentWholeKeepsTheSortedSetsOrder() {
@@ -134,6 +133,40 @@ class BroadcastQueueTest {
       }
       assertThat(queue.size()).isEqualTo(reference.byMember.size());
     }
+  }
+
+  /**
+   * A joiner's queue: an update about each of 1,500 members, drained a datagram at a time while
+   * fresh updates and replacements arrive and the limit grows with the cluster, so that sent
+   * updates land at either end and in the middle of the lists they move to.
+   */
+  @Test
+  void aBurstDrainedAmongFreshUpdatesKeepsTheSortedSetsOrder() {
+    SplittableRandom random = new SplittableRandom(7);
+    ReferenceQueue reference = new ReferenceQueue();
+    for (int i = 0; i < 1_500; i++) {
+      Update u = new Update(Kind.ALIVE, new NodeId("node-" + i), new InetSocketAddress("127.0.0.1", 4000 + i), 0,
+          new NodeId("node-" + i));
+      queue.add(u);
+      reference.add(u);
+    }
+    int limit = 6;
+    for (int step = 0; step < 20_000 && !reference.byMember.isEmpty(); step++) {
+      int action = random.nextInt(10);
+      if (action == 0) {
+        Update u = suspect("node-" + random.nextInt(1_600), random.nextInt(4));
+        queue.add(u);
+        reference.add(u);
+      } else {
+        if (action == 1 && limit < 12) {
+          limit++;
+        }
+        int budget = action == 2 ? random.nextInt(200) : 1_400;
+        assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
+      }
+      assertThat(queue.size()).isEqualTo(reference.byMember.size());
+    }
+    assertThat(reference.byMember).isEmpty();
   }
 
   @Test
