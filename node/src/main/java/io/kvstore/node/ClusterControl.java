@@ -14,11 +14,11 @@ import java.util.List;
 record ClusterControl(ClusterCore cluster, int pid, Runnable halt, OpsCore ops, FilePush files)
     implements NodeControl {
   @Override
-  public OperationRefusal uploadPiece(byte[] key, byte[] piece) {
+  public OperationRefusal uploadPiece(byte[] key, byte[] piece, InetSocketAddress from) {
     if (files == null) {
-      return NodeControl.super.uploadPiece(key, piece);
+      return NodeControl.super.uploadPiece(key, piece, from);
     }
-    return switch (files.upload(key, piece)) {
+    return switch (files.upload(from.getAddress(), key, piece)) {
       case ACCEPTED -> null;
       case UNKNOWN_OPERATION -> new OperationRefusal(ResponseCode.NOT_FOUND, "unknown-operation");
       case BUSY -> new OperationRefusal(ResponseCode.OVERLOAD, "busy");

@@ -32,6 +32,7 @@ public final class FileTransferMetrics {
     out.add(Stat.counter("ops.transfer.bytes.served", "bytes", s.bytesServed.sum()));
     out.add(Stat.counter("ops.transfer.bytes.fetched", "bytes", s.bytesFetched.sum()));
     out.add(Stat.counter("ops.transfer.bytes.uploaded", "bytes", s.bytesUploaded.sum()));
+    out.add(Stat.counter("ops.transfer.pieces.other_source", "pieces", s.piecesFromAnotherSource.sum()));
     out.add(Stat.counter("ops.transfer.chunks.verified", "chunks", s.chunksVerified.sum()));
     out.add(Stat.counter("ops.transfer.chunks.rejected", "chunks", s.chunksRejected.sum()));
     out.add(Stat.counter("ops.transfer.assembled", "files", s.filesAssembled.sum()));

@@ -83,7 +83,7 @@ final class CommandExecutor {
       case OPS_SUBMIT, OPS_CHUNK -> {
         NodeControl.OperationRefusal refusal = command == Command.OPS_SUBMIT
             ? node.submitOperation(request.value(), request.source())
-            : node.uploadPiece(request.key(), request.value());
+            : node.uploadPiece(request.key(), request.value(), request.source());
         if (refusal == null) {
           ReplyEncoder.code(out, in, id, ResponseCode.SUCCESS);
         } else if (refusal.code() == ResponseCode.NOT_PERMITTED) {

@@ -35,8 +35,9 @@ public interface NodeControl {
    * OPS_CHUNK: one piece of a pushed file for a FILE operation this node holds. Null when kept,
    * else the refusal: 0x01 (no such operation here yet), 0x03 (busy), 0x02 (chunk store full),
    * 0x04 (disk error) or 0x21 with the reason. A node without file push holds no operation.
+   * {@code from}: the datagram's source (a chunk being uploaded belongs to the address that began it).
    */
-  default OperationRefusal uploadPiece(byte[] key, byte[] piece) {
+  default OperationRefusal uploadPiece(byte[] key, byte[] piece, InetSocketAddress from) {
     return new OperationRefusal(ResponseCode.NOT_FOUND, "no file operation");
   }
 }

@@ -6,6 +6,7 @@ import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Network;
 import io.kvstore.node.runtime.Scheduler;
 import io.kvstore.protocol.InternalFrame;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -135,9 +136,9 @@ public final class FilePush {
     }
   }
 
-  /** OPS_CHUNK: one uploaded piece (any thread). */
-  public UploadIntake.Result upload(byte[] key, byte[] piece) {
-    return intake.onPiece(UploadIntake.PieceKey.decode(key), piece);
+  /** OPS_CHUNK: one uploaded piece from {@code source} (any thread). */
+  public UploadIntake.Result upload(InetAddress source, byte[] key, byte[] piece) {
+    return intake.onPiece(source, UploadIntake.PieceKey.decode(key), piece);
   }
 
   public FileTransfer transfer() {

@@ -28,6 +28,8 @@ public final class FileTransferStats {
   public final LongAdder filesSuperseded = new LongAdder();
   /** File operations refused because every transfer slot and the waiting line were taken. */
   public final LongAdder refusedBusy = new LongAdder();
+  /** Uploaded pieces refused because another address began that chunk's upload. */
+  public final LongAdder piecesFromAnotherSource = new LongAdder();
   public final LongAdder storeFull = new LongAdder();
   /** File operations that had to wait for room in the chunk store before their download started. */
   public final LongAdder waitedForStoreRoom = new LongAdder();

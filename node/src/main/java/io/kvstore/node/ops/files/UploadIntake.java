@@ -2,6 +2,7 @@ package io.kvstore.node.ops.files;
 
 import io.kvstore.node.runtime.Clock;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.util.BitSet;
 import java.util.HashMap;
@@ -15,12 +16,16 @@ import java.util.function.Function;
  * (one it holds; anything else is refused). Pieces are {@link FileFrames#MAX_PIECE}-aligned; a
  * completed chunk is checked against the manifest (the list against its hash, a chunk against its
  * entry in the verified list) before it is stored; a failed one is discarded and the client told.
- * At most {@link #MAX_OPEN} chunks are being uploaded at once (one buffer each), and a chunk idle
- * for {@link #IDLE_MILLIS} is dropped. Idempotent: a piece of a chunk already stored is accepted
- * again, so a client may resend. Thread-safe (event loops).
+ * At most {@link #MAX_OPEN} chunks are being uploaded at once (one buffer each), at most
+ * {@link #MAX_OPEN_PER_SOURCE} of them by one source address, and a chunk idle for
+ * {@link #IDLE_MILLIS} is dropped. A chunk being uploaded belongs to the address that began it:
+ * pieces of it from any other address are refused busy (counted), so nobody who merely learnt the
+ * operation id can spoil another's upload by writing over its pieces. Idempotent: a piece of a
+ * chunk already stored is accepted again, so a client may resend. Thread-safe (event loops).
  */
 public final class UploadIntake {
   public static final int MAX_OPEN = 4;
+  public static final int MAX_OPEN_PER_SOURCE = 2;
   public static final long IDLE_MILLIS = 30_000;
 
   /** What became of one piece. */
@@ -58,12 +63,14 @@ public final class UploadIntake {
   }
 
   private static final class Open {
+    final InetAddress source;
     final byte[] buffer;
     final BitSet received = new BitSet();
     final int pieces;
     long touchedNanos;
 
-    Open(int length, long now) {
+    Open(InetAddress source, int length, long now) {
+      this.source = source;
       buffer = new byte[length];
       pieces = Math.max(1, (length + FileFrames.MAX_PIECE - 1) / FileFrames.MAX_PIECE);
       touchedNanos = now;
@@ -93,7 +100,8 @@ public final class UploadIntake {
     this.uploaded = uploaded;
   }
 
-  public Result onPiece(PieceKey key, byte[] data) {
+  /** One OPS_CHUNK piece from {@code source} (the datagram's source address). */
+  public Result onPiece(InetAddress source, PieceKey key, byte[] data) {
     FileOp op = ops.apply(key.op());
     if (op == null) {
       return Result.UNKNOWN_OPERATION;
@@ -116,14 +124,17 @@ public final class UploadIntake {
     long now = clock.nanoTime();
     synchronized (this) {
       Slot slot = new Slot(op.id, chunk);
+      dropIdle(now); // at most MAX_OPEN entries; an idle chunk is anyone's again
       chunkUpload = open.get(slot);
       if (chunkUpload == null) {
-        dropIdle(now);
-        if (open.size() >= MAX_OPEN) {
+        if (open.size() >= MAX_OPEN || openBy(source) >= MAX_OPEN_PER_SOURCE) {
           return Result.BUSY;
         }
-        chunkUpload = new Open(length, now);
+        chunkUpload = new Open(source, length, now);
         open.put(slot, chunkUpload);
+      } else if (!chunkUpload.source.equals(source)) {
+        stats.piecesFromAnotherSource.increment();
+        return Result.BUSY; // begun by another address: its pieces are not ours to overwrite
       }
       chunkUpload.touchedNanos = now;
       System.arraycopy(data, 0, chunkUpload.buffer, offset, data.length);
@@ -160,6 +171,14 @@ public final class UploadIntake {
     }
     uploaded.accept(op.id);
     return Result.ACCEPTED;
+  }
+
+  private int openBy(InetAddress source) {
+    int count = 0;
+    for (Open o : open.values()) {
+      count += o.source.equals(source) ? 1 : 0;
+    }
+    return count;
   }
 
   private void dropIdle(long now) {

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Routing of verified operations by kind, and the then-script after a file is written. */
 class FileOperationsTest {
+  static final java.net.InetAddress CLI = java.net.InetAddress.getLoopbackAddress();
   @TempDir Path dir;
   final ManualClock clock = new ManualClock();
   final OperatorKey key = OperatorKeys.generate("alice");
@@ -58,11 +59,11 @@ class FileOperationsTest {
     clock.advance(0);
     assertEquals(1, scripts.size(), "a file operation is not a script");
     FileOpId id = FileOpId.of(op.id());
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
         d.chunkHashes()));
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 0, 0).encode(),
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, 0, 0).encode(),
         java.util.Arrays.copyOf(new byte[0], 4096)));
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 1, 0).encode(),
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, 1, 0).encode(),
         new byte[5000 - 4096]));
     clock.advance(50);
     assertEquals(List.of(op.idHex8() + " cat conf.txt conf.txt"), thens);
@@ -82,10 +83,10 @@ class FileOperationsTest {
         .script("echo hi").sign(key));
     clock.advance(0);
     FileOpId id = FileOpId.of(op.id());
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(),
         d.chunkHashes()));
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 0, 0).encode(), new byte[4096]));
-    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, 1, 0).encode(),
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, 0, 0).encode(), new byte[4096]));
+    assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, 1, 0).encode(),
         new byte[5000 - 4096]));
     clock.advance(50);
     assertEquals("serving " + id.shortHex(), push.transfer().state("conf.txt"));
@@ -143,14 +144,14 @@ class FileOperationsTest {
   void uploadAll(FilePush push, SignedOperation op, FileChunking.Described d, byte[] content) {
     FileOpId id = FileOpId.of(op.id());
     assertEquals(UploadIntake.Result.ACCEPTED,
-        push.upload(new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(), d.chunkHashes()));
+        push.upload(CLI, new UploadIntake.PieceKey(id, FileFrames.LIST, 0).encode(), d.chunkHashes()));
     int chunk = d.manifest().chunkSize();
     for (int i = 0; i < d.manifest().chunkCount(); i++) {
       int length = d.manifest().chunkLength(i);
       for (int at = 0; at < length; at += FileFrames.MAX_PIECE) {
         byte[] piece = java.util.Arrays.copyOfRange(content, i * chunk + at,
             i * chunk + Math.min(length, at + FileFrames.MAX_PIECE));
-        assertEquals(UploadIntake.Result.ACCEPTED, push.upload(new UploadIntake.PieceKey(id, i, at).encode(), piece));
+        assertEquals(UploadIntake.Result.ACCEPTED, push.upload(CLI, new UploadIntake.PieceKey(id, i, at).encode(), piece));
       }
     }
     clock.advance(50);
@@ -257,7 +258,7 @@ class FileOperationsTest {
     assertTrue(push.transfer().state("big.bin").startsWith("failed: not enough free disk"),
         push.transfer().state("big.bin"));
     assertEquals(1, push.transfer().counters().refusedNoDisk.sum());
-    assertEquals(UploadIntake.Result.UNKNOWN_OPERATION, push.upload(
+    assertEquals(UploadIntake.Result.UNKNOWN_OPERATION, push.upload(CLI,
         new UploadIntake.PieceKey(FileOpId.of(tooBig.id()), FileFrames.LIST, 0).encode(), d.chunkHashes()),
         "not held: no upload of it is stored");
     assertFalse(Files.exists(dir.resolve("ops").resolve("chunks").resolve(FileOpId.of(tooBig.id()).hex())));

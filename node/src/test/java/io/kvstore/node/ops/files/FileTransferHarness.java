@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class FileTransferHarness {
   static final int CHUNK = FileManifest.MIN_CHUNK_SIZE * 4; // 16 KiB: two pieces per chunk
   static final FileOpId OP = new FileOpId(7, 7);
+  /** The address the CLI uploads from. */
+  static final java.net.InetAddress CLI = java.net.InetAddress.getLoopbackAddress();
 
   @TempDir Path dir;
   final ManualClock clock = new ManualClock();
@@ -129,7 +131,7 @@ abstract class FileTransferHarness {
     for (int off = 0; off < Math.max(1, data.length); off += FileFrames.MAX_PIECE) {
       byte[] piece = Arrays.copyOfRange(data, off, Math.min(data.length, off + FileFrames.MAX_PIECE));
       assertEquals(UploadIntake.Result.ACCEPTED,
-          nodes.get(0).intake.onPiece(new UploadIntake.PieceKey(op, index, off), piece));
+          nodes.get(0).intake.onPiece(CLI, new UploadIntake.PieceKey(op, index, off), piece));
     }
   }
 

@@ -45,29 +45,60 @@ class FileTransferRefusalTest extends FileTransferHarness {
     Node n = nodes.get(0);
     byte[] piece = new byte[FileFrames.MAX_PIECE];
     assertEquals(UploadIntake.Result.UNKNOWN_OPERATION,
-        n.intake.onPiece(new UploadIntake.PieceKey(OP, 0, 0), piece));
+        n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 0, 0), piece));
     n.transfer.offer(OP, d.manifest(), expires());
-    assertEquals(UploadIntake.Result.BAD_PIECE, n.intake.onPiece(new UploadIntake.PieceKey(OP, 0, 0), piece),
+    assertEquals(UploadIntake.Result.BAD_PIECE, n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 0, 0), piece),
         "a chunk before the list");
     assertEquals(UploadIntake.Result.BAD_PIECE,
-        n.intake.onPiece(new UploadIntake.PieceKey(OP, FileFrames.LIST, 1), new byte[95]), "misaligned");
+        n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, FileFrames.LIST, 1), new byte[95]), "misaligned");
     assertEquals(UploadIntake.Result.BAD_PIECE,
-        n.intake.onPiece(new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[95]), "wrong length");
+        n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[95]), "wrong length");
     assertEquals(UploadIntake.Result.BAD_PIECE,
-        n.intake.onPiece(new UploadIntake.PieceKey(OP, 3, 0), piece), "beyond the last chunk");
+        n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 3, 0), piece), "beyond the last chunk");
     byte[] forgedList = d.chunkHashes().clone();
     forgedList[0] ^= 1;
     assertEquals(UploadIntake.Result.CHUNK_REJECTED,
-        n.intake.onPiece(new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), forgedList));
+        n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), forgedList));
     uploadChunk(d.chunkHashes(), FileFrames.LIST);
     byte[] content = Files.readAllBytes(dir.resolve("source"));
     byte[] bad = Arrays.copyOfRange(content, 0, CHUNK);
     bad[5] ^= 1;
-    n.intake.onPiece(new UploadIntake.PieceKey(OP, 0, 0), Arrays.copyOfRange(bad, 0, FileFrames.MAX_PIECE));
-    assertEquals(UploadIntake.Result.CHUNK_REJECTED, n.intake.onPiece(new UploadIntake.PieceKey(OP, 0,
+    n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 0, 0), Arrays.copyOfRange(bad, 0, FileFrames.MAX_PIECE));
+    assertEquals(UploadIntake.Result.CHUNK_REJECTED, n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 0,
         FileFrames.MAX_PIECE), Arrays.copyOfRange(bad, FileFrames.MAX_PIECE, CHUNK)));
     assertEquals(1 + 1, n.transfer.counters().chunksRejected.sum());
     upload(d); // the good chunks still go in
+    clock.advance(100);
+    assertEquals(List.of("payload.bin"), n.ready);
+    assertArrayEquals(content, Files.readAllBytes(n.files.resolve("payload.bin")));
+  }
+
+  @Test
+  void aChunkBeingUploadedBelongsToTheAddressThatBeganItAndOneAddressHoldsAtMostTwo() throws Exception {
+    FileChunking.Described d = cluster(5 * CHUNK, 1);
+    Node n = nodes.get(0);
+    n.transfer.offer(OP, d.manifest(), expires());
+    uploadChunk(d.chunkHashes(), FileFrames.LIST);
+    byte[] content = Files.readAllBytes(dir.resolve("source"));
+    java.net.InetAddress other = java.net.InetAddress.getByName("127.0.0.9");
+    // The CLI began chunk 0: someone else who learnt the operation id cannot write over its pieces.
+    assertEquals(UploadIntake.Result.ACCEPTED, n.intake.onPiece(CLI, new UploadIntake.PieceKey(OP, 0, 0),
+        Arrays.copyOfRange(content, 0, FileFrames.MAX_PIECE)));
+    assertEquals(UploadIntake.Result.BUSY, n.intake.onPiece(other,
+        new UploadIntake.PieceKey(OP, 0, FileFrames.MAX_PIECE), new byte[CHUNK - FileFrames.MAX_PIECE]));
+    assertEquals(1, n.transfer.counters().piecesFromAnotherSource.sum());
+    // One address opens at most two chunks at a time, so it cannot take all four slots.
+    assertEquals(UploadIntake.Result.ACCEPTED, n.intake.onPiece(other, new UploadIntake.PieceKey(OP, 1, 0),
+        new byte[FileFrames.MAX_PIECE]));
+    assertEquals(UploadIntake.Result.ACCEPTED, n.intake.onPiece(other, new UploadIntake.PieceKey(OP, 2, 0),
+        new byte[FileFrames.MAX_PIECE]));
+    assertEquals(UploadIntake.Result.BUSY, n.intake.onPiece(other, new UploadIntake.PieceKey(OP, 3, 0),
+        new byte[FileFrames.MAX_PIECE]));
+    // The CLI finishes its chunk, and its upload of the rest still completes once the other's idle.
+    assertEquals(UploadIntake.Result.ACCEPTED, n.intake.onPiece(CLI,
+        new UploadIntake.PieceKey(OP, 0, FileFrames.MAX_PIECE), Arrays.copyOfRange(content, FileFrames.MAX_PIECE, CHUNK)));
+    clock.advance(UploadIntake.IDLE_MILLIS + 1);
+    upload(d);
     clock.advance(100);
     assertEquals(List.of("payload.bin"), n.ready);
     assertArrayEquals(content, Files.readAllBytes(n.files.resolve("payload.bin")));
@@ -86,7 +117,7 @@ class FileTransferRefusalTest extends FileTransferHarness {
     assertTrue(nodes.get(1).transfer.state("huge.bin").startsWith("failed"));
     assertNull(nodes.get(1).transfer.op(OP));
     assertEquals(UploadIntake.Result.UNKNOWN_OPERATION,
-        nodes.get(1).intake.onPiece(new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[FileFrames.MAX_PIECE]));
+        nodes.get(1).intake.onPiece(CLI, new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[FileFrames.MAX_PIECE]));
     clock.advance(5_000);
     assertEquals(0, nodes.get(1).transfer.storeBytes());
     assertEquals(1, nodes.get(1).transfer.counters().refusedTooLarge.sum());
@@ -99,7 +130,7 @@ class FileTransferRefusalTest extends FileTransferHarness {
       n.transfer.offer(OP, d.manifest(), expires());
     }
     // Anyone who knows the operation id may send OPS_CHUNK to node 1: a list of bytes nobody signed.
-    assertEquals(UploadIntake.Result.CHUNK_REJECTED, nodes.get(1).intake.onPiece(
+    assertEquals(UploadIntake.Result.CHUNK_REJECTED, nodes.get(1).intake.onPiece(CLI,
         new UploadIntake.PieceKey(OP, FileFrames.LIST, 0), new byte[d.manifest().listLength()]));
     upload(d);
     runUntilAllHaveIt(30_000);
