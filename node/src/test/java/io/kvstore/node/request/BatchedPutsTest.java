@@ -34,7 +34,8 @@ class BatchedPutsTest {
   private static final InetSocketAddress NODE = new InetSocketAddress("127.0.0.1", 4000);
 
   private final ManualClock clock = new ManualClock();
-  private final List<byte[]> sent = new ArrayList<>();
+  private final RecordingSink sink = new RecordingSink();
+  private final List<byte[]> sent = sink.sent;
   /** The size of each putAll, and 0 for a put called on its own. */
   private final List<Integer> storageWrites = new ArrayList<>();
   private int nextId;
@@ -79,23 +80,6 @@ class BatchedPutsTest {
     InternalDispatch dispatch = new InternalDispatch(FrameAuthenticator.none(), stats);
     KeyValueService service =
         new KeyValueService(storage, new HybridLogicalClock(clock), DiskSpaceGuard.none());
-    DatagramSink sink = new DatagramSink() {
-      @Override
-      public void send(InetSocketAddress to, ByteBuffer datagram) {
-        byte[] bytes = new byte[datagram.remaining()];
-        datagram.get(bytes);
-        sent.add(bytes);
-      }
-
-      @Override
-      public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
-        send(to, datagram);
-        afterSent.run();
-      }
-
-      @Override
-      public void flush() {}
-    };
     return new RequestPipeline(
         new PipelineWiring(settings, stats, clock, service, new LoneNodeControl(() -> {}), dispatch,
             TestReplication.wiring(storage, clock, TestReplication.LOCAL, new ReplicationStats(),

@@ -43,18 +43,15 @@ abstract class PipelineHarness {
           new ReplyBudget(1 << 20, 1 << 20, 64, clock), clock);
 
   /** One pipeline with its own storage, recording what it sends. */
-  final class Harness implements DatagramSink {
+  final class Harness extends RecordingSink {
     final MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
     final RequestStats stats = new RequestStats();
     final AtomicInteger halts = new AtomicInteger();
-    final List<InetSocketAddress> sentTo = new ArrayList<>();
-    final List<byte[]> sent = new ArrayList<>();
     final List<byte[]> internalFrames = new ArrayList<>();
     final ReplicationStats replicationStats = new ReplicationStats();
     /** What OPS_SUBMIT handed to the node's operations; a value starting with 0 is refused. */
     final List<byte[]> submitted = new ArrayList<>();
     final RequestPipeline pipeline;
-    int flushes;
 
     Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
         Ring ring) {
@@ -111,26 +108,6 @@ abstract class PipelineHarness {
               new ReplyCache(1 << 20, 5_000), loop, this, address);
     }
 
-    @Override
-    public void send(InetSocketAddress to, ByteBuffer datagram) {
-      byte[] bytes = new byte[datagram.remaining()];
-      datagram.get(bytes);
-      sentTo.add(to);
-      sent.add(bytes);
-    }
-
-    @Override
-    public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
-      send(to, datagram);
-      flush();
-      afterSent.run();
-    }
-
-    @Override
-    public void flush() {
-      flushes++;
-    }
-
     /** One read batch of one datagram. */
     void receive(byte[] datagram, InetSocketAddress from) {
       pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
@@ -140,10 +117,7 @@ abstract class PipelineHarness {
     /** Runs the pipeline's due timers (queue drains, relays), then takes what it sent. */
     List<byte[]> replies() {
       clock.advance(0);
-      List<byte[]> out = new ArrayList<>(sent);
-      sent.clear();
-      sentTo.clear();
-      return out;
+      return takeSent();
     }
 
     ManualClock clock() {

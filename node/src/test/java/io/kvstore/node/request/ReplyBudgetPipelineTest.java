@@ -48,11 +48,9 @@ class ReplyBudgetPipelineTest {
   private final byte[] largeValue = new byte[LARGE];
 
   /** One pipeline: allow 127/8 and 10/8, trust 10.0.1/24, budget 1 MB/s with a 100 KB burst. */
-  private final class Harness implements DatagramSink {
+  private final class Harness extends RecordingSink {
     final MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
     final RequestStats stats = new RequestStats();
-    final List<InetSocketAddress> sentTo = new ArrayList<>();
-    final List<byte[]> sent = new ArrayList<>();
     final List<byte[]> internalFrames = new ArrayList<>();
     final ClientSources sources =
         new ClientSources(
@@ -81,23 +79,6 @@ class ReplyBudgetPipelineTest {
               new ReplyCache(1 << 20, 5_000), clock, this, address);
     }
 
-    @Override
-    public void send(InetSocketAddress to, ByteBuffer datagram) {
-      byte[] bytes = new byte[datagram.remaining()];
-      datagram.get(bytes);
-      sentTo.add(to);
-      sent.add(bytes);
-    }
-
-    @Override
-    public void sendThen(InetSocketAddress to, ByteBuffer datagram, Runnable afterSent) {
-      send(to, datagram);
-      afterSent.run();
-    }
-
-    @Override
-    public void flush() {}
-
     void receive(byte[] datagram, InetSocketAddress from) {
       pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
       pipeline.endBatch();
@@ -105,10 +86,7 @@ class ReplyBudgetPipelineTest {
 
     List<byte[]> replies() {
       clock.advance(0);
-      List<byte[]> out = new ArrayList<>(sent);
-      sent.clear();
-      sentTo.clear();
-      return out;
+      return takeSent();
     }
 
     /** The one reply to {@code request}, checked to carry its id. */
