@@ -225,7 +225,8 @@ class FileSwarmTest {
       byte[] piece = Arrays.copyOfRange(data, off, Math.min(data.length, off + FileFrames.MAX_PIECE));
       int offset = off;
       pieces.add(() -> assertEquals(UploadIntake.Result.ACCEPTED,
-          origin.intake.onPiece(new UploadIntake.PieceKey(OP, index, offset), piece)));
+          origin.intake.onPiece(java.net.InetAddress.getLoopbackAddress(), // the CLI
+              new UploadIntake.PieceKey(OP, index, offset), piece)));
     }
   }
 }
