@@ -35,6 +35,21 @@ class FrameAuthenticatorTest {
   }
 
   @Test
+  void aDatagramInADirectBufferAtAnOffsetIsCheckedInPlaceAndLeftAsItWas() {
+    FrameAuthenticator a = FrameAuthenticator.withSecret("0123456789abcdef-secret");
+    byte[] sealed = a.seal(FRAME);
+    ByteBuffer direct = ByteBuffer.allocateDirect(sealed.length + 100);
+    direct.position(37);
+    direct.put(sealed);
+    direct.flip().position(37); // as the transport hands it over: between position and limit
+    assertThat(a.open(direct)).isEqualTo(FRAME);
+    assertThat(direct.position()).isEqualTo(37);
+    assertThat(direct.limit()).isEqualTo(37 + sealed.length);
+    direct.put(direct.limit() - 1, (byte) (direct.get(direct.limit() - 1) ^ 1)); // the tag's last byte
+    assertThat(a.open(direct)).as("a tag wrong in its last byte").isNull();
+  }
+
+  @Test
   void withoutASecretFramesPassUnchanged() {
     FrameAuthenticator none = FrameAuthenticator.none();
     assertThat(none.seal(FRAME)).isSameAs(FRAME);
