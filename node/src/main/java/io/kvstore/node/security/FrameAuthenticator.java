@@ -4,6 +4,7 @@ import io.kvstore.protocol.InternalFrame;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -78,12 +79,9 @@ public final class FrameAuthenticator {
     int start = datagram.position();
     Mac mac = macs.get();
     mac.update(datagram.slice(start, frameLength));
-    byte[] expected = mac.doFinal();
-    int difference = 0; // every byte compared, whatever differs first: constant time
-    for (int i = 0; i < InternalFrame.TAG_LENGTH; i++) {
-      difference |= expected[i] ^ datagram.get(start + frameLength + i);
-    }
-    if (difference != 0) {
+    byte[] tag = new byte[InternalFrame.TAG_LENGTH];
+    datagram.get(start + frameLength, tag);
+    if (!MessageDigest.isEqual(mac.doFinal(), tag)) { // constant time
       return null;
     }
     byte[] frame = new byte[frameLength];
