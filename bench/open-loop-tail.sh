@@ -12,10 +12,16 @@
 # defaults), A_NODE_ARGS/B_NODE_ARGS. VARIANTS=A runs A alone. MEMCACHED=1 adds a memcached -t 2
 # run per round (/usr/bin/memcached on a free loopback port, ended by pid).
 #
+# ALLOC_PROFILE=1 attaches async-profiler 3.0 (event=alloc, fetched as bench/profile-node.sh does)
+# to each node for kvload's measured seconds only (jcmd JVMTI.agent_load after its warm-up, stopped
+# when it ends; the options quoted, as jcmd splits them at '=' otherwise): OUT_DIR/alloc-VARIANT-ROUND.collapsed (stacks with thread names, count last), its
+# event loops' sample count in the results (allocSamplesEventLoop; one sample per ~512 KiB allocated).
+#
 # Settings: RATE=77000 DURATION=5 WARMUP=1 WARMUP_RUN=3 ROUNDS=2 SLOW_US=100 THREADS=1
 #   CPU_LIST="" (taskset -c for kvload, e.g. 0; the node unpinned)  OUT_DIR=<new temp dir>
 # Output: OUT_DIR/results.jsonl (kvload's JSON + variant, round, load, node CPU by thread, system
-# calls per request), a table and the analysis of each run on stdout.
+# calls per request, young collections in the measured seconds), a table and the analysis of each
+# run on stdout.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -31,6 +37,7 @@ SLOW_US=${SLOW_US:-100}
 THREADS=${THREADS:-1}
 VARIANTS=${VARIANTS:-A B}
 MEMCACHED=${MEMCACHED:-0}
+ALLOC_PROFILE=${ALLOC_PROFILE:-0}
 CPU_LIST=${CPU_LIST:-}
 A_KVSTORE=${A_KVSTORE:-$ROOT/kvstore}
 B_KVSTORE=${B_KVSTORE:-$ROOT/kvstore}
@@ -48,6 +55,15 @@ bench_traps
 compile_kvload "$KVLOAD"
 CLIENT=("$KVLOAD")
 [ -n "$CPU_LIST" ] && CLIENT=(taskset -c "$CPU_LIST" "$KVLOAD")
+if [ "$ALLOC_PROFILE" = 1 ]; then
+  ASYNC_JAR="$HOME/.m2/repository/tools/profiler/async-profiler/3.0/async-profiler-3.0.jar"
+  if [ ! -f "$ASYNC_JAR" ]; then
+    timeout 300 mvn -B -q dependency:get -Dartifact=tools.profiler:async-profiler:3.0 >&2 \
+      || die "could not fetch async-profiler 3.0 from Maven Central"
+  fi
+  (cd "$OUT_DIR" && unzip -o -q "$ASYNC_JAR" linux-x64/libasyncProfiler.so) || die "no linux-x64 library in $ASYNC_JAR"
+  ASYNC_LIBRARY="$OUT_DIR/linux-x64/libasyncProfiler.so"
+fi
 PERF=0
 perf stat -e 'syscalls:sys_enter_recvmmsg' -x, true >/dev/null 2>&1 && PERF=1
 
@@ -82,7 +98,7 @@ ticks_json() { # before after requests
 # One measured open-loop run against PORT (server PID, for /proc and perf); appends to RESULTS.
 measure() {
   local label=$1 round=$2 port=$3 pid=$4 protocol=$5 base="$OUT_DIR/$1-$2" perf_pid="" json requests
-  local seconds=$((WARMUP + DURATION)) threads="{}" calls="{}" waits="{}"
+  local seconds=$((WARMUP + DURATION)) threads="{}" calls="{}" waits="{}" profiling="" alloc=null
   thread_ticks "$pid" >"$base.ticks-before"
   thread_waits "$pid" >"$base.waits-before"
   if [ "$PERF" = 1 ]; then
@@ -90,11 +106,23 @@ measure() {
       'syscalls:sys_enter_recvmmsg,syscalls:sys_enter_recvmsg,syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendmsg,syscalls:sys_enter_sendmmsg,syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,syscalls:sys_enter_epoll_pwait,syscalls:sys_enter_write,syscalls:sys_enter_futex' &
     perf_pid=$!
   fi
+  if [ "$ALLOC_PROFILE" = 1 ] && [ "$protocol" = kvstore ]; then
+    (sleep "$WARMUP"; timeout 30 jcmd "$pid" JVMTI.agent_load "$ASYNC_LIBRARY" \
+      '"start,event=alloc,threads"' >"$base.alloc.log" 2>&1) &
+    profiling=$!
+  fi
   run_bounded $((seconds + 60)) "$base.json" "$base.kvload.log" "${CLIENT[@]}" --protocol "$protocol" \
     --port "$port" --keys 10000 --value-size 100 --workload get --window 1024 --threads "$THREADS" \
     --rate "$RATE" --duration "$DURATION" --warmup "$WARMUP" --preload 0 \
     --slow-log "$base.slow" --slow-us "$SLOW_US" || die "kvload failed; see $base.kvload.log"
   if [ -n "$perf_pid" ]; then kill -INT "$perf_pid" 2>/dev/null || true; wait "$perf_pid" 2>/dev/null || true; fi
+  if [ -n "$profiling" ]; then
+    wait "$profiling" || true
+    timeout 30 jcmd "$pid" JVMTI.agent_load "$ASYNC_LIBRARY" \
+      "\"stop,collapsed,file=$OUT_DIR/alloc-$label-$round.collapsed\"" >>"$base.alloc.log" 2>&1 || true
+    alloc=$(awk '/^\[multiThreadIoEventLoopGroup/ { n += $NF } END { print n + 0 }' \
+      "$OUT_DIR/alloc-$label-$round.collapsed" 2>/dev/null || echo null)
+  fi
   thread_ticks "$pid" >"$base.ticks-after"
   thread_waits "$pid" >"$base.waits-after"
   json=$(grep '^{' "$base.json" | tail -n 1)
@@ -106,10 +134,10 @@ measure() {
       printf "%s\"%s\":%.3f", sep, $3, $1 / n; sep = "," } BEGIN { printf "{" } END { print "}" }' "$base.perf")
   fi
   jq -c --arg variant "$label" --argjson round "$round" --arg load "$(cut -d' ' -f1 /proc/loadavg)" \
-    --arg utc "$(date -u +%H:%M:%S)" --argjson threads "$threads" --argjson calls "$calls" --argjson waits "$waits" \
+    --arg utc "$(date -u +%H:%M:%S)" --argjson alloc "$alloc" --argjson threads "$threads" --argjson calls "$calls" --argjson waits "$waits" \
     '{variant: $variant, round: $round, utc: $utc, loadAverage: ($load | tonumber),
       nodeCpuMicrosPerRequest: ([$threads[]] | add), nodeThreadCpuMicrosPerRequest: $threads,
-      syscallsPerRequest: $calls, nodeThreadWaits: $waits} + .' <<<"$json" >>"$RESULTS"
+      syscallsPerRequest: $calls, nodeThreadWaits: $waits, allocSamplesEventLoop: $alloc} + .' <<<"$json" >>"$RESULTS"
 }
 
 run_kvstore() {
