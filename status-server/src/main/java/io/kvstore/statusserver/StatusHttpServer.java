@@ -54,6 +54,15 @@ public final class StatusHttpServer {
         new LiveEvents(
             () -> json.event(view.summary(), view.nodes()),
             () -> Math.max(LIVE_UPDATE_MILLIS, view.size()));
+    Gauge.builder("kvstore.monitor.dashboards.connected", events, LiveEvents::viewers)
+        .description("live dashboards connected (at most " + LiveEvents.MAX_VIEWERS + ")")
+        .register(registry);
+    FunctionCounter.builder("kvstore.monitor.dashboards.refused", events, LiveEvents::viewersRefused)
+        .description("live dashboards answered 503: the most allowed were connected")
+        .register(registry);
+    FunctionCounter.builder("kvstore.monitor.dashboards.updates.skipped", events, LiveEvents::updatesSkipped)
+        .description("live updates a slow dashboard never got: a newer one replaced them")
+        .register(registry);
     this.app =
         HttpServers.create(
             bind,
@@ -73,7 +82,7 @@ public final class StatusHttpServer {
               cfg.routes.get("/api/intake", this::intakeCounts);
               cfg.routes.get("/api/ops", ctx -> opsJson.operations(jsonBody(ctx), view.operations()));
               cfg.routes.get("/api/ops/{id}", ctx -> operationDetail(ctx.pathParam("id"), ctx));
-              cfg.routes.sse("/api/events", events::subscribe);
+              cfg.routes.get("/api/events", events::handle);
               cfg.routes.get("/metrics", ctx -> HttpServers.metrics(ctx, registry));
             });
   }
