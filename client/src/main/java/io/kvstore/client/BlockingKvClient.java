@@ -57,16 +57,29 @@ public final class BlockingKvClient {
     return MemberList.parse(page.value());
   }
 
-  /** The node's whole membership view, page by page. */
+  /**
+   * Members listed at most by {@link #listAllMembers()}: a node keeps at most 100,000 besides
+   * itself, and a reply claiming a total of billions must not keep the caller paging and growing.
+   */
+  public static final int MOST_MEMBERS_LISTED = 100_001;
+
+  /** The node's whole membership view, page by page, at most {@link #MOST_MEMBERS_LISTED}. */
   public List<MemberList.Entry> listAllMembers() {
+    return listAllMembers(MOST_MEMBERS_LISTED);
+  }
+
+  /** The node's membership view, page by page, stopping once {@code atMost} members are listed. */
+  public List<MemberList.Entry> listAllMembers(int atMost) {
     List<MemberList.Entry> all = new ArrayList<>();
-    while (true) {
+    while (all.size() < atMost) {
       MemberList list = memberPage(all.size());
-      all.addAll(list.members());
-      if (list.members().isEmpty() || all.size() >= list.total()) {
-        return all;
+      List<MemberList.Entry> page = list.members();
+      all.addAll(page.subList(0, Math.min(page.size(), atMost - all.size())));
+      if (page.isEmpty() || all.size() >= list.total()) {
+        break;
       }
     }
+    return all;
   }
 
   /** See {@link KvClient#submitOperation}. */

@@ -121,7 +121,7 @@ class StatusRoundSimulationTest {
       StatusReport report = StatusCodec.decodeReport(body);
       reportsByRound.computeIfAbsent(report.round(), r -> new HashSet<>()).add(report.nodeId());
       intakePerSecond.merge(sim.elapsedMillis() / 1000, 1, Integer::sum);
-      server.onReport(report.round(), report.nodeId());
+      server.onReport(report.round(), report.nodeId(), report.address());
     } else {
       nodes.get(to).onRound(StatusCodec.decodeRound(body));
     }

@@ -19,6 +19,15 @@ import java.util.random.RandomGenerator;
  * it unchanged): start a round at two random live members, and when the spread window has
  * passed, ask every live member that has not reported directly, without further spreading.
  * Thread-safe: rounds start on one thread while reports arrive on another.
+ *
+ * <p>The member list comes from LIST_MEMBERS replies, which are not authenticated; an address in
+ * it is <em>vouched</em> once the member's authenticated report gave that same address. Rounds
+ * start at vouched members, and they are asked directly without limit; members not vouched for
+ * (the server has just started, a node joined since, or an on-path forger put the address in the
+ * list) share {@link #UNVOUCHED_FRAMES} frames a round plus one per vouched member. So a forged
+ * list of any length gets its addresses no more frames than the cluster has proven members,
+ * while the first round after a start can still ask every straggler directly: by then the
+ * others have reported and vouch for the allowance.
  */
 public final class CollectionRounds {
   /** Hop budget of a round: far beyond the ~log4(N) hops an epidemic needs. */
@@ -31,6 +40,8 @@ public final class CollectionRounds {
   static final int STARTS = 2;
   /** Direct asks per round: a lost ask or report gets two more chances. */
   static final int REPAIR_ATTEMPTS = 3;
+  /** Frames a round sends to members whose address no report gave, besides one per vouched. */
+  static final int UNVOUCHED_FRAMES = 4;
 
   private final InetSocketAddress self;
   private final Network network;
@@ -45,6 +56,11 @@ public final class CollectionRounds {
   private final Set<String> reported = new HashSet<>();
   private Set<String> reportedPrevious = new HashSet<>();
   private long repairs;
+  /** Node id to the address its last authenticated report gave; only ids of the last round. */
+  private final Map<String, InetSocketAddress> vouched = new HashMap<>();
+  private int unvouchedAllowance;
+  private int unvouchedSent;
+  private long unvouchedWithheld;
 
   /**
    * @param self the status server's UDP address (where reports go)
@@ -74,10 +90,21 @@ public final class CollectionRounds {
     started = true;
     reportedPrevious = new HashSet<>(reported);
     reported.clear();
-    List<InetSocketAddress> addresses = new ArrayList<>(alive.values());
+    vouched.keySet().retainAll(alive.keySet()); // bounded by the membership
+    unvouchedSent = 0;
+    List<InetSocketAddress> trusted = new ArrayList<>();
+    List<InetSocketAddress> others = new ArrayList<>();
+    for (Map.Entry<String, InetSocketAddress> e : alive.entrySet()) {
+      (isVouched(e.getKey(), e.getValue()) ? trusted : others).add(e.getValue());
+    }
+    unvouchedAllowance = UNVOUCHED_FRAMES + trusted.size();
     Round start = new Round(round, self, spreadWindowMillis, fanout, HOPS);
-    for (int i = 0; i < Math.min(STARTS, addresses.size()); i++) {
-      send(addresses.remove(random.nextInt(addresses.size())), start);
+    int starts = 0;
+    for (; starts < STARTS && !trusted.isEmpty(); starts++) {
+      send(trusted.remove(random.nextInt(trusted.size())), start);
+    }
+    for (; starts < STARTS && !others.isEmpty(); starts++) { // the first round, a cluster renewed
+      sendUnvouched(others.remove(random.nextInt(others.size())), start);
     }
     Map<String, InetSocketAddress> expected = new HashMap<>(alive);
     scheduler.schedule(
@@ -100,8 +127,12 @@ public final class CollectionRounds {
     return round == previous && !reportedPrevious.contains(nodeId);
   }
 
-  /** {@code nodeId}'s report for {@code round} was taken. */
-  public synchronized void onReport(long round, String nodeId) {
+  /**
+   * {@code nodeId}'s authenticated report for {@code round} was taken; it gave {@code address}
+   * as the node's own.
+   */
+  public synchronized void onReport(long round, String nodeId, InetSocketAddress address) {
+    vouched.put(nodeId, address);
     if (round == current) {
       reported.add(nodeId);
     } else if (round == previous) {
@@ -114,11 +145,16 @@ public final class CollectionRounds {
       return;
     }
     List<InetSocketAddress> stragglers = new ArrayList<>();
+    List<InetSocketAddress> unvouched = new ArrayList<>();
+    int vouchedMembers = 0;
     for (Map.Entry<String, InetSocketAddress> e : expected.entrySet()) {
+      boolean isVouched = isVouched(e.getKey(), e.getValue());
+      vouchedMembers += isVouched ? 1 : 0;
       if (!reported.contains(e.getKey())) {
-        stragglers.add(e.getValue());
+        (isVouched ? stragglers : unvouched).add(e.getValue());
       }
     }
+    unvouchedAllowance = UNVOUCHED_FRAMES + vouchedMembers; // reports of this round vouch too
     // Many stragglers (the round's start was lost) spread their reports like a normal round.
     int window = (int) Math.max(MIN_REPAIR_WINDOW_MILLIS,
         (long) spreadWindowMillis * stragglers.size() / expected.size());
@@ -127,9 +163,29 @@ public final class CollectionRounds {
       repairs++;
       send(straggler, direct);
     }
-    if (!stragglers.isEmpty()) {
+    for (InetSocketAddress straggler : unvouched) {
+      if (sendUnvouched(straggler, direct)) {
+        repairs++;
+      }
+    }
+    if (!stragglers.isEmpty() || !unvouched.isEmpty()) {
       scheduler.schedule(REPAIR_GRACE_MILLIS, () -> repair(round, expected, attempts - 1));
     }
+  }
+
+  private boolean isVouched(String nodeId, InetSocketAddress listed) {
+    return listed.equals(vouched.get(nodeId));
+  }
+
+  /** Sends within the round's allowance for addresses nobody authenticated; false if spent. */
+  private boolean sendUnvouched(InetSocketAddress to, Round round) {
+    if (unvouchedSent >= unvouchedAllowance) {
+      unvouchedWithheld++;
+      return false;
+    }
+    unvouchedSent++;
+    send(to, round);
+    return true;
   }
 
   private void send(InetSocketAddress to, Round round) {
@@ -139,5 +195,10 @@ public final class CollectionRounds {
   /** Members asked directly because the epidemic had not reached them in time. */
   public synchronized long repairs() {
     return repairs;
+  }
+
+  /** Frames not sent to listed members whose address no authenticated report gave. */
+  public synchronized long unvouchedWithheld() {
+    return unvouchedWithheld;
   }
 }

@@ -113,7 +113,7 @@ public final class MonitorServer implements AutoCloseable {
     }
     ReportOutcome outcome = view.onReport(report);
     if (outcome == ReportOutcome.ACCEPTED) {
-      rounds.onReport(report.round(), report.nodeId());
+      rounds.onReport(report.round(), report.nodeId(), report.address());
     }
     return outcome;
   }
@@ -162,6 +162,11 @@ public final class MonitorServer implements AutoCloseable {
             settings.fanout());
     http = new StatusHttpServer(view, settings.httpBind(), settings.httpPort());
     http.registerIntake(intake);
+    io.micrometer.core.instrument.FunctionCounter.builder(
+            "kvstore.monitor.rounds.unvouched.withheld", collection, CollectionRounds::unvouchedWithheld)
+        .description("round frames not sent to listed members whose address no authenticated"
+            + " report gave (beyond " + CollectionRounds.UNVOUCHED_FRAMES + " a round)")
+        .register(http.registry());
     http.start();
     long interval = settings.interval().toMillis();
     scheduler.scheduleAtFixedRate(this::round, 0, interval, TimeUnit.MILLISECONDS);
@@ -198,7 +203,7 @@ public final class MonitorServer implements AutoCloseable {
       try (KvClient client =
           KvClient.open(
               KvClientConfig.builder().node(node).timeout(Duration.ofMillis(200)).retries(2).build())) {
-        List<MemberList.Entry> members = client.blocking().listAllMembers();
+        List<MemberList.Entry> members = client.blocking().listAllMembers(settings.view().maxNodes());
         view.onMembers(
             members.stream()
                 .map(m -> new MemberInfo(m.id(), m.address(), m.state(), m.incarnation()))
