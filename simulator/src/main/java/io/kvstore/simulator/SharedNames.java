@@ -5,6 +5,7 @@ import io.kvstore.node.cluster.SwimMessage.Update;
 import io.kvstore.node.cluster.WireNames;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -31,6 +32,13 @@ final class SharedNames implements WireNames {
   private int addressCount;
   /** By shared id: the latest own-word alive update decoded about it (null: none yet). */
   private final Map<NodeId, Update> ownAlive = new HashMap<>();
+  /**
+   * The same for shared ids with a {@link NodeId#denseIndex dense index} (the cluster's own nodes),
+   * by that index: an array read instead of two lookups in the map per decoded alive update.
+   */
+  private Update[] ownAliveByIndex = new Update[0];
+  /** By dense index: the shared id of that index, so that only that very instance uses the array. */
+  private NodeId[] sharedByIndex = new NodeId[0];
 
   /** Shares {@code id} and {@code address} (a node of the cluster) from now on. */
   void share(NodeId id, InetSocketAddress address) {
@@ -51,7 +59,21 @@ final class SharedNames implements WireNames {
       }
       insert(id, utf8);
       idCount++;
-      ownAlive.put(id, null);
+      int d = id.denseIndex();
+      if (d >= 0 && d < MAX_NAMES) {
+        if (d >= sharedByIndex.length) {
+          int length = Math.min(MAX_NAMES, Math.max(d + 1, 2 * sharedByIndex.length));
+          sharedByIndex = Arrays.copyOf(sharedByIndex, length);
+          ownAliveByIndex = Arrays.copyOf(ownAliveByIndex, length);
+        }
+        if (sharedByIndex[d] == null) {
+          sharedByIndex[d] = id;
+        } else {
+          ownAlive.put(id, null);
+        }
+      } else {
+        ownAlive.put(id, null);
+      }
     }
     byte[] ip = address.getAddress().getAddress();
     if (ip.length == 4 && findAddress(key(ip, 0, address.getPort())) == null) {
@@ -90,7 +112,19 @@ final class SharedNames implements WireNames {
 
   @Override
   public Update update(Update decoded) {
-    if (decoded.kind() != Update.Kind.ALIVE || decoded.from() != decoded.id() || !ownAlive.containsKey(decoded.id())) {
+    if (decoded.kind() != Update.Kind.ALIVE || decoded.from() != decoded.id()) {
+      return decoded; // a third party's word
+    }
+    int d = decoded.id().denseIndex();
+    if (d >= 0 && d < sharedByIndex.length && sharedByIndex[d] == decoded.id()) {
+      Update latest = ownAliveByIndex[d];
+      if (decoded.equals(latest)) {
+        return latest;
+      }
+      ownAliveByIndex[d] = decoded;
+      return decoded;
+    }
+    if (!ownAlive.containsKey(decoded.id())) {
       return decoded; // a third party's word, or an id no simulated node has
     }
     Update latest = ownAlive.get(decoded.id());

@@ -54,7 +54,8 @@ public final class SimCluster {
     List<SimNode> added = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
       int index = nodes.size();
-      NodeId id = new NodeId(String.format("node-%04d", index));
+      // Numbered, so that every member table finds this node in a dense array (NodeId.dense).
+      NodeId id = NodeId.dense(String.format("node-%04d", index), index);
       InetSocketAddress address = addressOf(index);
       names.share(id, address);
       SimNode node = new SimNode(index, id, address, sim, network, views, config, names);

@@ -61,6 +61,20 @@ final class MemberTable {
     return members.get(id);
   }
 
+  /**
+   * Whether the member is known and live at {@code incarnation} or a later one: what an alive
+   * update needs to be dropped as old news, answered without its record where the ids have dense
+   * indexes (the simulator's).
+   */
+  boolean isLiveAtLeast(NodeId id, long incarnation) {
+    int dense = members.liveAtLeast(id, incarnation);
+    if (dense != MemberIndex.ASK_THE_RECORD) {
+      return dense == MemberIndex.YES;
+    }
+    Record m = members.get(id);
+    return m != null && m.state.isLive() && incarnation <= m.incarnation;
+  }
+
   /** Brings the records of these updates' members into cache before they are merged one by one. */
   void prefetch(List<SwimMessage.Update> updates) {
     prefetched = members.touch(updates);
@@ -98,6 +112,7 @@ final class MemberTable {
     }
   }
 
+  /** Sets the state; also to be called after the record's incarnation changed (even if its state did not). */
   void setState(Record m, MemberState state, long now) {
     if (m.state != state) {
       if (m.state.isLive() != state.isLive()) {
@@ -106,6 +121,7 @@ final class MemberTable {
       m.state = state;
       m.stateSince = now;
     }
+    members.sync(m);
   }
 
   /** Whether an alive member is known at {@code address}. */

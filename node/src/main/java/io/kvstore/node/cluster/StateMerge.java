@@ -137,6 +137,9 @@ final class StateMerge {
       stats.rejectedUpdates++;
       return;
     }
+    if (table.isLiveAtLeast(u.id(), u.incarnation())) {
+      return; // old news (nearly every update a message carries): decided without the record
+    }
     MemberTable.Record m = table.get(u.id());
     if (m == null || !m.state.isLive()) {
       if (m != null && u.incarnation() <= m.incarnation) {
