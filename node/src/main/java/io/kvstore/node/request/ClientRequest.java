@@ -11,7 +11,7 @@ import java.nio.ByteOrder;
  * A decoded client request as the pipeline carries it from stage to stage: where its bytes are,
  * who sent it, and its at-most-once identity (source, id, fingerprint), each computed once. A
  * reusable flyweight (the pipeline owns a few and refills them), so nothing is allocated per
- * request but the key and value copies that storage needs.
+ * request but the key and value copies that storage keeps.
  */
 final class ClientRequest {
   private ByteBuffer buffer;
@@ -24,6 +24,9 @@ final class ClientRequest {
   private InetSocketAddress source;
   private long sourceKey;
   private byte[] key;
+  /** The key for calls that keep nothing of it: refilled per request, so never handed to a holder. */
+  private final byte[] lookupKey = new byte[Wire.KEY_LENGTH];
+  private boolean lookupKeyFilled;
 
   /** Fills this from a fresh decode; the fingerprint is computed here, once, if it is needed. */
   ClientRequest fill(DecodedRequest decoded, InetSocketAddress from) {
@@ -48,6 +51,7 @@ final class ClientRequest {
     this.source = from;
     this.sourceKey = ReplyCache.sourceKey(from);
     this.key = null;
+    this.lookupKeyFilled = false;
     return this;
   }
 
@@ -114,7 +118,20 @@ final class ClientRequest {
     return bigEndianLong(start + 8);
   }
 
-  /** The key, copied out once (routing and storage both need it as an array). */
+  /**
+   * The key in an array this request reuses for every request it is filled with: only for calls
+   * that read it and keep nothing of it once they return (routing, a local GET), so that those
+   * allocate nothing. Whatever keeps a key (a held PUT, a coordinated write) takes {@link #key()}.
+   */
+  byte[] lookupKey() {
+    if (!lookupKeyFilled) {
+      buffer.get(start + Wire.KEY_OFFSET, lookupKey);
+      lookupKeyFilled = true;
+    }
+    return lookupKey;
+  }
+
+  /** The key, copied out once into an array of its own, which the caller may keep. */
   byte[] key() {
     if (key == null) {
       key = new byte[Wire.KEY_LENGTH];

@@ -1,6 +1,7 @@
 package io.kvstore.node.request;
 
 import io.kvstore.node.service.KeyValueService;
+import io.kvstore.node.storage.StorageEngine;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.ReplyEncoder;
 import io.kvstore.protocol.ResponseCode;
@@ -20,6 +21,7 @@ final class CommandExecutor {
   private final KeyValueService service;
   private final NodeControl node;
   private final RequestStats stats;
+  private final ValueReply valueReply = new ValueReply();
   private boolean unsyncedWrites;
 
   CommandExecutor(KeyValueService service, NodeControl node, RequestStats stats) {
@@ -63,12 +65,8 @@ final class CommandExecutor {
         ReplyEncoder.code(out, in, id, service.put(request.key(), request.value()));
       }
       case GET -> {
-        byte[] value = service.get(request.key());
-        if (value == null) {
+        if (!valueReply.readInto(out, in, id, request.lookupKey())) {
           ReplyEncoder.code(out, in, id, ResponseCode.NOT_FOUND);
-        } else {
-          ReplyEncoder.valueHeader(out, in, id, value.length);
-          out.put(value);
         }
       }
       case REMOVE -> {
@@ -104,6 +102,36 @@ final class CommandExecutor {
       }
     }
     return true;
+  }
+
+  /**
+   * A GET's value reply, written from the stored record itself while storage holds the key's lock
+   * (no copy of the value, no record per GET: young collections are the event loop's pauses).
+   * One per executor, refilled per GET.
+   */
+  private final class ValueReply implements StorageEngine.ValueSink {
+    private ByteBuffer out;
+    private ByteBuffer request;
+    private int id;
+
+    /** Writes the value reply into {@code out}; false (nothing written) if the key is absent. */
+    boolean readInto(ByteBuffer out, ByteBuffer request, int id, byte[] key) {
+      this.out = out;
+      this.request = request;
+      this.id = id;
+      try {
+        return service.readValue(key, this);
+      } finally {
+        this.out = null;
+        this.request = null;
+      }
+    }
+
+    @Override
+    public void accept(byte[] bytes, int offset, int length) {
+      ReplyEncoder.valueHeader(out, request, id, length);
+      out.put(bytes, offset, length);
+    }
   }
 
   /** Writes outside this executor (replica writes) join the batch's group commit. */

@@ -269,7 +269,7 @@ public final class RequestPipeline {
         replies.code(r, ResponseCode.REPLICAS_UNAVAILABLE); // do not answer from an empty ring of one
         return;
       }
-      io.kvstore.node.cluster.Ring.Owner[] replicas = coordination.replicasElsewhere(r.key());
+      io.kvstore.node.cluster.Ring.Owner[] replicas = coordination.replicasElsewhere(r.lookupKey());
       if (replicas != null) {
         puts.commit();
         coordination.coordinate(r, replicas, started);

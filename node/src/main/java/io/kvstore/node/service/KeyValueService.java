@@ -76,6 +76,14 @@ public final class KeyValueService {
     return record == null ? null : record.value();
   }
 
+  /**
+   * Hands the live value of a key to {@code sink} (which copies it out at once) without a copy of
+   * its own; false if the key is absent.
+   */
+  public boolean readValue(byte[] key, StorageEngine.ValueSink sink) {
+    return storage.readValue(key, sink);
+  }
+
   /** Deletes must work on a full disk: on "no space" the reserve is freed and the write retried. */
   public ResponseCode remove(byte[] key) {
     boolean removed;

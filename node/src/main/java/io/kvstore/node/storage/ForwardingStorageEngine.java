@@ -3,6 +3,8 @@ package io.kvstore.node.storage;
 /**
  * A storage engine that forwards every call to another: decorators (the tests' recording and
  * failing engines, the simulator's execution log) override only the calls they watch.
+ * {@link #readValue} is not forwarded: it reads through {@link #get}, so that a decorator watching
+ * reads sees every GET.
  */
 public class ForwardingStorageEngine implements StorageEngine {
   protected final StorageEngine delegate;

@@ -57,27 +57,55 @@ final class KeyedRecords {
     ReentrantLock keyLock = keyLocks.lockFor(key);
     keyLock.lock();
     try {
-      byte[] held = recentRecords.findEncoded(key);
-      if (held == RecentRecords.ABSENT_RECORD) {
-        return null;
-      }
-      if (held != null) {
-        return decode(key, held);
-      }
-      byte[] encoded = handles.db.get(handles.records(), key);
-      if (encoded == null) {
-        recentRecords.remember(key, null);
-        return null;
-      }
-      VersionedRecord record = decode(key, encoded);
-      recentRecords.remember(key,
-          new RecordHeader(record.timestamp(), record.tombstone(), record.value().length), encoded);
-      return record;
-    } catch (RocksDBException e) {
-      throw RocksDbFailures.failure(handles.dir, "read", e);
+      byte[] encoded = storedRecord(key);
+      return encoded == null ? null : decode(key, encoded);
     } finally {
       keyLock.unlock();
       shared.unlock();
+    }
+  }
+
+  /**
+   * Hands the live value of a key to {@code sink} from the stored record itself, as {@link #read}
+   * finds it, without decoding a copy. Under the key's lock from the lookup until the sink
+   * returns, so a write or an eviction of the key's slot cannot come between them.
+   *
+   * @return false if the key is absent or deleted
+   */
+  boolean readValue(byte[] key, StorageEngine.ValueSink sink) {
+    StorageKey.requireValid(key);
+    Lock shared = handles.acquireOpen();
+    ReentrantLock keyLock = keyLocks.lockFor(key);
+    keyLock.lock();
+    try {
+      byte[] encoded = storedRecord(key);
+      int length = encoded == null ? -1 : liveValueLength(key, encoded);
+      if (length < 0) {
+        return false;
+      }
+      sink.accept(encoded, RecordCodec.HEADER_LENGTH, length);
+      return true;
+    } finally {
+      keyLock.unlock();
+      shared.unlock();
+    }
+  }
+
+  /**
+   * The encoded stored record of a key (never to be modified), or null if absent: the held one,
+   * else read from RocksDB and held for the next read. Under the key's lock.
+   */
+  private byte[] storedRecord(byte[] key) {
+    byte[] held = recentRecords.findEncoded(key);
+    if (held != null) {
+      return held == RecentRecords.ABSENT_RECORD ? null : held;
+    }
+    try {
+      byte[] encoded = handles.db.get(handles.records(), key);
+      recentRecords.remember(key, encoded == null ? null : header(key, encoded), encoded);
+      return encoded;
+    } catch (RocksDBException e) {
+      throw RocksDbFailures.failure(handles.dir, "read", e);
     }
   }
 
@@ -323,9 +351,29 @@ final class KeyedRecords {
     try {
       return RecordCodec.decode(encoded);
     } catch (CorruptRecordException e) {
-      throw new CorruptRecordException(
-          "key " + HexFormat.of().formatHex(key) + " in " + handles.dir + ": " + e.getMessage());
+      throw corrupt(key, e);
     }
+  }
+
+  private RecordHeader header(byte[] key, byte[] encoded) {
+    try {
+      return RecordCodec.decodeHeader(encoded, encoded.length);
+    } catch (CorruptRecordException e) {
+      throw corrupt(key, e);
+    }
+  }
+
+  private int liveValueLength(byte[] key, byte[] encoded) {
+    try {
+      return RecordCodec.liveValueLength(encoded);
+    } catch (CorruptRecordException e) {
+      throw corrupt(key, e);
+    }
+  }
+
+  private CorruptRecordException corrupt(byte[] key, CorruptRecordException e) {
+    return new CorruptRecordException(
+        "key " + HexFormat.of().formatHex(key) + " in " + handles.dir + ": " + e.getMessage());
   }
 
   /** The stored value of a key (under its key lock): only for ties of timestamp and length. */

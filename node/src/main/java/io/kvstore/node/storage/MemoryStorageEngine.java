@@ -41,6 +41,17 @@ public final class MemoryStorageEngine implements StorageEngine {
     return record == null || record.tombstone() ? null : record;
   }
 
+  /** The stored record's own array: stored values are copies no one modifies. */
+  @Override
+  public boolean readValue(byte[] key, ValueSink sink) {
+    VersionedRecord record = records.get(StorageKey.copyOf(key));
+    if (record == null || record.tombstone()) {
+      return false;
+    }
+    sink.accept(record.value(), 0, record.value().length);
+    return true;
+  }
+
   @Override
   public VersionedRecord getRecord(byte[] key) {
     VersionedRecord record = records.get(StorageKey.copyOf(key));

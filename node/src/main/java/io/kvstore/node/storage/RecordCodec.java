@@ -75,6 +75,22 @@ public final class RecordCodec {
    * value is neither read nor copied).
    */
   static RecordHeader decodeHeader(byte[] prefix, int encodedLength) {
+    boolean tombstone = validTombstoneFlag(prefix, encodedLength);
+    long timestamp = (long) BIG_ENDIAN_LONG.get(prefix, TIMESTAMP_OFFSET);
+    return new RecordHeader(timestamp, tombstone, encodedLength - HEADER_LENGTH);
+  }
+
+  /**
+   * The length of the value an encoded record carries at {@link #HEADER_LENGTH}, or -1 if it is a
+   * tombstone; validated as {@link #decode} does, without allocating (a GET's reply is written
+   * from the stored record itself).
+   */
+  static int liveValueLength(byte[] encoded) {
+    return validTombstoneFlag(encoded, encoded.length) ? -1 : encoded.length - HEADER_LENGTH;
+  }
+
+  /** Validates a record's header and length; whether it is a tombstone. */
+  private static boolean validTombstoneFlag(byte[] prefix, int encodedLength) {
     if (encodedLength < HEADER_LENGTH || prefix.length < HEADER_LENGTH) {
       throw new CorruptRecordException(
           "stored record is truncated: "
@@ -107,7 +123,6 @@ public final class RecordCodec {
               + " value bytes, tombstones have none;"
               + " the data directory is damaged, restore it from a replica");
     }
-    long timestamp = (long) BIG_ENDIAN_LONG.get(prefix, TIMESTAMP_OFFSET);
-    return new RecordHeader(timestamp, tombstone, valueLength);
+    return tombstone;
   }
 }

@@ -158,6 +158,11 @@ public final class RocksDbStorageEngine implements StorageEngine {
   }
 
   @Override
+  public boolean readValue(byte[] key, ValueSink sink) {
+    return keyed.readValue(key, sink);
+  }
+
+  @Override
   public byte[] scan(byte[] afterKey, int maxRecords, ScanSink sink) {
     return scans.scan(afterKey, maxRecords, sink);
   }

@@ -52,6 +52,29 @@ public interface StorageEngine extends AutoCloseable {
   /** The live record for a key, or null if absent or deleted. */
   VersionedRecord get(byte[] key);
 
+  /** Receives the bytes of a stored value: {@code length} bytes of {@code bytes} from {@code offset}. */
+  @FunctionalInterface
+  interface ValueSink {
+    /** Copies them out before it returns; never modifies or keeps {@code bytes}, never calls the engine. */
+    void accept(byte[] bytes, int offset, int length);
+  }
+
+  /**
+   * Hands the live value of a key to {@code sink} without a copy for the caller (a GET writes it
+   * straight into its reply): the value {@link #get} would return, while no write can change or
+   * evict it.
+   *
+   * @return false, without calling {@code sink}, if the key is absent or deleted
+   */
+  default boolean readValue(byte[] key, ValueSink sink) {
+    VersionedRecord record = get(key);
+    if (record == null) {
+      return false;
+    }
+    sink.accept(record.value(), 0, record.value().length);
+    return true;
+  }
+
   /**
    * The stored record including tombstones, or null. Replication and anti-entropy compare
    * versions with it.

@@ -114,4 +114,34 @@ class RecordCodecTest {
         .isInstanceOf(CorruptRecordException.class)
         .hasMessageContaining("tombstone carries 2 value bytes");
   }
+
+  @Test
+  void liveValueLengthIsTheValuesLengthOrMinusOneForATombstone() {
+    assertThat(RecordCodec.liveValueLength(RecordCodec.encode(VersionedRecord.live(1, new byte[7]))))
+        .isEqualTo(7);
+    assertThat(RecordCodec.liveValueLength(RecordCodec.encode(VersionedRecord.live(1, new byte[0]))))
+        .isZero();
+    assertThat(RecordCodec.liveValueLength(RecordCodec.encode(VersionedRecord.tombstone(1))))
+        .isEqualTo(-1);
+  }
+
+  @Test
+  void liveValueLengthRejectsWhatDecodeRejects() {
+    byte[] truncated = new byte[9];
+    byte[] version = RecordCodec.encode(VersionedRecord.live(1, new byte[] {1}));
+    version[0] = 2;
+    byte[] flags = RecordCodec.encode(VersionedRecord.live(1, new byte[] {1}));
+    flags[1] = 0x02;
+    byte[] tombstoneWithValue = RecordCodec.encode(VersionedRecord.live(1, new byte[] {1, 2}));
+    tombstoneWithValue[1] = 0x01;
+
+    assertThatThrownBy(() -> RecordCodec.liveValueLength(truncated))
+        .isInstanceOf(CorruptRecordException.class).hasMessageContaining("truncated");
+    assertThatThrownBy(() -> RecordCodec.liveValueLength(version))
+        .isInstanceOf(CorruptRecordException.class).hasMessageContaining("format version 2");
+    assertThatThrownBy(() -> RecordCodec.liveValueLength(flags))
+        .isInstanceOf(CorruptRecordException.class).hasMessageContaining("unknown flags 0x2");
+    assertThatThrownBy(() -> RecordCodec.liveValueLength(tombstoneWithValue))
+        .isInstanceOf(CorruptRecordException.class).hasMessageContaining("tombstone carries 2");
+  }
 }

@@ -34,6 +34,37 @@ abstract class StorageEngineContractTest extends StorageEngineFixture {
   }
 
   @Test
+  void readValueHandsTheLiveValueToTheSinkAndNothingForAbsentOrDeletedKeys() {
+    StorageEngine engine = open();
+    engine.put(key(1), value(100, 1), 10);
+    engine.put(key(2), value(2000, 2), 10); // larger than a held record
+    engine.put(key(3), value(0, 3), 10);
+    engine.put(key(4), value(5, 4), 10);
+    engine.remove(key(4), 11);
+
+    assertThat(valueRead(engine, key(1))).isEqualTo(value(100, 1));
+    assertThat(valueRead(engine, key(1))).as("again, now held").isEqualTo(value(100, 1));
+    assertThat(valueRead(engine, key(2))).isEqualTo(value(2000, 2));
+    assertThat(valueRead(engine, key(3))).as("an empty value is present").isEqualTo(new byte[0]);
+    assertThat(valueRead(engine, key(4))).as("deleted").isNull();
+    assertThat(valueRead(engine, key(5))).as("absent").isNull();
+    assertThat(valueRead(engine, key(5))).as("absent, again").isNull();
+    engine.put(key(1), value(30, 9), 12);
+    assertThat(valueRead(engine, key(1))).isEqualTo(value(30, 9));
+  }
+
+  /** The value readValue handed over (copied in the sink), null if it returned false. */
+  static byte[] valueRead(StorageEngine engine, byte[] key) {
+    byte[][] copied = new byte[1][];
+    boolean found = engine.readValue(key, (bytes, offset, length) -> {
+      assertThat(copied[0]).as("one call").isNull();
+      copied[0] = Arrays.copyOfRange(bytes, offset, offset + length);
+    });
+    assertThat(found).isEqualTo(copied[0] != null);
+    return copied[0];
+  }
+
+  @Test
   void absentKeyReadsAsNull() {
     StorageEngine engine = open();
 
@@ -326,6 +357,8 @@ abstract class StorageEngineContractTest extends StorageEngineFixture {
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("32 bytes");
       assertThatThrownBy(() -> engine.get(bad)).isInstanceOf(IllegalArgumentException.class);
+      assertThatThrownBy(() -> engine.readValue(bad, (bytes, offset, length) -> { }))
+          .isInstanceOf(IllegalArgumentException.class);
       assertThatThrownBy(() -> engine.remove(bad, 1)).isInstanceOf(IllegalArgumentException.class);
     }
     assertUsage(engine, 0, 0);
