@@ -41,28 +41,22 @@ public final class StatusHttpServer {
   public StatusHttpServer(ClusterView view, String bind, int port) {
     this.view = view;
     registry.getPrometheusRegistry().register(new ClusterMetrics(view));
-    FunctionCounter.builder("kvstore.monitor.members.refused", view, ClusterView::membersRefused)
-        .description("members not tracked: maxNodes or the memory budget reached")
-        .register(registry);
-    FunctionCounter.builder("kvstore.monitor.operations.forgotten", view, ClusterView::operationsForgotten)
-        .description("operations forgotten: more than 64 held, or the memory budget reached")
-        .register(registry);
-    Gauge.builder("kvstore.monitor.view.retained.bytes", view, ClusterView::retainedBytes)
-        .description("estimated heap kept by the view (bounded by its memory budget)")
-        .register(registry);
+    counter("kvstore.monitor.members.refused", view, ClusterView::membersRefused,
+        "members not tracked: maxNodes or the memory budget reached");
+    counter("kvstore.monitor.operations.forgotten", view, ClusterView::operationsForgotten,
+        "operations forgotten: more than 64 held, or the memory budget reached");
+    gauge("kvstore.monitor.view.retained.bytes", view, ClusterView::retainedBytes,
+        "estimated heap kept by the view (bounded by its memory budget)");
     this.events =
         new LiveEvents(
             () -> json.event(view.summary(), view.nodes()),
             () -> Math.max(LIVE_UPDATE_MILLIS, view.size()));
-    Gauge.builder("kvstore.monitor.dashboards.connected", events, LiveEvents::viewers)
-        .description("live dashboards connected (at most " + LiveEvents.MAX_VIEWERS + ")")
-        .register(registry);
-    FunctionCounter.builder("kvstore.monitor.dashboards.refused", events, LiveEvents::viewersRefused)
-        .description("live dashboards answered 503: the most allowed were connected")
-        .register(registry);
-    FunctionCounter.builder("kvstore.monitor.dashboards.updates.skipped", events, LiveEvents::updatesSkipped)
-        .description("live updates a slow dashboard never got: a newer one replaced them")
-        .register(registry);
+    gauge("kvstore.monitor.dashboards.connected", events, LiveEvents::viewers,
+        "live dashboards connected (at most " + LiveEvents.MAX_VIEWERS + ")");
+    counter("kvstore.monitor.dashboards.refused", events, LiveEvents::viewersRefused,
+        "live dashboards answered 503: the most allowed were connected");
+    counter("kvstore.monitor.dashboards.updates.skipped", events, LiveEvents::updatesSkipped,
+        "live updates a slow dashboard never got: a newer one replaced them");
     this.app =
         HttpServers.create(
             bind,
@@ -105,15 +99,22 @@ public final class StatusHttpServer {
     intakeCounter("over.limits", "reports refused: too many stats or labels, or too long names", intake.overLimits);
     intakeCounter("over.budget", "reports refused: the view's memory budget is full", intake.overMemoryBudget);
     this.intake = intake;
-    Gauge.builder("kvstore.monitor.reports.queued", intake, ReportIntake::queued)
-        .description("reports waiting to be applied")
-        .register(registry);
+    gauge("kvstore.monitor.reports.queued", intake, ReportIntake::queued, "reports waiting to be applied");
   }
 
   private void intakeCounter(String outcome, String description, LongAdder count) {
-    FunctionCounter.builder("kvstore.monitor.reports." + outcome, count, LongAdder::sum)
-        .description(description)
-        .register(registry);
+    counter("kvstore.monitor.reports." + outcome, count, LongAdder::sum, description);
+  }
+
+  /** Registers a counter read from {@code source} at each scrape. */
+  <T> void counter(String name, T source, java.util.function.ToDoubleFunction<T> count,
+      String description) {
+    FunctionCounter.builder(name, source, count).description(description).register(registry);
+  }
+
+  private <T> void gauge(String name, T source, java.util.function.ToDoubleFunction<T> value,
+      String description) {
+    Gauge.builder(name, source, value).description(description).register(registry);
   }
 
   public StatusHttpServer start() {
