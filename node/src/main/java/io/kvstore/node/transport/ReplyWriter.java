@@ -1,6 +1,7 @@
 package io.kvstore.node.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
@@ -37,6 +38,14 @@ final class ReplyWriter {
   private int runSegments;
   private long joinedSends;
   private long joinedDatagrams;
+  /** One listener for every joined send, not a new one each (allocation is young collections). */
+  private final ChannelFutureListener joinedSendDone = sent -> {
+    if (!sent.isSuccess() && joining) {
+      joining = false;
+      log.warn("A UDP GSO send failed ({}); this socket sends datagrams one by one from now on",
+          String.valueOf(sent.cause()));
+    }
+  };
 
   ReplyWriter(ChannelHandlerContext ctx, boolean joining) {
     this.ctx = ctx;
@@ -93,15 +102,7 @@ final class ReplyWriter {
     joinedSends++;
     joinedDatagrams += runSegments;
     ctx.write(new SegmentedDatagramPacket(content, runSegmentBytes, runDestination))
-        .addListener(
-            sent -> {
-              if (!sent.isSuccess() && joining) {
-                joining = false;
-                log.warn(
-                    "A UDP GSO send failed ({}); this socket sends datagrams one by one from now on",
-                    String.valueOf(sent.cause()));
-              }
-            });
+        .addListener(joinedSendDone);
   }
 
   private ByteBuf copy(ByteBuffer datagram) {
