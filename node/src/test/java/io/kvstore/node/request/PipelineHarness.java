@@ -51,6 +51,8 @@ abstract class PipelineHarness {
     final ReplicationStats replicationStats = new ReplicationStats();
     /** What OPS_SUBMIT handed to the node's operations; a value starting with 0 is refused. */
     final List<byte[]> submitted = new ArrayList<>();
+    /** Who is answered, and the reply budget: {@link #openToAll} unless a test gives its own. */
+    final ClientSources sources;
     final RequestPipeline pipeline;
 
     Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
@@ -60,6 +62,12 @@ abstract class PipelineHarness {
 
     Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
         Ring ring, Scheduler loop) {
+      this(address, queueCapacity, batchSize, auth, ring, loop, openToAll);
+    }
+
+    Harness(InetSocketAddress address, int queueCapacity, int batchSize, FrameAuthenticator auth,
+        Ring ring, Scheduler loop, ClientSources sources) {
+      this.sources = sources;
       PipelineSettings settings =
           new PipelineSettings(queueCapacity, batchSize, 5_000, 100,
               new SourceAllowList(SourceAllowList.DEFAULT), false, 100);
@@ -104,7 +112,7 @@ abstract class PipelineHarness {
       pipeline =
           new RequestPipeline(
               new PipelineWiring(settings, stats, clock, service, control, dispatch, replication,
-                  openToAll),
+                  sources),
               new ReplyCache(1 << 20, 5_000), loop, this, address);
     }
 
@@ -122,6 +130,15 @@ abstract class PipelineHarness {
 
     ManualClock clock() {
       return clock;
+    }
+
+    /** The one reply to {@code request}, checked to carry its id. */
+    byte[] exchange(byte[] request, InetSocketAddress from) {
+      receive(request, from);
+      List<byte[]> r = replies();
+      assertThat(r).hasSize(1);
+      assertThat(java.util.Arrays.copyOf(r.get(0), 16)).isEqualTo(java.util.Arrays.copyOf(request, 16));
+      return r.get(0);
     }
 
     int onlyCode() {

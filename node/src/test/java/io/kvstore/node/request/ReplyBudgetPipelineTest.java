@@ -2,29 +2,18 @@ package io.kvstore.node.request;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kvstore.node.runtime.ManualClock;
 import io.kvstore.node.security.FrameAuthenticator;
-import io.kvstore.node.service.DiskSpaceGuard;
-import io.kvstore.node.service.KeyValueService;
 import io.kvstore.node.sources.ClientSources;
 import io.kvstore.node.sources.ReplyBudget;
 import io.kvstore.node.sources.SourceAllowList;
-import io.kvstore.node.storage.MemoryStorageEngine;
-import io.kvstore.node.storage.StorageLimits;
-import io.kvstore.node.time.HybridLogicalClock;
 import io.kvstore.protocol.Command;
 import io.kvstore.protocol.InternalFrame;
 import io.kvstore.protocol.RequestEncoder;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import io.kvstore.node.cluster.Ring;
 import io.kvstore.node.replication.ReplicaFrames;
-import io.kvstore.node.replication.ReplicationStats;
-import io.kvstore.node.replication.ReplicationWiring;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,87 +21,30 @@ import org.junit.jupiter.api.Test;
  * reply budget where replies leave toward a client (also from the reply cache and when relaying a
  * forward), and oversized datagrams counted but served like their first 16 KiB.
  */
-class ReplyBudgetPipelineTest {
-  private static final InetSocketAddress NODE = new InetSocketAddress("127.0.0.1", 4000);
-  private static final InetSocketAddress OWNER = new InetSocketAddress("127.0.0.9", 4000);
+class ReplyBudgetPipelineTest extends PipelineHarness {
+  private static final InetSocketAddress KEY_OWNER = new InetSocketAddress("127.0.0.9", 4000);
   private static final InetSocketAddress VICTIM = new InetSocketAddress("10.0.0.7", 5000);
-  private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.8", 5000);
+  private static final InetSocketAddress ALLOWED_CLIENT = new InetSocketAddress("10.0.0.8", 5000);
   private static final InetSocketAddress TRUSTED = new InetSocketAddress("10.0.1.1", 5000);
   private static final InetSocketAddress STRANGER = new InetSocketAddress("192.0.2.1", 5000);
   private static final int LARGE = 15_000;
   /** 1 MB/s and a 100 KB burst: six 15,019-byte replies at once. */
   private static final int BURST_REPLIES = 100_000 / (LARGE + 19);
 
-  private final ManualClock clock = new ManualClock();
-  private final Random random = new Random(5);
   private final byte[] largeValue = new byte[LARGE];
 
   /** One pipeline: allow 127/8 and 10/8, trust 10.0.1/24, budget 1 MB/s with a 100 KB burst. */
-  private final class Harness extends RecordingSink {
-    final MemoryStorageEngine storage = new MemoryStorageEngine(StorageLimits.UNLIMITED);
-    final RequestStats stats = new RequestStats();
-    final List<byte[]> internalFrames = new ArrayList<>();
-    final ClientSources sources =
+  private Harness budgeted(InetSocketAddress address, FrameAuthenticator auth, Ring ring) {
+    ClientSources sources =
         new ClientSources(
             new SourceAllowList(List.of("127.0.0.0/8", "10.0.0.0/8")),
             new SourceAllowList(List.of("10.0.1.0/24")),
             new ReplyBudget(1_000_000, 100_000, 1024, clock), clock);
-    final RequestPipeline pipeline;
-
-    final ReplicationStats replicationStats = new ReplicationStats();
-
-    Harness(InetSocketAddress address, FrameAuthenticator auth, Ring ring) {
-      PipelineSettings settings =
-          new PipelineSettings(64, 64, 5_000, 100, new SourceAllowList(SourceAllowList.DEFAULT), false,
-              100);
-      NodeControl control = new LoneNodeControl(() -> {});
-      InternalDispatch dispatch =
-          new InternalDispatch(auth, stats).register(0x20, (from, frame) -> internalFrames.add(frame));
-      ReplicationWiring replication =
-          TestReplication.wiring(storage, clock, ring, replicationStats, dispatch);
-      pipeline =
-          new RequestPipeline(
-              new PipelineWiring(
-                  settings, stats, clock,
-                  new KeyValueService(storage, new HybridLogicalClock(clock), DiskSpaceGuard.none()),
-                  control, dispatch, replication, sources),
-              new ReplyCache(1 << 20, 5_000), clock, this, address);
-    }
-
-    void receive(byte[] datagram, InetSocketAddress from) {
-      pipeline.onDatagram(from, ByteBuffer.wrap(datagram));
-      pipeline.endBatch();
-    }
-
-    List<byte[]> replies() {
-      clock.advance(0);
-      return takeSent();
-    }
-
-    /** The one reply to {@code request}, checked to carry its id. */
-    byte[] exchange(byte[] request, InetSocketAddress from) {
-      receive(request, from);
-      List<byte[]> r = replies();
-      assertThat(r).hasSize(1);
-      assertThat(Arrays.copyOf(r.get(0), 16)).isEqualTo(Arrays.copyOf(request, 16));
-      return r.get(0);
-    }
+    return new Harness(address, 64, 64, auth, ring, clock, sources);
   }
 
   ReplyBudgetPipelineTest() {
     random.nextBytes(largeValue);
-  }
-
-  private byte[] id() {
-    byte[] id = new byte[16];
-    random.nextBytes(id);
-    return id;
-  }
-
-  private static byte[] key(int i) {
-    byte[] k = new byte[32];
-    k[0] = (byte) i;
-    return k;
   }
 
   private byte[] get(int key) {
@@ -120,7 +52,7 @@ class ReplyBudgetPipelineTest {
   }
 
   private Harness withLargeValue() {
-    Harness h = new Harness(NODE, FrameAuthenticator.none(), TestReplication.LOCAL);
+    Harness h = budgeted(NODE, FrameAuthenticator.none(), TestReplication.LOCAL);
     h.storage.put(key(1), largeValue, 1);
     return h;
   }
@@ -143,7 +75,7 @@ class ReplyBudgetPipelineTest {
     assertThat(h.sources.budget().throttled()).isEqualTo(50 - BURST_REPLIES);
     assertThat(h.stats.clientReplyBytes.sum())
         .isEqualTo(BURST_REPLIES * (LARGE + 19L) + (50 - BURST_REPLIES) * 17L);
-    assertThat(h.exchange(get(1), CLIENT)).hasSize(LARGE + 19);
+    assertThat(h.exchange(get(1), ALLOWED_CLIENT)).hasSize(LARGE + 19);
     for (int i = 0; i < 20; i++) {
       assertThat(h.exchange(get(1), TRUSTED)).as("trusted: no budget").hasSize(LARGE + 19);
     }
@@ -191,16 +123,16 @@ class ReplyBudgetPipelineTest {
     assertThat(h.storage.get(key(1)).value()).isEqualTo(largeValue);
     assertThat(h.stats.executedCount(Command.PUT) + h.stats.executedCount(Command.GET)).isZero();
 
-    h.receive(garbage, CLIENT);
+    h.receive(garbage, ALLOWED_CLIENT);
     assertThat(h.replies()).singleElement().satisfies(r -> assertThat(r[16]).isEqualTo((byte) 0x05));
-    h.receive(internal, CLIENT);
+    h.receive(internal, ALLOWED_CLIENT);
     assertThat(h.internalFrames).hasSize(1);
   }
 
   @Test
   void withASecretAuthenticatedFramesFromAnySourceReachTheirHandler() {
     FrameAuthenticator auth = FrameAuthenticator.withSecret("0123456789abcdef-secret");
-    Harness h = new Harness(NODE, auth, TestReplication.LOCAL);
+    Harness h = budgeted(NODE, auth, TestReplication.LOCAL);
     byte[] frame = new byte[InternalFrame.HEADER + 4];
     frame[InternalFrame.TYPE_OFFSET] = 0x20;
     frame[InternalFrame.VERSION_OFFSET] = InternalFrame.VERSION;
@@ -216,22 +148,22 @@ class ReplyBudgetPipelineTest {
   void oversizedDatagramsAreCountedAndServedAsTheirFirst16KiB() {
     Harness h = withLargeValue();
     byte[] exactly = Arrays.copyOf(get(1), OversizedDatagrams.LIMIT);
-    assertThat(h.exchange(exactly, CLIENT)).hasSize(LARGE + 19);
+    assertThat(h.exchange(exactly, ALLOWED_CLIENT)).hasSize(LARGE + 19);
     assertThat(h.stats.oversized.sum()).isZero();
     byte[] filledSlot = Arrays.copyOf(get(1), OversizedDatagrams.LIMIT + 1);
-    byte[] reply = h.exchange(filledSlot, CLIENT);
+    byte[] reply = h.exchange(filledSlot, ALLOWED_CLIENT);
     assertThat(Arrays.copyOfRange(reply, 19, reply.length)).isEqualTo(largeValue);
     byte[] put = Arrays.copyOf(RequestEncoder.encode(id(), Command.PUT, key(4), "v".getBytes()), 20_000);
-    assertThat(h.exchange(put, CLIENT)[16]).isZero();
+    assertThat(h.exchange(put, ALLOWED_CLIENT)[16]).isZero();
     assertThat(h.storage.get(key(4)).value()).isEqualTo("v".getBytes());
     assertThat(h.stats.oversized.sum()).isEqualTo(2);
   }
 
   @Test
   void theCoordinatorChargesTheClientForAValueItsReplicaSent() {
-    Harness coordinator = new Harness(NODE, FrameAuthenticator.none(), TestReplication.ownedBy(OWNER));
+    Harness coordinator = budgeted(NODE, FrameAuthenticator.none(), TestReplication.ownedBy(KEY_OWNER));
     FrameAuthenticator secret = FrameAuthenticator.withSecret("0123456789abcdef-secret");
-    Harness owner = new Harness(OWNER, secret, TestReplication.LOCAL);
+    Harness owner = budgeted(KEY_OWNER, secret, TestReplication.LOCAL);
     owner.storage.put(key(1), largeValue, 1);
     // The owner runs with a secret in this test only to show it does not charge the coordinator;
     // frames are delivered unsealed and sealed by hand below.
@@ -245,7 +177,7 @@ class ReplyBudgetPipelineTest {
       assertThat(fromOwner).hasSize(1);
       byte[] opened = Arrays.copyOf(fromOwner.get(0), fromOwner.get(0).length - InternalFrame.TAG_LENGTH);
       assertThat(opened.length).as("the replica never throttles a coordinator").isGreaterThan(LARGE);
-      coordinator.receive(opened, OWNER);
+      coordinator.receive(opened, KEY_OWNER);
       List<byte[]> toClient = coordinator.replies();
       assertThat(toClient).hasSize(1);
       if (toClient.get(0).length == LARGE + 19) {
@@ -261,7 +193,7 @@ class ReplyBudgetPipelineTest {
 
   @Test
   void withoutASecretAReplicaChargesTheAddressItAnswers() {
-    Harness owner = new Harness(OWNER, FrameAuthenticator.none(), TestReplication.LOCAL);
+    Harness owner = budgeted(KEY_OWNER, FrameAuthenticator.none(), TestReplication.LOCAL);
     owner.storage.put(key(1), largeValue, 1);
     int large = 0;
     int answered = 0;
