@@ -56,4 +56,37 @@ class SharedNamesTest {
     assertThat(names.update(suspect)).isSameAs(suspect);
     assertThat(names.update(forged)).isSameAs(forged);
   }
+
+  /** Ids are found by length and their first 16 bytes in two words; longer ones by their bytes too. */
+  @Test
+  void idsOfEveryLengthAreFoundOnlyByTheirOwnBytes() throws Exception {
+    SharedNames names = new SharedNames();
+    java.util.List<NodeId> shared = new java.util.ArrayList<>();
+    for (int length = 1; length <= NodeId.MAX_BYTES; length++) {
+      String value = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-_".substring(0, length);
+      NodeId id = new NodeId(value);
+      names.share(id, new InetSocketAddress(InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) length}), 4000));
+      shared.add(id);
+    }
+    for (NodeId id : shared) {
+      byte[] utf8 = id.value().getBytes(StandardCharsets.US_ASCII);
+      for (int before : new int[] {0, 3}) {
+        byte[] alone = new byte[before + utf8.length]; // the id at the datagram's very end
+        System.arraycopy(utf8, 0, alone, before, utf8.length);
+        assertThat(names.id(alone, before, utf8.length)).isSameAs(id);
+        byte[] followed = java.util.Arrays.copyOf(alone, alone.length + 20);
+        java.util.Arrays.fill(followed, alone.length, followed.length, (byte) 'q');
+        assertThat(names.id(followed, before, utf8.length)).isSameAs(id);
+        for (int changed = 0; changed < utf8.length; changed++) { // one byte different anywhere
+          byte[] other = alone.clone();
+          other[before + changed] ^= 0x20;
+          NodeId found = names.id(other, before, utf8.length);
+          assertThat(found).isNotSameAs(id).isNotEqualTo(id);
+        }
+        if (utf8.length > 1) { // a prefix: the same bytes, shorter
+          assertThat(names.id(alone, before, utf8.length - 1)).isSameAs(shared.get(utf8.length - 2));
+        }
+      }
+    }
+  }
 }

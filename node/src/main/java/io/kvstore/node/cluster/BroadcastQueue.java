@@ -9,75 +9,45 @@ import java.util.List;
  * Membership updates waiting to be piggybacked: each is sent a limited number of times
  * (λ·log N), least-sent first, and a newer update about a member replaces an older one.
  *
- * <p>The queue is one list per transmit count, each newest first, so that walking the lists in
- * turn visits the updates in the queue's order (least sent, then newest). A take visits only what
- * it sends (plus what did not fit) and moves each sent update to the next list, where it almost
- * always lands at one end: a burst of updates sent in turn arrives at the old end, a fresh update
- * at the new end. Its place is searched from both ends (and, for a batch, from the place of the
- * one before it), so a move costs O(1) in those cases and never more than the list's length.
+ * <p>The queue is one {@link QueuedRun} per transmit count, each an array newest first, so that
+ * reading the runs in turn visits the updates in the queue's order (least sent, then newest). A
+ * take visits only what it sends (plus what did not fit) and moves each sent update to the next
+ * run, where it almost always lands at one end: a burst of updates sent in turn arrives at the
+ * old end, a fresh update at the new end.
  *
  * <p>Compact, because a node that joins a cluster of N queues an update about each of the N
  * (the simulator holds N such queues: 12 M entries at 5,000 nodes while they form). Each entry
- * is both a link of its list and a link of the chained table that finds it by member, 48 bytes in
- * all, where a TreeSet and a HashMap added 72 bytes of nodes to it.
+ * is a {@link QueuedUpdate} of 40 bytes, also the link of the chained table that finds it by
+ * member, plus its slot in its run's array.
  */
 final class BroadcastQueue {
   /** At most this many updates per take (a datagram holds far fewer). */
   private static final int MAX_TAKEN = 256;
 
-  private static final class Entry {
-    final Update update;
-    final long order;
-    final int size;
-    /** {@link MemberIndex#hash} of the member's id. */
-    final int hash;
-    int transmits;
-    /** Neighbours in the list of entries sent {@link #transmits} times: newer, older. */
-    Entry newer;
-    Entry older;
-    /** The next entry in the same bucket of the by-member table. */
-    Entry nextInBucket;
-
-    Entry(Update update, long order) {
-      this.update = update;
-      this.order = order;
-      this.size = SwimCodec.size(update);
-      this.hash = MemberIndex.hash(update.id());
-    }
-  }
-
-  /** newest[t] and oldest[t]: the ends of the list of entries sent t times (null if it is empty). */
-  private Entry[] newest = new Entry[8];
-  private Entry[] oldest = new Entry[8];
+  /** runs[t]: the entries sent t times (null until one is). */
+  private QueuedRun[] runs = new QueuedRun[8];
   /**
-   * A lower bound of the sizes in each list (exact after a walk of all of it), so that a take
-   * with less room left than any entry of a list needs does not walk it: a budget left with
+   * A lower bound of the sizes in each run (exact after a walk of all of it), so that a take
+   * with less room left than any entry of a run needs does not walk it: a budget left with
    * room for a suspicion but not for an alive update would otherwise visit all of a joiner's
    * thousands of alive updates, on every message.
    */
   private int[] leastSize = filled(8);
-  private Entry[] buckets = new Entry[16];
+  private QueuedUpdate[] buckets = new QueuedUpdate[16];
   private int size;
   private long nextOrder;
   /** Reused by {@link #take}: the entries it sends. */
-  private final Entry[] sent = new Entry[MAX_TAKEN];
+  private final QueuedUpdate[] sent = new QueuedUpdate[MAX_TAKEN];
 
   void add(Update update) {
-    Entry old = find(update.id());
+    QueuedUpdate old = find(update.id());
     if (old != null) {
       unlink(old);
-      detach(old);
+      runs[old.transmits].remove(old);
     }
-    Entry e = new Entry(update, nextOrder++);
+    QueuedUpdate e = new QueuedUpdate(update, nextOrder++);
     link(e);
-    // Newest of all: the new end of the list of the never sent.
-    e.older = newest[0];
-    if (newest[0] == null) {
-      oldest[0] = e;
-    } else {
-      newest[0].newer = e;
-    }
-    newest[0] = e;
+    run(0).insert(e); // newest of all: the new end of the never sent
     leastSize[0] = Math.min(leastSize[0], e.size);
   }
 
@@ -97,22 +67,36 @@ final class BroadcastQueue {
     List<Update> taken = new ArrayList<>();
     int count = 0;
     int used = 0;
-    walk:
-    for (int t = 0; t < newest.length; t++) {
-      // The least size among the entries of this list not sent, if it is walked whole.
+    boolean done = false;
+    for (int t = 0; t < runs.length && !done; t++) {
+      if (leastSize[t] == Integer.MAX_VALUE) {
+        continue; // empty (a run with an entry has a bound below): not worth a cache miss on the run
+      }
+      QueuedRun run = runs[t];
+      if (run == null || run.lo == run.hi) {
+        leastSize[t] = Integer.MAX_VALUE;
+        continue;
+      }
+      QueuedUpdate[] entries = run.entries;
+      int firstSent = count;
+      // The least size among the entries of this run not sent, if it is walked whole.
       int least = Integer.MAX_VALUE;
-      for (Entry e = newest[t]; e != null; e = e.older) {
+      boolean whole = true;
+      int j = run.lo;
+      for (; j < run.hi; j++) {
+        QueuedUpdate e = entries[j];
         if (leastSize[t] > budgetBytes - used) {
-          // Nothing from here on in this list fits: the walk would stop at e (too little room
+          // Nothing from here on in this run fits: the walk would stop at e (too little room
           // left for anything) or visit the rest without taking any of it.
-          if (budgetBytes - used < 24) {
-            break walk;
-          }
-          continue walk;
+          done = budgetBytes - used < 24;
+          whole = false;
+          break;
         }
         boolean fits = used + e.size <= budgetBytes;
         if (count == MAX_TAKEN || (!fits && budgetBytes - used < 24)) {
-          break walk; // nothing else will fit either
+          done = true; // nothing else will fit either
+          whole = false;
+          break;
         }
         if (fits) {
           used += e.size;
@@ -122,27 +106,28 @@ final class BroadcastQueue {
           least = Math.min(least, e.size);
         }
       }
-      leastSize[t] = least;
+      if (whole) {
+        leastSize[t] = least;
+      }
+      if (count > firstSent) {
+        run.removeSent(j - run.lo, sent, firstSent, count);
+      }
     }
+    // In the order they were sent, so each run receives its newcomers newest first.
     for (int i = 0; i < count; i++) {
-      detach(sent[i]);
-    }
-    // In the order they were sent, so each list receives its newcomers newest first.
-    Entry previous = null;
-    for (int i = 0; i < count; i++) {
-      Entry s = sent[i];
+      QueuedUpdate s = sent[i];
       sent[i] = null;
       if (++s.transmits >= limit) {
         unlink(s);
         continue;
       }
-      attach(s, previous != null && previous.transmits == s.transmits ? previous : null);
-      previous = s;
+      run(s.transmits).insert(s);
+      leastSize[s.transmits] = Math.min(leastSize[s.transmits], s.size);
     }
     return taken;
   }
 
-  // ---------------------------------------------------------------- the lists by transmit count
+  // ---------------------------------------------------------------- the runs by transmit count
 
   private static int[] filled(int length) {
     int[] a = new int[length];
@@ -150,77 +135,25 @@ final class BroadcastQueue {
     return a;
   }
 
-  /** Takes {@code e} out of its list. */
-  private void detach(Entry e) {
-    int t = e.transmits;
-    if (e.newer == null) {
-      newest[t] = e.older;
-    } else {
-      e.newer.older = e.older;
-    }
-    if (e.older == null) {
-      oldest[t] = e.newer;
-    } else {
-      e.older.newer = e.newer;
-    }
-    e.newer = null;
-    e.older = null;
-  }
-
-  /**
-   * Puts {@code e} in its place (newest first) in the list of its transmit count, searching from
-   * both ends at once; {@code newerBound}, if not null, is an entry of that list known to be newer.
-   */
-  private void attach(Entry e, Entry newerBound) {
-    int t = e.transmits;
-    if (t >= newest.length) {
-      int length = Math.max(t + 1, 2 * newest.length);
-      newest = Arrays.copyOf(newest, length);
-      oldest = Arrays.copyOf(oldest, length);
+  private QueuedRun run(int t) {
+    if (t >= runs.length) {
+      int length = Math.max(t + 1, 2 * runs.length);
+      runs = Arrays.copyOf(runs, length);
       int known = leastSize.length;
       leastSize = Arrays.copyOf(leastSize, length);
       Arrays.fill(leastSize, known, length, Integer.MAX_VALUE);
     }
-    leastSize[t] = Math.min(leastSize[t], e.size);
-    long order = e.order;
-    // After: the entry e goes right after (older than) it, null for the new end.
-    Entry after;
-    Entry fromOld = oldest[t];
-    Entry fromNew = newerBound == null ? newest[t] : newerBound.older;
-    Entry lastNewer = newerBound;
-    while (true) {
-      if (fromOld == null || fromOld.order > order) {
-        after = fromOld;
-        break;
-      }
-      if (fromNew == null || fromNew.order < order) {
-        after = lastNewer;
-        break;
-      }
-      lastNewer = fromNew;
-      fromNew = fromNew.older;
-      fromOld = fromOld.newer;
+    if (runs[t] == null) {
+      runs[t] = new QueuedRun();
     }
-    Entry before = after == null ? newest[t] : after.older;
-    e.newer = after;
-    e.older = before;
-    if (after == null) {
-      newest[t] = e;
-    } else {
-      after.older = e;
-    }
-    if (before == null) {
-      oldest[t] = e;
-    } else {
-      before.newer = e;
-    }
+    return runs[t];
   }
 
   // ---------------------------------------------------------------- by member
 
-  private Entry find(NodeId id) {
+  private QueuedUpdate find(NodeId id) {
     int h = MemberIndex.hash(id);
-    for (Entry e = buckets[h & (buckets.length - 1)]; e != null; e = e.nextInBucket) {
+    for (QueuedUpdate e = buckets[h & (buckets.length - 1)]; e != null; e = e.nextInBucket) {
       if (e.hash == h && e.update.id().equals(id)) {
         return e;
       }
@@ -228,15 +161,15 @@ final class BroadcastQueue {
     return null;
   }
 
-  private void link(Entry e) {
+  private void link(QueuedUpdate e) {
     int i = e.hash & (buckets.length - 1);
     e.nextInBucket = buckets[i];
     buckets[i] = e;
     if (++size > buckets.length / 4 * 3) {
-      Entry[] old = buckets;
-      buckets = new Entry[old.length * 2];
-      for (Entry head : old) {
-        for (Entry b = head, next; b != null; b = next) {
+      QueuedUpdate[] old = buckets;
+      buckets = new QueuedUpdate[old.length * 2];
+      for (QueuedUpdate head : old) {
+        for (QueuedUpdate b = head, next; b != null; b = next) {
           next = b.nextInBucket;
           int j = b.hash & (buckets.length - 1);
           b.nextInBucket = buckets[j];
@@ -246,12 +179,12 @@ final class BroadcastQueue {
     }
   }
 
-  private void unlink(Entry e) {
+  private void unlink(QueuedUpdate e) {
     int i = e.hash & (buckets.length - 1);
     if (buckets[i] == e) {
       buckets[i] = e.nextInBucket;
     } else {
-      Entry b = buckets[i];
+      QueuedUpdate b = buckets[i];
       while (b.nextInBucket != e) {
         b = b.nextInBucket;
       }
