@@ -142,8 +142,28 @@ class RollingRestartIT {
         .isLessThan(load.total.get() / 100);
     CheckResult result = HistoryChecker.check(history);
     System.out.println("history: " + result.summary());
-    assertThat(result.passed()).as("history checker:%n%s", result.report()).isTrue();
+    if (!result.passed()) {
+      printMembershipLogs(base);
+    }
+    assertThat(result.passed()).as("history checker (process 10 * thread + node, node 0 at port %d,"
+        + " times System.nanoTime ms; restart windows %s):%n%s", base, load.windowsInNanoMillis(),
+        result.report()).isTrue();
     assertThat(rolloutNanos).isPositive();
+  }
+
+  /** What each node logged about members, joining and stopping: what a violation needs. */
+  private void printMembershipLogs(int base) throws java.io.IOException {
+    Pattern relevant = Pattern.compile("member |joined|answering|stopping|stopped|started|settl|rebalanc|hint");
+    for (int i = 0; i < NODES; i++) {
+      Path log = dir.resolve("data").resolve("node-" + (i + 1)).resolve("node.log");
+      if (!Files.exists(log)) {
+        continue;
+      }
+      System.out.println("---- node-" + (i + 1) + " (port " + (base + i) + ") " + log);
+      try (var lines = Files.lines(log)) {
+        lines.filter(l -> relevant.matcher(l).find()).limit(400).forEach(System.out::println);
+      }
+    }
   }
 
   /** Four threads of PUT/GET/REMOVE to random nodes, ~400 requests/s, recorded into the history. */
@@ -161,6 +181,14 @@ class RollingRestartIT {
 
     private boolean duringSomeRestart(long started, long ended) {
       return window.values().stream().anyMatch(w -> ended >= w[0] && started <= w[1]);
+    }
+
+    /** Restart windows per port on the history's clock (System.nanoTime in ms). */
+    String windowsInNanoMillis() {
+      StringBuilder b = new StringBuilder();
+      window.forEach((port, w) -> b.append(port).append("=[").append(w[0] / 1_000_000).append(", ")
+          .append(w[1] == Long.MAX_VALUE ? "open" : String.valueOf(w[1] / 1_000_000)).append("] "));
+      return b.toString();
     }
 
     private String windows() {
@@ -207,7 +235,8 @@ class RollingRestartIT {
           int dice = random.nextInt(100);
           Kind kind = dice < 40 ? Kind.PUT : dice < 90 ? Kind.GET : Kind.REMOVE;
           long started = System.nanoTime();
-          int code = MixedLoad.recorded(history, process, clients.get(node), kind, key);
+          // "Process" 10 * thread + node in the history, so that a violation names the node.
+          int code = MixedLoad.recorded(history, 10 * process + node, clients.get(node), kind, key);
           total.incrementAndGet();
           boolean failed = code != 0x00 && code != 0x01;
           if (failed) {
