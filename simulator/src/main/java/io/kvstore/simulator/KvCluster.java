@@ -56,7 +56,8 @@ public final class KvCluster {
       int replyCacheBytes,
       long maxSkewMillis,
       double maxDriftPpm,
-      StorageFactory storage) {
+      StorageFactory storage,
+      long membershipStartLagMillis) {
 
     /** Real node defaults, in memory, a small queue (the simulator holds many nodes), no skew. */
     public static Settings defaults() {
@@ -65,12 +66,12 @@ public final class KvCluster {
       config.queueCapacity = 256;
       return new Settings(config, FrameAuthenticator.withSecret("simulated-cluster-secret-0123456789"),
           false, 512 * 1024, 0, 0,
-          index -> new MemoryStorageEngine(new StorageLimits(config.maxKeys, config.maxBytesValue())));
+          index -> new MemoryStorageEngine(new StorageLimits(config.maxKeys, config.maxBytesValue())), 0);
     }
 
     public Settings withSkew(long maxSkewMillis, double maxDriftPpm) {
       return new Settings(node, authenticator, durableStorage, replyCacheBytes, maxSkewMillis, maxDriftPpm,
-          storage);
+          storage, membershipStartLagMillis);
     }
 
     /**
@@ -88,12 +89,24 @@ public final class KvCluster {
     }
 
     public Settings withDurableStorage(boolean durable) {
-      return new Settings(node, authenticator, durable, replyCacheBytes, maxSkewMillis, maxDriftPpm, storage);
+      return new Settings(node, authenticator, durable, replyCacheBytes, maxSkewMillis, maxDriftPpm, storage,
+          membershipStartLagMillis);
     }
 
     public Settings withStorage(StorageFactory factory) {
       return new Settings(node, authenticator, durableStorage, replyCacheBytes, maxSkewMillis, maxDriftPpm,
-          factory);
+          factory, membershipStartLagMillis);
+    }
+
+    /**
+     * A started process serves its socket this long before its membership starts, as a real node
+     * does: its transport binds first, and the membership thread runs the join afterwards (a
+     * loaded machine makes that gap long). Requests that arrive meanwhile meet a node that has not
+     * joined yet.
+     */
+    public Settings withMembershipStartLag(long millis) {
+      return new Settings(node, authenticator, durableStorage, replyCacheBytes, maxSkewMillis, maxDriftPpm,
+          storage, millis);
     }
 
     SwimConfig swim() {

@@ -96,8 +96,15 @@ public final class KvNode implements SimEndpoint {
     pipeline = new RequestPipeline(core.wiring(),
         new ReplyCache(settings.replyCacheBytes(), NodeCore.REPLY_RETENTION_MILLIS), scheduler, sink,
         address);
-    cluster.start(seeds);
-    core.rebalancer().start(!seeds.isEmpty());
+    Runnable join = () -> {
+      cluster.start(seeds);
+      core.rebalancer().start(!seeds.isEmpty());
+    };
+    if (settings.membershipStartLagMillis() > 0) {
+      scheduler.schedule(settings.membershipStartLagMillis(), join); // the pipeline already serves
+    } else {
+      join.run();
+    }
   }
 
   /**

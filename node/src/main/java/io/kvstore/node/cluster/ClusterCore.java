@@ -32,7 +32,12 @@ public final class ClusterCore {
   private volatile Ring ring;
   private volatile List<Member> snapshot;
   private boolean rebuildScheduled;
-  private volatile boolean joining;
+  /**
+   * True until {@link #start} has run, and then while a node started with seeds has not settled.
+   * A real node's transport serves before its membership thread has run {@link #start} (it binds
+   * first): requests in that gap would otherwise be answered from the ring of one it starts with.
+   */
+  private volatile boolean joining = true;
   private boolean settleTimerSet;
 
   public ClusterCore(
@@ -60,7 +65,8 @@ public final class ClusterCore {
   }
 
   /**
-   * Started with seeds and not settled yet: no member has sent it a full membership state
+   * Not started yet (so its ring is itself alone), or started with seeds and not settled yet: no
+   * member has sent it a full membership state
    * (push-pull), or some members that state named are not admitted yet (each is probed first), so
    * its ring may hold only some of the members, and its preference lists would name the wrong
    * replicas ("not found" for keys its cluster holds, writes where no reader looks). Such a node

@@ -76,7 +76,18 @@ public final class ClusterService implements AutoCloseable {
 
   /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
   public void start(List<InetSocketAddress> seeds) {
-    loop.execute(() -> core.start(seeds));
+    // Waited for, so that a node without seeds answers keys once this returns (until the core
+    // has started, it answers none: ClusterCore.isJoining).
+    try {
+      loop.submit(() -> core.start(seeds)).get(10, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("the membership did not start", e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("the membership thread did not start the membership in 10 s", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while starting the membership", e);
+    }
     loop.scheduleWithFixedDelay(
         () -> publishedStats = core.membership().stats().copy(), 1, 1, TimeUnit.SECONDS);
     if (!seeds.isEmpty()) {
