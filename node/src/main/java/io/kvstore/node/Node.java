@@ -219,9 +219,9 @@ public final class Node implements AutoCloseable {
         throw e;
       }
     }
-    cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList());
     boolean withSeeds = !config.seedAddresses().isEmpty();
-    cluster.execute(() -> core.rebalancer().start(withSeeds));
+    cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList(),
+        () -> core.rebalancer().start(withSeeds));
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

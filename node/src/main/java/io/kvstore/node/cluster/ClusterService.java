@@ -76,10 +76,21 @@ public final class ClusterService implements AutoCloseable {
 
   /** Starts the protocol and joins through the seeds (none: this node starts a cluster). */
   public void start(List<InetSocketAddress> seeds) {
-    // Waited for, so that a node without seeds answers keys once this returns (until the core
-    // has started, it answers none: ClusterCore.isJoining).
+    start(seeds, () -> { });
+  }
+
+  /**
+   * Starts the protocol, then runs {@code thenOnLoop} on the membership thread in the same task
+   * (before any datagram or timer of the started protocol). Waited for, so that a node without
+   * seeds answers keys once this returns (until the core has started, it answers none:
+   * {@link ClusterCore#isJoining}).
+   */
+  public void start(List<InetSocketAddress> seeds, Runnable thenOnLoop) {
     try {
-      loop.submit(() -> core.start(seeds)).get(10, TimeUnit.SECONDS);
+      loop.submit(() -> {
+        core.start(seeds);
+        thenOnLoop.run();
+      }).get(10, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       throw new IllegalStateException("the membership did not start", e.getCause());
     } catch (java.util.concurrent.TimeoutException e) {
