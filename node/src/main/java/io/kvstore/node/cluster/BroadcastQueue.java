@@ -1,7 +1,6 @@
 package io.kvstore.node.cluster;
 
 import io.kvstore.node.cluster.SwimMessage.Update;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -61,10 +60,9 @@ final class BroadcastQueue {
 
   /**
    * Takes updates that fit in {@code budgetBytes}, least transmitted (then newest) first, counting
-   * a transmission for each and retiring those sent {@code limit} times.
+   * a transmission for each and retiring those sent {@code limit} times. The list is fixed-size.
    */
   List<Update> take(int budgetBytes, int limit) {
-    List<Update> taken = new ArrayList<>();
     int count = 0;
     int used = 0;
     boolean done = false;
@@ -100,7 +98,6 @@ final class BroadcastQueue {
         }
         if (fits) {
           used += e.size;
-          taken.add(e.update);
           sent[count++] = e;
         } else {
           least = Math.min(least, e.size);
@@ -113,10 +110,16 @@ final class BroadcastQueue {
         run.removeSent(j - run.lo, sent, firstSent, count);
       }
     }
+    if (count == 0) {
+      return List.of();
+    }
+    // One array of the exact size (an ArrayList grew twice for a usual take of 16).
+    Update[] taken = new Update[count];
     // In the order they were sent, so each run receives its newcomers newest first.
     for (int i = 0; i < count; i++) {
       QueuedUpdate s = sent[i];
       sent[i] = null;
+      taken[i] = s.update;
       if (++s.transmits >= limit) {
         unlink(s);
         continue;
@@ -124,7 +127,7 @@ final class BroadcastQueue {
       run(s.transmits).insert(s);
       leastSize[s.transmits] = Math.min(leastSize[s.transmits], s.size);
     }
-    return taken;
+    return Arrays.asList(taken);
   }
 
   // ---------------------------------------------------------------- the runs by transmit count
