@@ -70,8 +70,23 @@ public final class BlockingKvClient {
 
   /** The node's membership view, page by page, stopping once {@code atMost} members are listed. */
   public List<MemberList.Entry> listAllMembers(int atMost) {
+    return listAllMembers(atMost, null);
+  }
+
+  /**
+   * The same, within {@code budget} in all (null: no limit): a node that answers one member per
+   * page just before each timeout cannot hold the caller for hours.
+   *
+   * @throws KvException if the listing is not complete within the budget
+   */
+  public List<MemberList.Entry> listAllMembers(int atMost, java.time.Duration budget) {
+    long deadline = budget == null ? 0 : System.nanoTime() + budget.toNanos();
     List<MemberList.Entry> all = new ArrayList<>();
     while (all.size() < atMost) {
+      if (budget != null && System.nanoTime() - deadline > 0) {
+        throw new KvException("the member list was not complete within " + budget.toMillis()
+            + " ms (" + all.size() + " members listed)");
+      }
       MemberList list = memberPage(all.size());
       List<MemberList.Entry> page = list.members();
       all.addAll(page.subList(0, Math.min(page.size(), atMost - all.size())));

@@ -33,6 +33,25 @@ class MemberListingBoundTest {
     }
   }
 
+  @Test
+  void givesUpWhenTheListingTakesLongerThanItsBudget() throws Exception {
+    try (DatagramChannel node = DatagramChannel.open().bind(new InetSocketAddress("127.0.0.1", 0))) {
+      Thread answering = new Thread(() -> answerEveryPage(node), "endless-member-list");
+      answering.setDaemon(true);
+      answering.start();
+      InetSocketAddress address = (InetSocketAddress) node.getLocalAddress();
+      try (KvClient client = KvClient.open(
+          KvClientConfig.builder().node(address).timeout(Duration.ofMillis(500)).retries(2).build())) {
+        long started = System.nanoTime();
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> client.blocking().listAllMembers(Integer.MAX_VALUE, Duration.ofMillis(300)))
+            .isInstanceOf(KvException.class)
+            .hasMessageContaining("not complete within 300 ms");
+        assertThat(System.nanoTime() - started).isLessThan(Duration.ofSeconds(3).toNanos());
+      }
+    }
+  }
+
   /** Every request gets one page of one member, claiming 2^31 - 1 in all. */
   private static void answerEveryPage(DatagramChannel node) {
     ByteBuffer in = ByteBuffer.allocate(2048);

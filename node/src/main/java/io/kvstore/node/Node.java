@@ -191,14 +191,18 @@ public final class Node implements AutoCloseable {
             config.replyCacheValue(),
             core.wiring().settings(),
             config.busyPoll);
-    UdpTransport transport;
-    try {
-      transport = UdpTransport.start(settings, core.wiring());
-    } catch (RuntimeException | InterruptedException e) {
+    // A start that fails closes, in reverse, what was opened before it (its lock on the data).
+    Runnable closeOpened = () -> {
       cluster.close();
       disk.close();
       storage.close();
       hintStorage.close();
+    };
+    UdpTransport transport;
+    try {
+      transport = UdpTransport.start(settings, core.wiring());
+    } catch (RuntimeException | InterruptedException e) {
+      closeOpened.run();
       throw e;
     }
     bound[0] = transport;
@@ -212,16 +216,22 @@ public final class Node implements AutoCloseable {
             Stat.counter("http.refused.source", "requests", http.refusedSource())));
       } catch (ConfigException e) {
         transport.close();
-        cluster.close();
-        disk.close();
-        storage.close();
-        hintStorage.close();
+        closeOpened.run();
         throw e;
       }
     }
     boolean withSeeds = !config.seedAddresses().isEmpty();
-    cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList(),
-        () -> core.rebalancer().start(withSeeds));
+    try {
+      cluster.start(config.seedAddresses().stream().map(HostPort::toSocketAddress).toList(),
+          () -> core.rebalancer().start(withSeeds));
+    } catch (RuntimeException e) { // the membership thread did not start it: stop as a failed start
+      if (metricsServer != null) {
+        metricsServer.stop();
+      }
+      transport.close();
+      closeOpened.run();
+      throw e;
+    }
     ScheduledExecutorService maintenance =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -56,8 +56,20 @@ public final class CollectionRounds {
   private final Set<String> reported = new HashSet<>();
   private Set<String> reportedPrevious = new HashSet<>();
   private long repairs;
-  /** Node id to the address its last authenticated report gave; only ids of the last round. */
-  private final Map<String, InetSocketAddress> vouched = new HashMap<>();
+  /** Vouched addresses kept at most: the status server tracks at most 100,000 members. */
+  static final int MAX_VOUCHED = 100_000;
+  /**
+   * Node id to the address its last authenticated report gave, the least recently reported
+   * dropped beyond {@link #MAX_VOUCHED}. Not pruned by the member list: a forged list that left
+   * the real members out would otherwise strip their vouching.
+   */
+  private final Map<String, InetSocketAddress> vouched =
+      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, InetSocketAddress> eldest) {
+          return size() > MAX_VOUCHED;
+        }
+      };
   private int unvouchedAllowance;
   private int unvouchedSent;
   private long unvouchedWithheld;
@@ -90,7 +102,6 @@ public final class CollectionRounds {
     started = true;
     reportedPrevious = new HashSet<>(reported);
     reported.clear();
-    vouched.keySet().retainAll(alive.keySet()); // bounded by the membership
     unvouchedSent = 0;
     List<InetSocketAddress> trusted = new ArrayList<>();
     List<InetSocketAddress> others = new ArrayList<>();
@@ -173,7 +184,8 @@ public final class CollectionRounds {
     }
   }
 
-  private boolean isVouched(String nodeId, InetSocketAddress listed) {
+  /** Whether {@code nodeId}'s authenticated report gave {@code listed} as its address. */
+  public synchronized boolean isVouched(String nodeId, InetSocketAddress listed) {
     return listed.equals(vouched.get(nodeId));
   }
 

@@ -50,6 +50,8 @@ final class LiveEvents {
       new ThreadPoolExecutor(MAX_VIEWERS, MAX_VIEWERS, 30, TimeUnit.SECONDS,
           new LinkedBlockingQueue<>(MAX_VIEWERS), daemon("status-live-send"));
   private long lastPushNanos;
+  /** The last update pushed (at most one interval old), what a new viewer gets first. */
+  private volatile String latest;
 
   LiveEvents(Supplier<String> update, LongSupplier intervalMillis) {
     this.update = update;
@@ -62,8 +64,20 @@ final class LiveEvents {
     timer.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** The route's handler: a viewer slot, or 503 when all are taken. */
+  /**
+   * The route's handler: a viewer slot, or 503 when all are taken. A request that does not accept
+   * an event stream gets 406 and no slot: Javalin's SSE handler would return without subscribing
+   * it, and the slot would never be freed (32 plain GETs, a browser tab or a crawler, would keep
+   * every dashboard out).
+   */
   void handle(Context ctx) throws Exception {
+    String accept = ctx.header("Accept");
+    if (accept == null || !accept.contains("text/event-stream")) {
+      ctx.status(406).contentType("text/plain; charset=utf-8")
+          .result("/api/events is a stream of server-sent events: ask with"
+              + " 'Accept: text/event-stream' (the dashboard at / does), or read /api/cluster\n");
+      return;
+    }
     if (admitted.incrementAndGet() > MAX_VIEWERS) {
       admitted.decrementAndGet();
       refused.increment();
@@ -90,7 +104,8 @@ final class LiveEvents {
       leave(viewer);
       return;
     }
-    viewer.offer(update.get());
+    String last = latest;
+    viewer.offer(last != null ? last : update.get()); // a reconnecting loop costs no rebuild
   }
 
   /** Frees the viewer's slot, once, whichever of the close paths comes first. */
@@ -109,6 +124,7 @@ final class LiveEvents {
     lastPushNanos = now;
     try {
       String data = update.get();
+      latest = data;
       for (LiveViewer viewer : viewers) {
         viewer.offer(data);
       }
@@ -118,9 +134,9 @@ final class LiveEvents {
     }
   }
 
-  /** Dashboards connected now. */
+  /** Dashboard slots taken now: the viewers connected, and any still being admitted. */
   int viewers() {
-    return viewers.size();
+    return admitted.get();
   }
 
   /** Dashboards answered 503 because {@link #MAX_VIEWERS} were connected. */

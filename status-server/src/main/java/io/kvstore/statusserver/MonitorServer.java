@@ -194,26 +194,41 @@ public final class MonitorServer implements AutoCloseable {
     }
   }
 
-  /** The membership as one live node sees it; tries known nodes in random order. */
+  /** Nodes asked for the membership in one round at most: each silent one costs 1.4 s. */
+  static final int MAX_CANDIDATES_PER_ROUND = 8;
+  /** How long one node may take to list the whole membership, page by page. */
+  static final Duration LISTING_BUDGET = Duration.ofSeconds(10);
+
+  /**
+   * The membership as one live node sees it; tries known nodes in random order, a few a round.
+   * Known nodes are the seeds and the members whose authenticated report gave their listed
+   * address: the list itself is not authenticated, so a forged one must not fill the candidates
+   * with addresses that never answer (each would hold the round thread 1.4 s and get datagrams).
+   */
   private List<MemberList.Entry> pollMembership() {
     List<InetSocketAddress> candidates = new ArrayList<>(known);
     java.util.Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
-    for (InetSocketAddress node : candidates) {
+    CollectionRounds rounds = collection;
+    for (InetSocketAddress node : candidates.subList(0, Math.min(MAX_CANDIDATES_PER_ROUND, candidates.size()))) {
       try (KvClient client =
           KvClient.open(
               KvClientConfig.builder().node(node).timeout(Duration.ofMillis(200)).retries(2).build())) {
-        List<MemberList.Entry> members = client.blocking().listAllMembers(settings.view().maxNodes());
+        List<MemberList.Entry> members =
+            client.blocking().listAllMembers(settings.view().maxNodes(), LISTING_BUDGET);
         view.onMembers(
             members.stream()
                 .map(m -> new MemberInfo(m.id(), m.address(), m.state(), m.incarnation()))
                 .toList());
         known.clear();
-        members.stream().filter(m -> m.state().equals("alive")).forEach(m -> known.add(m.address()));
-        for (InetSocketAddress seed : settings.seeds()) {
-          if (!known.contains(seed)) {
-            known.add(seed); // seeds stay candidates: the cluster may restart around them
-          }
+        known.addAll(settings.seeds()); // seeds stay candidates: the cluster may restart around them
+        if (!known.contains(node)) {
+          known.add(node); // it answered
         }
+        members.stream()
+            .filter(m -> m.state().equals("alive") && !known.contains(m.address())
+                && rounds != null && rounds.isVouched(m.id(), m.address()))
+            .limit(64)
+            .forEach(m -> known.add(m.address()));
         return members;
       } catch (KvException e) {
         log.debug("membership query to {} failed: {}", node, e.getMessage());

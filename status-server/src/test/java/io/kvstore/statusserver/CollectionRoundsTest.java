@@ -76,4 +76,16 @@ class CollectionRoundsTest {
         .filteredOn(to -> to.equals(Reports.address(1))).hasSize(1 + CollectionRounds.REPAIR_ATTEMPTS);
     assertThat(withTimers.unvouchedWithheld()).isGreaterThan(10_000);
   }
+
+  /** A list that leaves the real members out does not strip their vouching for later rounds. */
+  @Test
+  void aListWithoutTheRealMembersLeavesTheirVouchingInPlace() {
+    long first = rounds.start(alive);
+    rounds.onReport(first, "n1", Reports.address(1));
+    rounds.start(Map.of("fake", new InetSocketAddress("192.0.2.1", 9)));
+    assertThat(rounds.isVouched("n1", Reports.address(1))).isTrue();
+    sent.clear();
+    rounds.start(alive);
+    assertThat(sent).as("the round starts at the vouched member").containsExactly(Reports.address(1));
+  }
 }

@@ -96,6 +96,24 @@ class LiveEventsTest {
     assertThat(readStatusLine(connect(1 << 16))).contains("200");
   }
 
+  @Test
+  void requestsThatDoNotAskForAStreamTakeNoSlot() throws Exception {
+    updateBytes = 100;
+    app.start();
+    events.start();
+    for (int i = 0; i < 2 * LiveEvents.MAX_VIEWERS; i++) {
+      Socket plain = new Socket("127.0.0.1", app.port());
+      sockets.add(plain);
+      plain.setSoTimeout(5_000);
+      plain.getOutputStream().write(("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: */*\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      assertThat(readStatusLine(plain)).contains("406");
+    }
+    assertThat(events.viewers()).isZero();
+    assertThat(readStatusLine(connect(1 << 16))).contains("200");
+    await().until(() -> events.viewers() == 1);
+  }
+
   private Socket connect(int receiveBuffer) throws IOException {
     Socket socket = new Socket();
     sockets.add(socket);
