@@ -18,6 +18,7 @@
 #   WINDOWS="32 1"  WORKLOADS="get put"  PLACEMENTS="unpinned pinned"  OPEN_LOOP=1  JVM_WINDOW1=1
 #   OPEN_LOOP_FRACTIONS="0.25 0.5 0.75"  PLOT=1
 #   ENGINE=rocksdb|memory  OUT_DIR=<new temp dir>  KVSTORE=<launcher, default ./kvstore>
+#   NODE_ARGS="<more node options>", e.g. "--busy-poll --io-threads 1"
 # Quick look: ROUNDS=1 DURATION=2 PLACEMENTS=unpinned JVM_WINDOW1=0 bench/run-vs-memcached.sh
 set -euo pipefail
 
@@ -113,6 +114,8 @@ start_node() {
     DATA_DIRS+=("$data_dir")
     args+=(--data-dir "$data_dir")
   fi
+  # shellcheck disable=SC2206 # NODE_ARGS is a list of options, split on purpose
+  args+=(${NODE_ARGS:-})
   "${SERVER_CPU[@]}" "$KVSTORE" "${args[@]}" >"$OUT_DIR/node-$PLACEMENT.log" 2>&1 &
   NODE_PID=$!
   STARTED_PIDS+=("$NODE_PID")
