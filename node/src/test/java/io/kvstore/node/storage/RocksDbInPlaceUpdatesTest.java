@@ -55,7 +55,7 @@ class RocksDbInPlaceUpdatesTest {
     Path dir = tempDir.resolve("db");
     long largest = 0;
     try (RocksDbStorageEngine engine = open(dir)) {
-      for (int i = 1; i <= 200_000; i++) { // about 110 MB of WAL records
+      for (int i = 1; i <= 300_000; i++) { // about 165 MB of WAL records
         engine.put(key(i % 1_000), value(500, i), i);
         if (i % 64 == 0) {
           engine.flushWal();
@@ -64,9 +64,11 @@ class RocksDbInPlaceUpdatesTest {
           largest = Math.max(largest, walBytes(dir));
         }
       }
-      assertThat(engine.get(key(5))).isEqualTo(VersionedRecord.live(199_005, value(500, 199_005)));
+      assertThat(engine.get(key(5))).isEqualTo(VersionedRecord.live(299_005, value(500, 299_005)));
     }
-    assertThat(largest).as("bytes of WAL files at any check").isLessThan(80L << 20);
+    // The limit's flush runs in the background: under load 6-10 the WAL reached 85 MB before it
+    // caught up (80 MB was the bound then); unbounded, it would reach ~165 MB.
+    assertThat(largest).as("bytes of WAL files at any check").isLessThan(100L << 20);
   }
 
   private static long walBytes(Path dir) throws java.io.IOException {
