@@ -1,6 +1,7 @@
 package io.kvstore.node.storage;
 
 import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.rocksDbAt;
 import static io.kvstore.node.storage.TestData.value;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -16,14 +17,11 @@ import org.junit.jupiter.api.io.TempDir;
 class RocksDbInPlaceUpdatesTest {
   @TempDir Path tempDir;
 
-  private RocksDbStorageEngine open(Path dir) {
-    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
-  }
 
   @Test
   void overwritesOfEqualOrSmallerSizeAddNoMemtableVersionAndSurviveReopen() {
     Path dir = tempDir.resolve("db");
-    try (RocksDbStorageEngine engine = open(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       for (int i = 1; i <= 1_000; i++) {
         engine.put(key(1), value(100, i), i);
       }
@@ -39,7 +37,7 @@ class RocksDbInPlaceUpdatesTest {
       engine.put(key(1), value(100, 10), 1_004);
       engine.flushWal();
     }
-    try (RocksDbStorageEngine engine = open(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(1_004, value(100, 10)));
       assertThat(engine.keyCount()).isEqualTo(1);
     }
@@ -54,7 +52,7 @@ class RocksDbInPlaceUpdatesTest {
   void theWalStaysBoundedUnderOverwritesThatNeverFillTheMemtable() throws Exception {
     Path dir = tempDir.resolve("db");
     long largest = 0;
-    try (RocksDbStorageEngine engine = open(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       for (int i = 1; i <= 300_000; i++) { // about 165 MB of WAL records
         engine.put(key(i % 1_000), value(500, i), i);
         if (i % 64 == 0) {
@@ -82,7 +80,7 @@ class RocksDbInPlaceUpdatesTest {
   @Test
   @Timeout(60)
   void scansDuringOverwritesInPlaceSeeWholeRecords() throws Exception {
-    try (RocksDbStorageEngine engine = open(tempDir.resolve("db"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"))) {
       int keys = 8;
       for (int k = 0; k < keys; k++) {
         engine.put(key(k), uniform(0), 1);

@@ -2,6 +2,7 @@ package io.kvstore.node.storage;
 
 import static io.kvstore.node.storage.StorageEngineContractTest.valueRead;
 import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.rocksDbAt;
 import static io.kvstore.node.storage.TestData.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
@@ -27,17 +28,14 @@ class RocksDbReadValueTest {
 
   @TempDir Path tempDir;
 
-  private static RocksDbStorageEngine openAt(Path dir) {
-    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
-  }
 
   @Test
   void aValueNotHeldIsReadFromRocksDbAndThenHeld() {
     Path dir = tempDir.resolve("reopen");
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       engine.put(key(1), value(100, 1), 5);
     }
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertThat(valueRead(engine, key(1))).isEqualTo(value(100, 1));
       assertThat(engine.recordCacheStats().misses()).isEqualTo(1);
       assertThat(valueRead(engine, key(1))).isEqualTo(value(100, 1));
@@ -50,7 +48,7 @@ class RocksDbReadValueTest {
   @Test
   @Timeout(60)
   void aWriteOfTheKeyWaitsUntilTheSinkHasCopiedTheValue() throws Exception {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("replaced"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("replaced"))) {
       engine.put(key(1), value(100, 1), 5);
       AtomicBoolean written = new AtomicBoolean();
       Thread writer = new Thread(() -> {
@@ -69,7 +67,7 @@ class RocksDbReadValueTest {
   @Test
   @Timeout(60)
   void anEvictionOfTheKeysSlotWaitsUntilTheSinkHasCopiedTheValue() throws Exception {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("evicted"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("evicted"))) {
       byte[] held = key(1);
       List<byte[]> sameSet = keysInTheSetOf(held, WAYS);
       engine.put(held, value(100, 1), 5);

@@ -2,6 +2,7 @@ package io.kvstore.node.storage;
 
 import static io.kvstore.node.storage.StorageEngineFixture.assertUsage;
 import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.rocksDbAt;
 import static io.kvstore.node.storage.TestData.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -28,13 +29,10 @@ class RocksDbRecentRecordsTest {
 
   @TempDir Path tempDir;
 
-  private static RocksDbStorageEngine openAt(Path dir) {
-    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
-  }
 
   @Test
   void readsOfRecentKeysAreAnsweredFromHeldRecordsAndSeeEveryLaterChange() {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("held"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("held"))) {
       engine.put(key(1), value(100, 1), 5);
       assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(5, value(100, 1)));
       assertThat(engine.get(key(2))).as("absent, read from RocksDB").isNull();
@@ -67,7 +65,7 @@ class RocksDbRecentRecordsTest {
 
   @Test
   void concurrentReadersNeverSeeAVersionOlderThanOneTheyHaveSeen() throws Exception {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("race"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("race"))) {
       int keys = 8;
       int writes = 20_000;
       java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
@@ -113,7 +111,7 @@ class RocksDbRecentRecordsTest {
 
   @Test
   void writesOnRecentKeysSkipTheReadAndKeepLastWriterWinsAndCounters() {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("recent"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("recent"))) {
       assertThat(engine.put(key(1), value(10, 1), 5)).isEqualTo(WriteResult.APPLIED);
       long missesAfterFirst = engine.recentHeaderMisses();
       assertThat(engine.put(key(1), value(20, 2), 3))

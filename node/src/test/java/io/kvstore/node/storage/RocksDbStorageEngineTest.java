@@ -1,6 +1,7 @@
 package io.kvstore.node.storage;
 
 import static io.kvstore.node.storage.TestData.key;
+import static io.kvstore.node.storage.TestData.rocksDbAt;
 import static io.kvstore.node.storage.TestData.value;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -29,14 +30,11 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
     return RocksDbStorageEngine.open(tempDir.resolve("engine-" + engines++), limits, WalMode.BUFFERED);
   }
 
-  private static RocksDbStorageEngine openAt(Path dir) {
-    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
-  }
 
   @Test
   void recordsTombstonesAndCountersSurviveCleanReopen() {
     Path dir = tempDir.resolve("db");
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertThat(engine.countersRecounted()).as("a new store has nothing to recount").isFalse();
       for (int i = 0; i < 100; i++) {
         engine.put(key(i), value(50, i), 1);
@@ -70,7 +68,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   void putAllIsOneRocksDbWriteAndAGetSeesItWithoutAFlush() {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"))) {
       byte[][] keys = {key(1), key(2), key(1), key(3)};
       byte[][] values = {value(10, 1), value(10, 2), value(12, 3), value(10, 4)};
       WriteResult[] results = new WriteResult[4];
@@ -92,7 +90,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   void putAllAfterCloseFailsEveryPut() {
-    RocksDbStorageEngine engine = openAt(tempDir.resolve("db"));
+    RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"));
     engine.close();
     WriteResult[] results = new WriteResult[2];
     RuntimeException[] failures = new RuntimeException[2];
@@ -110,7 +108,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   void aFlushWithNothingWrittenSinceTheLastIsFreeAndEveryWriteKindCountsAsBuffered() {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"))) {
       assertThat(engine.mayHaveBufferedWrites()).as("new").isFalse();
       engine.put(key(1), value(10, 1), 1);
       assertThat(engine.mayHaveBufferedWrites()).as("after a put").isTrue();
@@ -139,7 +137,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   void afterKillMinusNineBufferedWritesWithoutAFlushAreLost() throws Exception {
     Path dir = tempDir.resolve("killed");
     killCrashChild(dir, "BUFFERED", "no-flush");
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       int found = 0;
       for (int i = 0; i < RocksDbCrashChild.KEYS; i++) {
         found += engine.getRecord(key(i)) == null ? 0 : 1;
@@ -152,7 +150,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
     Process child = startCrashChild(dir, walMode, flush);
     try {
       awaitReady(child);
-      assertThatThrownBy(() -> openAt(dir))
+      assertThatThrownBy(() -> rocksDbAt(dir))
           .as("a second node on the same data directory")
           .isInstanceOf(StorageException.class)
           .hasMessageContaining(dir.toString())
@@ -166,7 +164,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   private void assertEveryWriteSurvivesKill(String walMode, String flush) throws Exception {
     Path dir = tempDir.resolve("killed");
     killCrashChild(dir, walMode, flush);
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertThat(engine.countersRecounted()).isTrue();
       long live = 0;
       for (int i = 0; i < RocksDbCrashChild.KEYS; i++) {
@@ -188,8 +186,8 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   @Test
   void secondOpenInTheSameProcessFailsWithClearMessage() {
     Path dir = tempDir.resolve("db");
-    try (RocksDbStorageEngine first = openAt(dir)) {
-      assertThatThrownBy(() -> openAt(dir))
+    try (RocksDbStorageEngine first = rocksDbAt(dir)) {
+      assertThatThrownBy(() -> rocksDbAt(dir))
           .isInstanceOf(StorageException.class)
           .hasMessageContaining(dir.toString())
           .hasMessageContaining("locked by another process")
@@ -197,7 +195,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
       assertThat(first.put(key(1), value(10, 1), 1)).isEqualTo(WriteResult.APPLIED);
     }
-    try (RocksDbStorageEngine reopened = openAt(dir)) {
+    try (RocksDbStorageEngine reopened = rocksDbAt(dir)) {
       assertThat(reopened.keyCount()).isEqualTo(1);
     }
   }
@@ -206,11 +204,11 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   void openFailsClearlyWhenTheDirectoryIsAFile() throws IOException {
     Path file = Files.createFile(tempDir.resolve("regular-file"));
 
-    assertThatThrownBy(() -> openAt(file))
+    assertThatThrownBy(() -> rocksDbAt(file))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining(file.toString())
         .hasMessageContaining("not a directory");
-    assertThatThrownBy(() -> openAt(file.resolve("data")))
+    assertThatThrownBy(() -> rocksDbAt(file.resolve("data")))
         .isInstanceOf(StorageException.class)
         .hasMessageContaining("cannot create data directory");
   }
@@ -218,7 +216,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
   @Test
   void wipeoutIsDurable() {
     Path dir = tempDir.resolve("db");
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       for (int i = 0; i < 100; i++) {
         engine.put(key(i), value(50, i), 1);
       }
@@ -226,7 +224,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
       engine.put(key(1), value(10, 1), 1);
     }
 
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertUsage(engine, 1, KEY_BYTES + 10);
       assertThat(engine.get(key(2))).isNull();
     }
@@ -234,7 +232,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   void diskBytesCountsTheDataAndCompactionReclaimsOverwrites() {
-    try (RocksDbStorageEngine engine = openAt(tempDir.resolve("db"))) {
+    try (RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"))) {
       long emptyBytes = engine.diskBytes();
       int keys = 2_000;
       for (int round = 1; round <= 5; round++) {
@@ -263,7 +261,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
       engine.remove(key(2), 1);
       engine.sync();
     }
-    try (RocksDbStorageEngine engine = openAt(dir)) {
+    try (RocksDbStorageEngine engine = rocksDbAt(dir)) {
       assertThat(engine.get(key(1))).isEqualTo(VersionedRecord.live(1, value(10, 1)));
       assertThat(engine.getRecord(key(2))).isEqualTo(VersionedRecord.tombstone(1));
     }
@@ -271,7 +269,7 @@ class RocksDbStorageEngineTest extends StorageEngineContractTest {
 
   @Test
   void closeIsIdempotentAndLaterCallsFailClearly() {
-    RocksDbStorageEngine engine = openAt(tempDir.resolve("db"));
+    RocksDbStorageEngine engine = rocksDbAt(tempDir.resolve("db"));
     engine.close();
     engine.close();
 

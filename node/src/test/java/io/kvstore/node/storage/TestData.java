@@ -1,6 +1,6 @@
 package io.kvstore.node.storage;
 
-/** Deterministic keys and values for storage tests. */
+/** Deterministic keys and values for storage tests, and the RocksDB engine they open. */
 final class TestData {
   private TestData() {}
 
@@ -23,5 +23,10 @@ final class TestData {
       value[i] = (byte) (seed * 31 + i);
     }
     return value;
+  }
+
+  /** A RocksDB engine at {@code dir}: no limits, WAL records leaving the process at each flush. */
+  static RocksDbStorageEngine rocksDbAt(java.nio.file.Path dir) {
+    return RocksDbStorageEngine.open(dir, StorageLimits.UNLIMITED, WalMode.BUFFERED);
   }
 }
