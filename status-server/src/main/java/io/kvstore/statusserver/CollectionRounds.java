@@ -42,6 +42,8 @@ public final class CollectionRounds {
   static final int REPAIR_ATTEMPTS = 3;
   /** Frames a round sends to members whose address no report gave, besides one per vouched. */
   static final int UNVOUCHED_FRAMES = 4;
+  /** Vouched addresses kept at most: the status server tracks at most 100,000 members. */
+  static final int MAX_VOUCHED = 100_000;
 
   private final InetSocketAddress self;
   private final Network network;
@@ -56,15 +58,13 @@ public final class CollectionRounds {
   private final Set<String> reported = new HashSet<>();
   private Set<String> reportedPrevious = new HashSet<>();
   private long repairs;
-  /** Vouched addresses kept at most: the status server tracks at most 100,000 members. */
-  static final int MAX_VOUCHED = 100_000;
   /**
-   * Node id to the address its last authenticated report gave, the least recently reported
-   * dropped beyond {@link #MAX_VOUCHED}. Not pruned by the member list: a forged list that left
-   * the real members out would otherwise strip their vouching.
+   * Node id to the address its last authenticated report gave, in the order of those reports,
+   * the least recently reported dropped beyond {@link #MAX_VOUCHED}. Not pruned by the member
+   * list: a forged list that left the real members out would otherwise strip their vouching.
    */
   private final Map<String, InetSocketAddress> vouched =
-      new java.util.LinkedHashMap<>(16, 0.75f, true) {
+      new java.util.LinkedHashMap<>() {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, InetSocketAddress> eldest) {
           return size() > MAX_VOUCHED;
@@ -143,6 +143,7 @@ public final class CollectionRounds {
    * as the node's own.
    */
   public synchronized void onReport(long round, String nodeId, InetSocketAddress address) {
+    vouched.remove(nodeId); // re-inserted last: the order is that of the reports
     vouched.put(nodeId, address);
     if (round == current) {
       reported.add(nodeId);

@@ -208,7 +208,6 @@ public final class MonitorServer implements AutoCloseable {
   private List<MemberList.Entry> pollMembership() {
     List<InetSocketAddress> candidates = new ArrayList<>(known);
     java.util.Collections.shuffle(candidates, new java.util.Random(random.nextLong()));
-    CollectionRounds rounds = collection;
     for (InetSocketAddress node : candidates.subList(0, Math.min(MAX_CANDIDATES_PER_ROUND, candidates.size()))) {
       try (KvClient client =
           KvClient.open(
@@ -226,7 +225,7 @@ public final class MonitorServer implements AutoCloseable {
         }
         members.stream()
             .filter(m -> m.state().equals("alive") && !known.contains(m.address())
-                && rounds != null && rounds.isVouched(m.id(), m.address()))
+                && collection.isVouched(m.id(), m.address()))
             .limit(64)
             .forEach(m -> known.add(m.address()));
         return members;
