@@ -11,6 +11,8 @@
 # Settings (environment variables): ROUNDS=3  DURATION=5  WARMUP=3 (seconds)  WORKLOAD=get
 #   BUSY_ARGS="--busy-poll --io-threads 1"  DEFAULT_ARGS=""  BEFORE_KVSTORE=""  OUT_DIR=<new temp dir>
 #   KVSTORE=<launcher>
+#   VARIANTS="name=args;name=args" replaces the two nodes by these (each a label and its node
+#   arguments), e.g. VARIANTS="spin-0=--idle-spin-us 0;spin-50=--idle-spin-us 50"
 # Output: OUT_DIR/results.jsonl (one kvload JSON line per run, labelled), a table of medians.
 set -euo pipefail
 
@@ -25,6 +27,7 @@ WARMUP=${WARMUP:-3}
 WORKLOAD=${WORKLOAD:-get}
 BUSY_ARGS=${BUSY_ARGS:---busy-poll --io-threads 1}
 DEFAULT_ARGS=${DEFAULT_ARGS:-}
+VARIANTS=${VARIANTS:-kvstore=$DEFAULT_ARGS;kvstore-busy-poll=$BUSY_ARGS}
 BEFORE_KVSTORE=${BEFORE_KVSTORE:-}
 OUT_DIR=${OUT_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/kvstore-busy-poll.XXXXXX")}
 mkdir -p "$OUT_DIR"
@@ -77,8 +80,10 @@ kill -0 "$MEMCACHED_PID" 2>/dev/null || die "memcached did not start"
 for round in $(seq 1 "$ROUNDS"); do
   measure memcached memcached "$MEMCACHED_PORT" "$round"
   [ -n "$BEFORE_KVSTORE" ] && node_round kvstore-before "$round" "" "$BEFORE_KVSTORE"
-  node_round kvstore "$round" "$DEFAULT_ARGS"
-  node_round kvstore-busy-poll "$round" "$BUSY_ARGS"
+  IFS=';' read -r -a variants <<<"$VARIANTS"
+  for variant in "${variants[@]}"; do
+    node_round "${variant%%=*}" "$round" "${variant#*=}"
+  done
 done
 stop_pid "$MEMCACHED_PID"
 

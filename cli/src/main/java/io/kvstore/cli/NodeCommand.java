@@ -134,6 +134,16 @@ public final class NodeCommand implements Callable<Integer> {
   boolean busyPoll;
 
   @Option(
+      names = "--idle-spin-us",
+      paramLabel = "MICROS",
+      description =
+          "Without --busy-poll: how long an event loop keeps polling after its last request before"
+              + " it sleeps (default " + NodeConfig.DEFAULT_IDLE_SPIN_MICROS + "; 0 sleeps at once;"
+              + " at most 10000). Saves the wake-up of a sleeping thread between requests under"
+              + " load; an idle node still sleeps.")
+  Integer idleSpinMicros;
+
+  @Option(
       names = "--queue-capacity",
       paramLabel = "N",
       description = "Requests queued per event loop before answering 0x03 overload (default 4096).")
@@ -257,6 +267,9 @@ public final class NodeCommand implements Callable<Integer> {
       c.ioThreads = ioThreads;
     }
     c.busyPoll |= busyPoll;
+    if (idleSpinMicros != null) {
+      c.idleSpinMicros = idleSpinMicros;
+    }
     if (queueCapacity != null) {
       c.queueCapacity = queueCapacity;
     }

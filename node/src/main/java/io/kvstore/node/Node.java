@@ -190,7 +190,8 @@ public final class Node implements AutoCloseable {
             config.ioThreads,
             config.replyCacheValue(),
             core.wiring().settings(),
-            config.busyPoll);
+            config.busyPoll,
+            config.idleSpinMicros);
     // A start that fails closes, in reverse, what was opened before it (its lock on the data).
     Runnable closeOpened = () -> {
       cluster.close();

@@ -84,6 +84,18 @@ public final class NodeConfig {
   @JsonProperty("busy-poll")
   public boolean busyPoll = false;
 
+  /**
+   * Without busy-poll, how long (µs) an event loop keeps polling epoll after its last datagram or
+   * wake-up before it sleeps: under a steady stream of requests the loop is not put to sleep and
+   * woken between two of them (on a virtual machine the wake-up of a halted vCPU costs tens of
+   * µs), and an idle loop still sleeps. 0 sleeps at once. Native epoll only.
+   */
+  @JsonProperty("idle-spin-us")
+  public int idleSpinMicros = DEFAULT_IDLE_SPIN_MICROS;
+
+  /** See BENCHMARKS.md "Issue 12: spin before sleep" for how it was chosen. */
+  public static final int DEFAULT_IDLE_SPIN_MICROS = 50;
+
   /** Requests an event loop holds before answering 0x03 (system overload). */
   @JsonProperty("queue-capacity")
   public int queueCapacity = 4096;
@@ -240,6 +252,7 @@ public final class NodeConfig {
           "reply-burst", replyBurst + " is below 64KB: the largest reply (a membership page) would never fit");
     }
     requireRange("io-threads", ioThreads, 1, 64);
+    requireRange("idle-spin-us", idleSpinMicros, 0, 10_000);
     requireRange("queue-capacity", queueCapacity, 1, 1_000_000);
     requireRange("batch-size", batchSize, 1, 100_000);
     requireRange("virtual-nodes", virtualNodes, 1, 1024);

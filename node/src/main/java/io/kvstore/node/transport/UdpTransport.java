@@ -94,16 +94,22 @@ public final class UdpTransport implements AutoCloseable {
   }
 
   /**
-   * The event loops' I/O: epoll, sleeping in epoll_wait until a datagram or a timer is due, or
-   * with {@code busyPoll} polling epoll without a timeout in a loop (Netty's
+   * The event loops' I/O: epoll, where each loop after a datagram or a wake-up polls epoll without
+   * blocking for {@code idleSpinMicros} more before it sleeps in epoll_wait ({@link SpinThenSleep};
+   * 0: sleep at once), or with {@code busyPoll} polls without a timeout forever (Netty's
    * {@link SelectStrategy#BUSY_WAIT}), so that a datagram is read as soon as it arrives, without
    * the wake-up of a sleeping thread; timers and tasks still run between two polls. NIO otherwise.
    */
-  static IoHandlerFactory ioHandlerFactory(boolean epoll, boolean busyPoll) {
+  static IoHandlerFactory ioHandlerFactory(boolean epoll, boolean busyPoll, int idleSpinMicros) {
     if (!epoll) {
       return NioIoHandler.newFactory();
     }
-    return busyPoll ? EpollIoHandler.newFactory(0, BUSY_WAIT) : EpollIoHandler.newFactory();
+    if (busyPoll) {
+      return EpollIoHandler.newFactory(0, BUSY_WAIT);
+    }
+    return idleSpinMicros > 0
+        ? EpollIoHandler.newFactory(0, SpinThenSleep.factory(idleSpinMicros))
+        : EpollIoHandler.newFactory();
   }
 
   /** Always busy-wait, tasks pending or not: the loop never blocks. */
@@ -138,7 +144,8 @@ public final class UdpTransport implements AutoCloseable {
     if (settings.busyPoll() && !epoll) {
       log.warn("busy-poll needs native epoll; the NIO fallback sleeps in select as usual");
     }
-    EventLoopGroup group = new MultiThreadIoEventLoopGroup(sockets, ioHandlerFactory(epoll, busyPoll));
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+            sockets, ioHandlerFactory(epoll, busyPoll, settings.idleSpinMicros()));
     UdpTransport transport =
         new UdpTransport(group, wiring.stats(), epoll, busyPoll, wiring.dispatch().authenticator());
     long cachePerSocket = replyCacheBudget(settings.replyCacheBytes()) / sockets;
@@ -210,7 +217,11 @@ public final class UdpTransport implements AutoCloseable {
         sockets,
         sockets == 1 ? "" : "s",
         epoll ? "native epoll" : "NIO",
-        busyPoll ? ", busy-poll: each event loop keeps a core busy" : "");
+        busyPoll
+            ? ", busy-poll: each event loop keeps a core busy"
+            : epoll && settings.idleSpinMicros() > 0
+                ? ", polling " + settings.idleSpinMicros() + " µs before sleeping"
+                : "");
     return transport;
   }
 
