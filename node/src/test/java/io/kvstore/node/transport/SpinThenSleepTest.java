@@ -11,7 +11,8 @@ class SpinThenSleepTest {
   private static final long SPIN = 50_000;
   private long now = 1_000_000;
   private int polls;
-  private final SpinThenSleep strategy = new SpinThenSleep(SPIN, () -> now);
+  private int yields;
+  private final SpinThenSleep strategy = new SpinThenSleep(SPIN, () -> now, () -> yields++);
 
   private int step(int ready, boolean hasTasks) throws Exception {
     return strategy.calculateStrategy(() -> {
@@ -24,6 +25,7 @@ class SpinThenSleepTest {
   void readyDatagramsAreProcessedAtOnce() throws Exception {
     assertThat(step(3, false)).isEqualTo(3);
     assertThat(polls).isEqualTo(1);
+    assertThat(yields).as("work to do: no yield").isZero();
   }
 
   @Test
@@ -34,6 +36,7 @@ class SpinThenSleepTest {
     now += 1;
     assertThat(step(0, false)).as("spin over, nothing came").isEqualTo(SelectStrategy.SELECT);
     assertThat(polls).as("every step polled epoll first").isEqualTo(3);
+    assertThat(yields).as("each idle poll inside the spin yields the core").isEqualTo(2);
   }
 
   @Test
@@ -65,6 +68,7 @@ class SpinThenSleepTest {
     step(0, false);
     now += 100 * SPIN;
     assertThat(step(0, true)).as("tasks wait: run them, do not sleep").isZero();
+    assertThat(yields).as("tasks wait: no yield").isEqualTo(1);
     assertThat(step(0, false)).isEqualTo(SelectStrategy.SELECT);
   }
 
@@ -80,7 +84,7 @@ class SpinThenSleepTest {
 
   @Test
   void aSpinTimeMustBePositive() {
-    assertThatThrownBy(() -> new SpinThenSleep(0, () -> 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new SpinThenSleep(0, () -> 0, () -> {})).isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("spin time must be positive");
   }
 }
