@@ -8,46 +8,62 @@ import java.util.List;
  * Membership updates waiting to be piggybacked: each is sent a limited number of times
  * (λ·log N), least-sent first, and a newer update about a member replaces an older one.
  *
- * <p>The queue is one {@link QueuedRun} per transmit count, each an array newest first, so that
- * reading the runs in turn visits the updates in the queue's order (least sent, then newest). A
- * take visits only what it sends (plus what did not fit) and moves each sent update to the next
- * run, where it almost always lands at one end: a burst of updates sent in turn arrives at the
- * old end, a fresh update at the new end.
+ * <p>The queue is one {@link QueuedRun} per transmit count, each newest first, so that reading
+ * the runs in turn visits the updates in the queue's order (least sent, then newest). A take
+ * visits only what it sends (plus what did not fit) and moves each sent update to the next run,
+ * where it almost always lands at one end: a burst of updates sent in turn arrives at the old
+ * end, a fresh update at the new end.
  *
  * <p>Compact, because a node that joins a cluster of N queues an update about each of the N
- * (the simulator holds N such queues: 12 M entries at 5,000 nodes while they form). Each entry
- * is a {@link QueuedUpdate} of 40 bytes, also the link of the chained table that finds it by
- * member, plus its slot in its run's array.
+ * (the simulator holds N such queues: 12 M entries at 5,000 nodes while they form). A queued
+ * update is a slot in its run's arrays (12 bytes) and a slot in the by-member table (the member's
+ * id and the order it was queued at, 12 bytes, linear probing at most 3/4 full, made smaller once
+ * below 1/8); no object of its
+ * own, so that a take reads arrays only. The run of a replaced update is found by its order.
  */
 final class BroadcastQueue {
   /** At most this many updates per take (a datagram holds far fewer). */
   private static final int MAX_TAKEN = 256;
 
-  /** runs[t]: the entries sent t times (null until one is). */
+  /** runs[t]: the updates sent t times (null until one is). */
   private QueuedRun[] runs = new QueuedRun[8];
   /**
    * A lower bound of the sizes in each run (exact after a walk of all of it), so that a take
    * with less room left than any entry of a run needs does not walk it: a budget left with
    * room for a suspicion but not for an alive update would otherwise visit all of a joiner's
-   * thousands of alive updates, on every message.
+   * thousands of alive updates, on every message. Integer.MAX_VALUE: the run is empty.
    */
   private int[] leastSize = filled(8);
-  private QueuedUpdate[] buckets = new QueuedUpdate[16];
+  /** By member (open addressing, linear probing): the id, null for a free slot. */
+  private NodeId[] keys = new NodeId[16];
+  /** By member: the order its queued update was queued at, which finds it in its run. */
+  private long[] keyOrders = new long[16];
   private int size;
   private long nextOrder;
-  /** Reused by {@link #take}: the entries it sends. */
-  private final QueuedUpdate[] sent = new QueuedUpdate[MAX_TAKEN];
+  /** Reused by {@link #take}: what it sends, with the run and the slot each was sent from. */
+  private final Update[] sentUpdates = new Update[MAX_TAKEN];
+  private final long[] sentWords = new long[MAX_TAKEN];
+  private final int[] sentRuns = new int[MAX_TAKEN];
+  private final int[] sentSlots = new int[MAX_TAKEN];
 
   void add(Update update) {
-    QueuedUpdate old = find(update.id());
-    if (old != null) {
-      unlink(old);
-      runs[old.transmits].remove(old);
+    NodeId id = update.id();
+    int slot = slotOf(id);
+    long order = nextOrder++;
+    if (keys[slot] != null) {
+      removeQueued(keyOrders[slot]); // the older update about this member
+      keys[slot] = id;
+      keyOrders[slot] = order;
+    } else {
+      keys[slot] = id;
+      keyOrders[slot] = order;
+      if (++size > keys.length / 4 * 3) {
+        grow();
+      }
     }
-    QueuedUpdate e = new QueuedUpdate(update, nextOrder++);
-    link(e);
-    run(0).insert(e); // newest of all: the new end of the never sent
-    leastSize[0] = Math.min(leastSize[0], e.size);
+    int bytes = SwimCodec.size(update);
+    run(0).insert(update, QueuedRun.word(order, bytes)); // newest of all: the new end of the never sent
+    leastSize[0] = Math.min(leastSize[0], bytes);
   }
 
   boolean isEmpty() {
@@ -75,39 +91,45 @@ final class BroadcastQueue {
         leastSize[t] = Integer.MAX_VALUE;
         continue;
       }
-      QueuedUpdate[] entries = run.entries;
+      Update[] updates = run.updates;
+      long[] words = run.words;
       int firstSent = count;
       // The least size among the entries of this run not sent, if it is walked whole.
       int least = Integer.MAX_VALUE;
       boolean whole = true;
       int j = run.lo;
       for (; j < run.hi; j++) {
-        QueuedUpdate e = entries[j];
         if (leastSize[t] > budgetBytes - used) {
-          // Nothing from here on in this run fits: the walk would stop at e (too little room
+          // Nothing from here on in this run fits: the walk would stop at j (too little room
           // left for anything) or visit the rest without taking any of it.
           done = budgetBytes - used < 24;
           whole = false;
           break;
         }
-        boolean fits = used + e.size <= budgetBytes;
+        long word = words[j];
+        int bytes = QueuedRun.size(word);
+        boolean fits = used + bytes <= budgetBytes;
         if (count == MAX_TAKEN || (!fits && budgetBytes - used < 24)) {
           done = true; // nothing else will fit either
           whole = false;
           break;
         }
         if (fits) {
-          used += e.size;
-          sent[count++] = e;
+          used += bytes;
+          sentUpdates[count] = updates[j];
+          sentWords[count] = word;
+          sentRuns[count] = t;
+          sentSlots[count] = j;
+          count++;
         } else {
-          least = Math.min(least, e.size);
+          least = Math.min(least, bytes);
         }
       }
       if (whole) {
         leastSize[t] = least;
       }
       if (count > firstSent) {
-        run.removeSent(j - run.lo, sent, firstSent, count);
+        run.removeSent(j - run.lo, sentSlots, firstSent, count);
       }
     }
     if (count == 0) {
@@ -117,15 +139,20 @@ final class BroadcastQueue {
     Update[] taken = new Update[count];
     // In the order they were sent, so each run receives its newcomers newest first.
     for (int i = 0; i < count; i++) {
-      QueuedUpdate s = sent[i];
-      sent[i] = null;
-      taken[i] = s.update;
-      if (++s.transmits >= limit) {
-        unlink(s);
+      Update u = sentUpdates[i];
+      sentUpdates[i] = null;
+      taken[i] = u;
+      int transmits = sentRuns[i] + 1;
+      if (transmits >= limit) {
+        int slot = slotOf(u.id());
+        if (keys[slot] == null) {
+          throw new IllegalStateException("sent update about " + u.id() + " not in the by-member table");
+        }
+        removeKey(slot); // retired
         continue;
       }
-      run(s.transmits).insert(s);
-      leastSize[s.transmits] = Math.min(leastSize[s.transmits], s.size);
+      run(transmits).insert(u, sentWords[i]);
+      leastSize[transmits] = Math.min(leastSize[transmits], QueuedRun.size(sentWords[i]));
     }
     return Arrays.asList(taken);
   }
@@ -152,48 +179,80 @@ final class BroadcastQueue {
     return runs[t];
   }
 
+  /** Takes the update queued at {@code order} out of its run (orders are unique in the queue). */
+  private void removeQueued(long order) {
+    for (int t = 0; t < runs.length; t++) {
+      QueuedRun run = runs[t];
+      if (leastSize[t] == Integer.MAX_VALUE || run == null) {
+        continue; // empty
+      }
+      int p = run.indexOf(order);
+      if (p >= 0) {
+        run.removeAt(p);
+        return;
+      }
+    }
+    throw new IllegalStateException("queued update " + order + " in no run");
+  }
+
   // ---------------------------------------------------------------- by member
 
-  private QueuedUpdate find(NodeId id) {
-    int h = MemberIndex.hash(id);
-    for (QueuedUpdate e = buckets[h & (buckets.length - 1)]; e != null; e = e.nextInBucket) {
-      if (e.hash == h && e.update.id().equals(id)) {
-        return e;
+  /** The slot of {@code id} in the by-member table, or the free slot where it would go. */
+  private int slotOf(NodeId id) {
+    int mask = keys.length - 1;
+    for (int i = home(id, mask); ; i = (i + 1) & mask) {
+      NodeId k = keys[i];
+      if (k == null || k == id || k.equals(id)) {
+        return i;
       }
     }
-    return null;
   }
 
-  private void link(QueuedUpdate e) {
-    int i = e.hash & (buckets.length - 1);
-    e.nextInBucket = buckets[i];
-    buckets[i] = e;
-    if (++size > buckets.length / 4 * 3) {
-      QueuedUpdate[] old = buckets;
-      buckets = new QueuedUpdate[old.length * 2];
-      for (QueuedUpdate head : old) {
-        for (QueuedUpdate b = head, next; b != null; b = next) {
-          next = b.nextInBucket;
-          int j = b.hash & (buckets.length - 1);
-          b.nextInBucket = buckets[j];
-          buckets[j] = b;
+  private static int home(NodeId id, int mask) {
+    int h = id.hashCode() * 0x9E3779B9; // ids' hashes are often near each other ("node-17", "node-18")
+    return (h ^ (h >>> 16)) & mask;
+  }
+
+  private void grow() {
+    rehash(2 * keys.length);
+  }
+
+  private void rehash(int length) {
+    NodeId[] oldKeys = keys;
+    long[] oldOrders = keyOrders;
+    keys = new NodeId[length];
+    keyOrders = new long[keys.length];
+    int mask = keys.length - 1;
+    for (int i = 0; i < oldKeys.length; i++) {
+      NodeId k = oldKeys[i];
+      if (k != null) {
+        int j = home(k, mask);
+        while (keys[j] != null) {
+          j = (j + 1) & mask;
         }
+        keys[j] = k;
+        keyOrders[j] = oldOrders[i];
       }
     }
   }
 
-  private void unlink(QueuedUpdate e) {
-    int i = e.hash & (buckets.length - 1);
-    if (buckets[i] == e) {
-      buckets[i] = e.nextInBucket;
-    } else {
-      QueuedUpdate b = buckets[i];
-      while (b.nextInBucket != e) {
-        b = b.nextInBucket;
+  /** Frees {@code slot} (which holds a member), moving back later keys of its cluster (no tombstones). */
+  private void removeKey(int slot) {
+    int mask = keys.length - 1;
+    int hole = slot;
+    for (int i = (hole + 1) & mask; keys[i] != null; i = (i + 1) & mask) {
+      int home = home(keys[i], mask);
+      // keys[i] may fill the hole unless its home lies cyclically in (hole, i].
+      if (((i - home) & mask) >= ((i - hole) & mask)) {
+        keys[hole] = keys[i];
+        keyOrders[hole] = keyOrders[i];
+        hole = i;
       }
-      b.nextInBucket = e.nextInBucket;
     }
-    e.nextInBucket = null;
+    keys[hole] = null;
     size--;
+    if (keys.length > 64 && size < keys.length / 8) {
+      rehash(Math.max(16, Integer.highestOneBit(size) * 4)); // a drained burst: give back its table
+    }
   }
 }

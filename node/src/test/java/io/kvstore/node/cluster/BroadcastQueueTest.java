@@ -169,6 +169,39 @@ class BroadcastQueueTest {
     assertThat(reference.byMember).isEmpty();
   }
 
+  /**
+   * The by-member table is open addressing: ids whose hashes are all equal ("Aa" and "BB" hash
+   * alike, so every string of six such pairs does) fill one cluster of slots, through which
+   * replacements, retirements and the table's growth must still find each member.
+   */
+  @Test
+  void membersWithEqualHashesAreFoundThroughReplacementsAndRetirements() {
+    List<String> colliding = new ArrayList<>();
+    for (int bits = 0; bits < 64; bits++) {
+      StringBuilder b = new StringBuilder();
+      for (int i = 0; i < 6; i++) {
+        b.append((bits >> i & 1) == 0 ? "Aa" : "BB");
+      }
+      colliding.add(b.toString());
+    }
+    assertThat(colliding.stream().mapToInt(String::hashCode).distinct().count()).isEqualTo(1);
+    SplittableRandom random = new SplittableRandom(13);
+    ReferenceQueue reference = new ReferenceQueue();
+    for (int step = 0; step < 20_000; step++) {
+      if (random.nextInt(3) > 0) {
+        String id = random.nextInt(4) == 0 ? "m" + random.nextInt(40) : colliding.get(random.nextInt(64));
+        Update u = suspect(id, random.nextInt(4));
+        queue.add(u);
+        reference.add(u);
+      } else {
+        int budget = random.nextInt(1_500);
+        int limit = 1 + random.nextInt(6);
+        assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
+      }
+      assertThat(queue.size()).isEqualTo(reference.byMember.size());
+    }
+  }
+
   @Test
   void moreThanTwoHundredFiftySixUpdatesGoOutInTakesOfAtMostThatMany() {
     ReferenceQueue reference = new ReferenceQueue();
