@@ -8,10 +8,8 @@ import io.kvstore.node.runtime.Clock;
 import io.kvstore.node.runtime.Scheduler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
 import java.util.random.RandomGenerator;
@@ -35,9 +33,11 @@ final class Admission {
   private final LocalMember self;
   private final Outbox outbox;
   private final SwimStats stats;
-  /** By claimed id and address: a false address claimed first must not block the true one. */
-  private Map<Claim, Candidate> byClaim = new HashMap<>();
-  private Map<Integer, Candidate> byNonce = new HashMap<>();
+  /**
+   * Probes out, by claimed id and address (a false address claimed first must not block the true
+   * one) and by nonce.
+   */
+  private final PendingCandidates pending = new PendingCandidates();
   /** Most candidates pending at once since the tables were last made anew. */
   private int peakPending;
   private Consumer<Update> admit = u -> {};
@@ -81,7 +81,7 @@ final class Admission {
   }
 
   int pending() {
-    return byClaim.size();
+    return pending.size();
   }
 
   /**
@@ -108,12 +108,12 @@ final class Admission {
    * claimed address, so a probe lost on the way is retried, each retry within the same rate.
    */
   void offer(Update claim, boolean knownAddress) {
-    Claim key = new Claim(claim.id(), claim.address());
-    if (byClaim.containsKey(key)) {
+    if (pending.byClaim(claim.id(), claim.address()) != null) {
       return; // its probe is out; the ack will state its incarnation
     }
-    boolean full = byClaim.size() >= limits.maxPending();
+    boolean full = pending.size() >= limits.maxPending();
     if (full || !takeToken()) {
+      Claim key = new Claim(claim.id(), claim.address());
       if (!deferredClaims.contains(key) && deferred.size() < limits.maxPending()) {
         deferred.add(claim);
         deferredClaims.add(key);
@@ -130,13 +130,12 @@ final class Admission {
       return;
     }
     int nonce = random.nextInt();
-    while (byNonce.containsKey(nonce)) {
+    while (pending.byNonce(nonce) != null) {
       nonce = random.nextInt();
     }
     Candidate c = new Candidate(claim.id(), claim.address(), nonce, knownAddress ? KNOWN_ADDRESS_ATTEMPTS : 1);
-    byClaim.put(key, c);
-    byNonce.put(nonce, c);
-    peakPending = Math.max(peakPending, byClaim.size());
+    pending.add(c);
+    peakPending = Math.max(peakPending, pending.size());
     probe(c);
   }
 
@@ -146,7 +145,7 @@ final class Admission {
     if (!self.running) {
       return;
     }
-    for (int n = deferred.size(); n > 0 && !deferred.isEmpty() && byClaim.size() < limits.maxPending()
+    for (int n = deferred.size(); n > 0 && !deferred.isEmpty() && pending.size() < limits.maxPending()
         && hasToken(); n--) {
       Update claim = deferred.poll();
       deferredClaims.remove(new Claim(claim.id(), claim.address()));
@@ -175,7 +174,7 @@ final class Admission {
    * address), whether or not it admitted the member.
    */
   boolean onAck(InetSocketAddress from, Ack ack) {
-    Candidate c = byNonce.get(ack.seq());
+    Candidate c = pending.byNonce(ack.seq());
     if (c == null || !c.address.equals(from)) {
       return false;
     }
@@ -192,7 +191,7 @@ final class Admission {
   }
 
   private void expire(Candidate c) {
-    if (byClaim.get(new Claim(c.id, c.address)) == c) {
+    if (pending.byClaim(c.id, c.address) == c) {
       if (c.attemptsLeft > 0) {
         if (takeToken()) {
           probe(c); // same nonce: a late ack to an earlier attempt still counts
@@ -206,12 +205,10 @@ final class Admission {
   }
 
   private void remove(Candidate c) {
-    byClaim.remove(new Claim(c.id, c.address), c);
-    byNonce.remove(c.nonce, c);
-    if (byClaim.isEmpty() && peakPending > SMALL_TABLE) {
-      // A HashMap never shrinks: the tables of a join's burst (up to maxPending) would stay.
-      byClaim = new HashMap<>();
-      byNonce = new HashMap<>();
+    pending.remove(c);
+    if (pending.isEmpty() && peakPending > SMALL_TABLE) {
+      // The tables of a join's burst (up to maxPending) would stay at their peak size.
+      pending.shrinkIfEmpty();
       peakPending = 0;
     }
     // An answered candidate is not kept for its timer's full second: a node joining a cluster
@@ -245,7 +242,7 @@ final class Admission {
 
   private record Claim(NodeId id, InetSocketAddress address) {}
 
-  private static final class Candidate {
+  static final class Candidate {
     final NodeId id;
     final InetSocketAddress address;
     final int nonce;
