@@ -94,22 +94,10 @@ class BroadcastQueueTest {
   @Test
   void takesExactlyWhatASortedSetWouldInTheSameOrder() {
     SplittableRandom random = new SplittableRandom(11);
-    ReferenceQueue reference = new ReferenceQueue();
-    for (int step = 0; step < 30_000; step++) {
-      if (random.nextInt(3) > 0) {
-        Update u = random.nextBoolean()
-            ? suspect("m" + random.nextInt(2_000), random.nextInt(5))
-            : new Update(Kind.ALIVE, new NodeId("node-" + random.nextInt(2_000)),
-                new InetSocketAddress("127.0.0.1", 4000), random.nextInt(5), new NodeId("x"));
-        queue.add(u);
-        reference.add(u);
-      } else {
-        int budget = random.nextInt(2_000);
-        int limit = 1 + random.nextInt(12);
-        assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
-      }
-      assertThat(queue.size()).isEqualTo(reference.byMember.size());
-    }
+    againstTheModel(random, 30_000, 2_000, 12, () -> random.nextBoolean()
+        ? suspect("m" + random.nextInt(2_000), random.nextInt(5))
+        : new Update(Kind.ALIVE, new NodeId("node-" + random.nextInt(2_000)),
+            new InetSocketAddress("127.0.0.1", 4000), random.nextInt(5), new NodeId("x")));
   }
 
   /**
@@ -186,16 +174,26 @@ class BroadcastQueueTest {
     }
     assertThat(colliding.stream().mapToInt(String::hashCode).distinct().count()).isEqualTo(1);
     SplittableRandom random = new SplittableRandom(13);
+    againstTheModel(random, 20_000, 1_500, 6, () -> suspect(
+        random.nextInt(4) == 0 ? "m" + random.nextInt(40) : colliding.get(random.nextInt(64)),
+        random.nextInt(4)));
+  }
+
+  /**
+   * {@code steps} random steps, two adds (of {@code updates}) to one take (of a random budget and
+   * limit) on average, each take compared with the model's, and the sizes after every step.
+   */
+  private void againstTheModel(SplittableRandom random, int steps, int maxBudget, int maxLimit,
+      java.util.function.Supplier<Update> updates) {
     ReferenceQueue reference = new ReferenceQueue();
-    for (int step = 0; step < 20_000; step++) {
+    for (int step = 0; step < steps; step++) {
       if (random.nextInt(3) > 0) {
-        String id = random.nextInt(4) == 0 ? "m" + random.nextInt(40) : colliding.get(random.nextInt(64));
-        Update u = suspect(id, random.nextInt(4));
+        Update u = updates.get();
         queue.add(u);
         reference.add(u);
       } else {
-        int budget = random.nextInt(1_500);
-        int limit = 1 + random.nextInt(6);
+        int budget = random.nextInt(maxBudget);
+        int limit = 1 + random.nextInt(maxLimit);
         assertThat(queue.take(budget, limit)).containsExactlyElementsOf(reference.take(budget, limit));
       }
       assertThat(queue.size()).isEqualTo(reference.byMember.size());
