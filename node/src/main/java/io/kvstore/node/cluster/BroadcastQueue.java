@@ -50,16 +50,14 @@ final class BroadcastQueue {
     NodeId id = update.id();
     int slot = slotOf(id);
     long order = nextOrder++;
-    if (keys[slot] != null) {
+    boolean replacing = keys[slot] != null;
+    if (replacing) {
       removeQueued(keyOrders[slot]); // the older update about this member
-      keys[slot] = id;
-      keyOrders[slot] = order;
-    } else {
-      keys[slot] = id;
-      keyOrders[slot] = order;
-      if (++size > keys.length / 4 * 3) {
-        grow();
-      }
+    }
+    keys[slot] = id;
+    keyOrders[slot] = order;
+    if (!replacing && ++size > keys.length / 4 * 3) {
+      grow();
     }
     int bytes = SwimCodec.size(update);
     run(0).insert(update, QueuedRun.word(order, bytes)); // newest of all: the new end of the never sent
@@ -209,8 +207,7 @@ final class BroadcastQueue {
   }
 
   private static int home(NodeId id, int mask) {
-    int h = id.hashCode() * 0x9E3779B9; // ids' hashes are often near each other ("node-17", "node-18")
-    return (h ^ (h >>> 16)) & mask;
+    return LinearProbing.spread(id.hashCode()) & mask;
   }
 
   private void grow() {
@@ -241,9 +238,7 @@ final class BroadcastQueue {
     int mask = keys.length - 1;
     int hole = slot;
     for (int i = (hole + 1) & mask; keys[i] != null; i = (i + 1) & mask) {
-      int home = home(keys[i], mask);
-      // keys[i] may fill the hole unless its home lies cyclically in (hole, i].
-      if (((i - home) & mask) >= ((i - hole) & mask)) {
+      if (LinearProbing.mayFill(home(keys[i], mask), hole, i, mask)) {
         keys[hole] = keys[i];
         keyOrders[hole] = keyOrders[i];
         hole = i;

@@ -82,16 +82,11 @@ final class PendingCandidates {
   }
 
   private static int claimHome(NodeId id, InetSocketAddress address, int mask) {
-    return mix(31 * id.hashCode() + address.hashCode()) & mask;
+    return LinearProbing.spread(31 * id.hashCode() + address.hashCode()) & mask;
   }
 
   private static int nonceHome(int nonce, int mask) {
-    return mix(nonce) & mask;
-  }
-
-  private static int mix(int h) {
-    h *= 0x9E3779B9;
-    return h ^ (h >>> 16);
+    return LinearProbing.spread(nonce) & mask;
   }
 
   private static void put(Admission.Candidate[] table, int home, Admission.Candidate c) {
@@ -120,7 +115,7 @@ final class PendingCandidates {
     for (int i = (hole + 1) & mask; table[i] != null; i = (i + 1) & mask) {
       Admission.Candidate c = table[i];
       int home = claims ? claimHome(c.id, c.address, mask) : nonceHome(c.nonce, mask);
-      if (((i - home) & mask) >= ((i - hole) & mask)) { // its home is not in (hole, i]
+      if (LinearProbing.mayFill(home, hole, i, mask)) {
         table[hole] = c;
         hole = i;
       }
